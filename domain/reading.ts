@@ -1,0 +1,61 @@
+import type { MetricId } from './metrics.ts';
+import type { ErrorCode } from './errors.ts';
+
+/** One validated measurement in canonical units. `ts` is epoch milliseconds, UTC. */
+export interface Reading {
+  readonly ts: number;
+  readonly city: string;
+  readonly deviceId: string;
+  readonly metric: MetricId;
+  readonly value: number;
+}
+
+/** Why one part of a message was refused. `path` points into the payload (e.g. `values.pm25`). */
+export interface Problem {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly path?: string;
+}
+
+/** A refused message, kept so device owners can see what to fix. */
+export interface Rejection {
+  /** Epoch milliseconds, UTC, when the message reached ingest. */
+  readonly receivedAt: number;
+  readonly city: string;
+  readonly deviceId: string;
+  readonly topic: string;
+  /** Code of the first problem; `reason` lists all of them. */
+  readonly code: ErrorCode;
+  readonly reason: string;
+  /** The payload as received (UTF-8, truncated to MAX_KEPT_PAYLOAD_CHARS). */
+  readonly payload: string;
+}
+
+export const MAX_KEPT_PAYLOAD_CHARS = 2048;
+
+export type DecodeResult =
+  | { readonly ok: true; readonly readings: readonly Reading[] }
+  | { readonly ok: false; readonly problems: readonly Problem[] };
+
+export function describeProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; ');
+}
+
+export function toRejection(
+  problems: readonly Problem[],
+  message: { receivedAt: number; city: string; deviceId: string; topic: string; payload: Uint8Array },
+): Rejection {
+  const first = problems[0];
+  const text = Buffer.from(message.payload.buffer, message.payload.byteOffset, message.payload.byteLength).toString(
+    'utf8',
+  );
+  return {
+    receivedAt: message.receivedAt,
+    city: message.city,
+    deviceId: message.deviceId,
+    topic: message.topic,
+    code: first?.code ?? 'INGEST_INVALID_PAYLOAD',
+    reason: describeProblems(problems),
+    payload: text.length > MAX_KEPT_PAYLOAD_CHARS ? `${text.slice(0, MAX_KEPT_PAYLOAD_CHARS)}…` : text,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * MQTT topic scheme. Devices publish to `ucap/{city}/{deviceId}/readings`; one level per id means
+ * the broker's ACL and the ingest subscription are plain topic-filter matches.
+ */
+export const TOPIC_ROOT = 'ucap';
+export const READINGS_SUBSCRIPTION = `${TOPIC_ROOT}/+/+/readings`;
+
+/** Device ids double as MQTT usernames and topic levels: no `/`, `+`, `#`, spaces or control chars. */
+export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export function readingsTopic(city: string, deviceId: string): string {
+  return `${TOPIC_ROOT}/${city}/${deviceId}/readings`;
+}
+
+export interface ReadingsTopic {
+  readonly city: string;
+  readonly deviceId: string;
+}
+
+/** Returns the city and device named by a readings topic, or undefined when it is not one. */
+export function parseReadingsTopic(topic: string): ReadingsTopic | undefined {
+  const parts = topic.split('/');
+  if (parts.length !== 4 || parts[0] !== TOPIC_ROOT || parts[3] !== 'readings') return undefined;
+  const [, city, deviceId] = parts;
+  if (!city || !deviceId || !DEVICE_ID_PATTERN.test(deviceId)) return undefined;
+  return { city, deviceId };
+}

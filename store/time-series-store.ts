@@ -1,0 +1,96 @@
+import type { MetricId } from '../domain/metrics.ts';
+import type { Reading, Rejection } from '../domain/reading.ts';
+
+/**
+ * The time-series store port. Two adapters implement it (store/influxdb/, store/duckdb/) and both
+ * pass the one conformance suite in tests/store/store-conformance.ts: same data in, same answers out.
+ *
+ * Conventions shared by every adapter:
+ * - times are epoch milliseconds, UTC; ranges are [from, to) — from inclusive, to exclusive;
+ * - a reading is identified by (city, deviceId, metric, ts): writing it again replaces the value
+ *   (MQTT QoS 1 redelivers, so writes must be idempotent);
+ * - results are sorted as documented on each method, so callers and tests can rely on order.
+ */
+export type Aggregate = 'mean' | 'min' | 'max' | 'count';
+export const AGGREGATES: readonly Aggregate[] = ['mean', 'min', 'max', 'count'];
+
+export interface LatestQuery {
+  readonly city: string;
+  readonly metric?: MetricId;
+  readonly deviceId?: string;
+}
+
+export interface LatestValue {
+  readonly city: string;
+  readonly deviceId: string;
+  readonly metric: MetricId;
+  readonly ts: number;
+  readonly value: number;
+}
+
+export interface SeriesQuery {
+  readonly city: string;
+  readonly metric: MetricId;
+  /** One device, or every device of the city (one series each) when absent. */
+  readonly deviceId?: string;
+  readonly from: number;
+  readonly to: number;
+  /** Bucket width in ms (at least 1000). */
+  readonly everyMs: number;
+  readonly agg: Aggregate;
+  /**
+   * IANA zone the buckets are aligned to: a 1-day bucket is one local calendar day (23 or 25 hours
+   * on DST change days). Buckets shorter than a day are aligned to local midnight too.
+   */
+  readonly timeZone: string;
+}
+
+export interface SeriesPoint {
+  /** Bucket start, epoch ms UTC. */
+  readonly ts: number;
+  readonly value: number;
+}
+
+export interface DeviceSeries {
+  readonly deviceId: string;
+  /** Only buckets that hold data, ascending by ts. */
+  readonly points: readonly SeriesPoint[];
+}
+
+export interface SensorActivity {
+  readonly city: string;
+  readonly deviceId: string;
+  /** Metrics this device has reported, sorted by name. */
+  readonly metrics: readonly MetricId[];
+  /** Latest reading time, epoch ms UTC. */
+  readonly lastSeen: number;
+}
+
+export interface RejectionQuery {
+  readonly city?: string;
+  readonly deviceId?: string;
+  readonly from?: number;
+  readonly to?: number;
+  /** Newest first; at most this many. */
+  readonly limit: number;
+}
+
+export interface TimeSeriesStore {
+  /** 'influxdb' or 'duckdb', for logs and /readyz. */
+  readonly kind: string;
+  /** Resolves once the readings are durable; rejects with a UcapError (STORE_WRITE_FAILED) otherwise. */
+  writeReadings(readings: readonly Reading[]): Promise<void>;
+  writeRejections(rejections: readonly Rejection[]): Promise<void>;
+  /** Latest value per device and metric, sorted by deviceId then metric. */
+  latest(query: LatestQuery): Promise<LatestValue[]>;
+  /** Time-bucketed aggregates, one series per device, sorted by deviceId. */
+  series(query: SeriesQuery): Promise<DeviceSeries[]>;
+  /** Devices that have stored readings, sorted by city then deviceId. */
+  sensors(query: { readonly city?: string }): Promise<SensorActivity[]>;
+  /** Rejected messages, newest first. */
+  rejections(query: RejectionQuery): Promise<Rejection[]>;
+  /** Resolves when the store answers; used by /readyz. */
+  ping(): Promise<void>;
+  /** Flushes and releases resources; further calls fail. */
+  close(): Promise<void>;
+}

@@ -6,7 +6,10 @@ import { z } from 'zod';
  */
 export const cityIdSchema = z
   .string()
-  .regex(/^[a-z][a-z0-9-]{1,31}$/, 'a city id is 2-32 lower-case letters, digits or dashes, starting with a letter');
+  .regex(
+    /^[a-z][a-z0-9-]{1,31}$/,
+    'a city id is 2-32 lower-case letters, digits or dashes, starting with a letter',
+  );
 
 export const citySchema = z.object({
   id: cityIdSchema,
@@ -33,7 +36,13 @@ function isKnownTimeZone(tz: string): boolean {
 // Time zones: IANA tzdb zone1970.tab (../shared/reference/stations.md §3.3).
 // Centres: Nice Arson station area; Zhengzhou city centroid (stations.md §3.2).
 export const DEFAULT_CITIES: readonly City[] = Object.freeze([
-  { id: 'nice', name: 'Nice', country: 'FR', timeZone: 'Europe/Paris', centre: { lat: 43.7031, lon: 7.2661 } },
+  {
+    id: 'nice',
+    name: 'Nice',
+    country: 'FR',
+    timeZone: 'Europe/Paris',
+    centre: { lat: 43.7031, lon: 7.2661 },
+  },
   {
     id: 'zhengzhou',
     name: 'Zhengzhou',

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isMetricId, isPhysicallyPossible, METRICS, type MetricId } from './metrics.ts';
+import type { DecodeContext, PayloadDecoder } from './payload-format.ts';
 import type { DecodeResult, Problem, Reading } from './reading.ts';
-import { checkTimeWindow, parseRfc3339, type TimePolicy } from './timestamps.ts';
+import { checkTimeWindow, parseRfc3339 } from './timestamps.ts';
 
 /**
  * The native device payload (README, "Device contract"):
@@ -16,17 +17,12 @@ export const nativePayloadSchema = z.object({
 
 export type NativePayload = z.infer<typeof nativePayloadSchema>;
 
-export interface DecodeContext {
-  readonly city: string;
-  readonly deviceId: string;
-  readonly receivedAt: number;
-  readonly timePolicy: TimePolicy;
-}
-
 /** Epoch ms below this are almost certainly seconds (before 2001-09-09 as ms; 1973 as s). */
 const MIN_PLAUSIBLE_EPOCH_MS = 1_000_000_000_000;
 
-export function parseJsonPayload(raw: Uint8Array): { ok: true; value: unknown } | { ok: false; problem: Problem } {
+export function parseJsonPayload(
+  raw: Uint8Array,
+): { ok: true; value: unknown } | { ok: false; problem: Problem } {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
@@ -37,7 +33,10 @@ export function parseJsonPayload(raw: Uint8Array): { ok: true; value: unknown } 
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, problem: { code: 'INGEST_INVALID_JSON', message: `payload is not JSON (${detail})` } };
+    return {
+      ok: false,
+      problem: { code: 'INGEST_INVALID_JSON', message: `payload is not JSON (${detail})` },
+    };
   }
 }
 
@@ -87,7 +86,11 @@ export function decodeNativePayload(raw: Uint8Array, ctx: DecodeContext): Decode
   }
   const entries = Object.entries(parsed.data.values);
   if (entries.length === 0) {
-    problems.push({ code: 'INGEST_INVALID_PAYLOAD', path: 'values', message: 'values is empty: send at least one metric' });
+    problems.push({
+      code: 'INGEST_INVALID_PAYLOAD',
+      path: 'values',
+      message: 'values is empty: send at least one metric',
+    });
   }
   const values: Array<[MetricId, number]> = [];
   for (const [name, value] of entries) {
@@ -116,7 +119,11 @@ export function checkValue(name: string, value: unknown, path = `values.${name}`
     };
   }
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return { code: 'INGEST_INVALID_PAYLOAD', path, message: `expected a number, got ${JSON.stringify(value) ?? typeof value}` };
+    return {
+      code: 'INGEST_INVALID_PAYLOAD',
+      path,
+      message: `expected a number, got ${JSON.stringify(value) ?? typeof value}`,
+    };
   }
   if (!isPhysicallyPossible(name, value)) {
     const def = METRICS[name];
@@ -132,3 +139,5 @@ export function checkValue(name: string, value: unknown, path = `values.${name}`
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
+
+export const nativeDecoder: PayloadDecoder = { format: 'native', decode: decodeNativePayload };

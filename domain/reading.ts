@@ -1,5 +1,5 @@
-import type { MetricId } from './metrics.ts';
 import type { ErrorCode } from './errors.ts';
+import type { MetricId } from './metrics.ts';
 
 /** One validated measurement in canonical units. `ts` is epoch milliseconds, UTC. */
 export interface Reading {
@@ -46,9 +46,11 @@ export function toRejection(
   message: { receivedAt: number; city: string; deviceId: string; topic: string; payload: Uint8Array },
 ): Rejection {
   const first = problems[0];
-  const text = Buffer.from(message.payload.buffer, message.payload.byteOffset, message.payload.byteLength).toString(
-    'utf8',
-  );
+  const text = Buffer.from(
+    message.payload.buffer,
+    message.payload.byteOffset,
+    message.payload.byteLength,
+  ).toString('utf8');
   return {
     receivedAt: message.receivedAt,
     city: message.city,

@@ -14,19 +14,26 @@ export const DEFAULT_TIME_POLICY: TimePolicy = Object.freeze({
 });
 
 // RFC 3339 date-time: a full date, a time and a mandatory offset (Z or ±hh:mm).
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
 /** Parses an RFC 3339 string with offset to epoch ms; undefined if it is not one (or not a real date). */
 export function parseRfc3339(text: string): number | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map((x) => (x === undefined ? Number.NaN : Number(x)));
-  if (mo === undefined || d === undefined || h === undefined || mi === undefined || s === undefined || y === undefined)
+  if (
+    mo === undefined ||
+    d === undefined ||
+    h === undefined ||
+    mi === undefined ||
+    s === undefined ||
+    y === undefined
+  )
     return undefined;
   // Date.UTC would silently roll 2026-02-30 over to March: check each field round-trips.
   const probe = new Date(Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59)));
-  if (probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d || h > 23 || mi > 59 || s > 60) return undefined;
+  if (probe.getUTCMonth() !== mo - 1 || probe.getUTCDate() !== d || h > 23 || mi > 59 || s > 60)
+    return undefined;
   const ms = Date.parse(text.replace(' ', 'T'));
   return Number.isFinite(ms) ? ms : undefined;
 }
@@ -35,7 +42,12 @@ export function parseRfc3339(text: string): number | undefined {
  * Checks a reading's time against the receive time. Returns the problem, or undefined when the
  * time is acceptable.
  */
-export function checkTimeWindow(ts: number, receivedAt: number, policy: TimePolicy, path = 'ts'): Problem | undefined {
+export function checkTimeWindow(
+  ts: number,
+  receivedAt: number,
+  policy: TimePolicy,
+  path = 'ts',
+): Problem | undefined {
   if (ts > receivedAt + policy.maxFutureMs) {
     return {
       code: 'INGEST_FUTURE_TIMESTAMP',

@@ -11,7 +11,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export function parseConfig<S extends z.ZodType>(schema: S, env: Env = process.env): Readonly<z.infer<S>> {
   // An empty variable (FOO=) means "not set": defaults apply, as in most shells' ${FOO:-default}.
   const cleaned: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') cleaned[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') cleaned[key] = value;
   const result = schema.safeParse(cleaned);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
@@ -38,7 +39,9 @@ export const positiveIntSchema = z.coerce.number({ message: 'must be a whole num
 /** Listen address. Defaults to loopback; containers set 0.0.0.0 explicitly. */
 export const hostSchema = z.string().min(1).default('127.0.0.1');
 
-export const logLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const logLevelSchema = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
 
 export const mqttConnectionFields = {
   MQTT_HOST: z.string().min(1).default('127.0.0.1'),
@@ -57,7 +60,9 @@ export const dataDirFields = {
  */
 export const influxFields = {
   INFLUX_URL: z.url({ message: 'must be a URL such as http://127.0.0.1:8086' }).optional(),
-  INFLUX_API: z.enum(['v1', 'v2'], { message: 'must be v1 (InfluxDB 1.x) or v2 (InfluxDB 2.x/3.x)' }).default('v1'),
+  INFLUX_API: z
+    .enum(['v1', 'v2'], { message: 'must be v1 (InfluxDB 1.x) or v2 (InfluxDB 2.x/3.x)' })
+    .default('v1'),
   INFLUX_DB: z.string().min(1).default('ucap'),
   INFLUX_RP: z.string().min(1).optional(),
   INFLUX_USERNAME: z.string().min(1).optional(),

@@ -11,10 +11,16 @@ export function createLogger(name: string, level = process.env.LOG_LEVEL ?? 'inf
     name,
     level,
     // Secrets never reach a log line, even if a caller passes a whole config or packet by mistake.
-    redact: { paths: ['password', '*.password', 'secret', '*.secret', 'token', '*.token'], censor: '[redacted]' },
+    redact: {
+      paths: ['password', '*.password', 'secret', '*.secret', 'token', '*.token'],
+      censor: '[redacted]',
+    },
   };
   if (process.stdout.isTTY && process.env.LOG_FORMAT !== 'json') {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } },
+    });
   }
   return pino(options);
 }

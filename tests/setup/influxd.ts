@@ -40,7 +40,9 @@ export async function startInfluxd(): Promise<RunningInfluxd> {
   const configPath = join(dir, 'influxdb.conf');
   await writeFile(configPath, config);
   const output: string[] = [];
-  const child: ChildProcess = spawn('influxd', ['run', '-config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('influxd', ['run', '-config', configPath], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
     if (output.length > 200) output.shift();

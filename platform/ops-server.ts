@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
 
@@ -19,9 +19,12 @@ export interface OpsServerOptions {
  * (its dependencies answer: 503 names the ones that do not), `/metrics` (Prometheus text format).
  * Services without their own HTTP API (gateway, ingest) serve it on a small port of its own.
  */
-export function registerOpsRoutes(app: FastifyInstance, options: Omit<OpsServerOptions, 'logger'>): void {
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+export function registerOpsRoutes<T extends FastifyInstance>(
+  app: T,
+  options: Omit<OpsServerOptions, 'logger'>,
+): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
     const results = await Promise.all(
       options.checks.map(async (c) => {
         try {
@@ -39,17 +42,15 @@ export function registerOpsRoutes(app: FastifyInstance, options: Omit<OpsServerO
     const ready = results.every((r) => r.ok);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: results });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', async (_request, reply) => {
     const body = await options.metrics.metrics();
     return reply.type(options.metrics.contentType).send(body);
   });
 }
 
 export function createOpsServer(options: OpsServerOptions): FastifyInstance {
-  const app = Fastify({
-    loggerInstance: options.logger.child({ component: 'ops-http' }),
-    disableRequestLogging: true,
-  });
+  const logger: FastifyBaseLogger = options.logger.child({ component: 'ops-http' });
+  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
   registerOpsRoutes(app, options);
   return app;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { isMetricId, isPhysicallyPossible, METRICS, type MetricId } from './metrics.ts';
-import type { DecodeContext, PayloadDecoder } from './payload-format.ts';
-import type { DecodeResult, Problem, Reading } from './reading.ts';
-import { checkTimeWindow, parseRfc3339 } from './timestamps.ts';
+import { isMetricId, isPhysicallyPossible, METRICS, type MetricId } from '../metrics.ts';
+import type { DecodeContext, PayloadDecoder } from '../payload-format.ts';
+import type { DecodeResult, Problem, Reading } from '../reading.ts';
+import { checkTimeWindow, parseRfc3339 } from '../timestamps.ts';
 
 /**
  * The native device payload (README, "Device contract"):

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { METRICS } from '../../domain/metrics.ts';
+import type { ApiApp, RouteDeps } from '../api-deps.ts';
+import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
+import { cityParameter, deviceParameter, metricParameter } from '../schemas/query-parameters.ts';
+import { errorResponses, localTime, metricIdSchema, utcTime } from '../schemas/response-parts.ts';
+
+const latestValueSchema = z.object({
+  deviceId: z.string().describe('Device id.'),
+  metric: metricIdSchema,
+  displayName: z.string().describe('Human name of the metric (e.g. PM2.5).'),
+  unit: z.string().describe('Canonical unit of the value (e.g. µg/m³).'),
+  value: z.number().describe('The latest value, in the canonical unit.'),
+  ts: utcTime('When the value was measured.'),
+  localTime: localTime(),
+});
+
+const latestResponseSchema = z.object({
+  city: z.string().describe('City id.'),
+  timeZone: z.string().describe('IANA time zone of `localTime`.'),
+  values: z
+    .array(latestValueSchema)
+    .describe('One entry per device and metric, sorted by device then metric.'),
+});
+
+export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
+  app.get(
+    '/v1/latest',
+    {
+      schema: {
+        summary: 'Latest value per device and metric',
+        description: 'The most recent stored reading of each device and metric of a city.',
+        tags: ['readings'],
+        querystring: z.strictObject({
+          city: cityParameter(deps.cities),
+          metric: metricParameter.optional().describe('Only this metric (default: every metric).'),
+          device: deviceParameter
+            .optional()
+            .describe('Only this device (default: every device of the city).'),
+        }),
+        response: { 200: latestResponseSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { city, metric, device } = request.query;
+      const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
+      const latest = await deps.store.latest({
+        city,
+        ...(metric === undefined ? {} : { metric }),
+        ...(device === undefined ? {} : { deviceId: device }),
+      });
+      return {
+        city,
+        timeZone,
+        values: latest.map((v) => ({
+          deviceId: v.deviceId,
+          metric: v.metric,
+          displayName: METRICS[v.metric].displayName,
+          unit: METRICS[v.metric].unit,
+          value: v.value,
+          ts: toUtcRfc3339(v.ts),
+          localTime: toLocalRfc3339(v.ts, timeZone),
+        })),
+      };
+    },
+  );
+}

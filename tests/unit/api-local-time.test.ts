@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRfc3339 } from '../../domain/timestamps.ts';
 import { bucketCount, MIN_BUCKET_MS, parseBucketDuration } from '../../api/bucket-duration.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../../api/local-time.ts';
+import { parseRfc3339 } from '../../domain/timestamps.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -30,7 +30,9 @@ describe('local times in API responses', () => {
   it('shows milliseconds only when there are some', () => {
     expect(toUtcRfc3339(at('2026-11-29T08:00:00.250Z'))).toBe('2026-11-29T08:00:00.250Z');
     expect(toUtcRfc3339(at('2026-11-29T08:00:00.000Z'))).toBe('2026-11-29T08:00:00Z');
-    expect(toLocalRfc3339(at('2026-11-29T08:00:00.007Z'), 'Europe/Paris')).toBe('2026-11-29T09:00:00.007+01:00');
+    expect(toLocalRfc3339(at('2026-11-29T08:00:00.007Z'), 'Europe/Paris')).toBe(
+      '2026-11-29T09:00:00.007+01:00',
+    );
   });
 
   it('names the same instant as the UTC time, in any zone and at any moment', () => {
@@ -54,9 +56,12 @@ describe('series bucket widths', () => {
     expect(MIN_BUCKET_MS).toBe(60_000);
   });
 
-  it.each(['', '0m', '30s', '1.5h', '1w', 'h', '05m', '-1h', '1 h', '1H', '10000000m'])('refuses "%s"', (text) => {
-    expect(parseBucketDuration(text)).toBeUndefined();
-  });
+  it.each(['', '0m', '30s', '1.5h', '1w', 'h', '05m', '-1h', '1 h', '1H', '10000000m'])(
+    'refuses "%s"',
+    (text) => {
+      expect(parseBucketDuration(text)).toBeUndefined();
+    },
+  );
 
   it('counts a partial last bucket', () => {
     expect(bucketCount(0, 3_600_000, 900_000)).toBe(4);

@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   REGISTRY_CORRUPT: 'The device registry file cannot be read.',
   REGISTRY_UNAVAILABLE: 'The device registry file or its lock cannot be read or written (permissions, disk).',
   AUTH_BUSY: 'Too many device logins are being checked at once; the client should retry shortly.',
+  AQ_INVALID_INPUT:
+    'An air-quality calculation got a value it cannot use (negative, not finite, duplicate hour, unknown standard, version or grade).',
   API_BAD_REQUEST: 'A request parameter is missing or has a value that is not allowed.',
   API_NOT_FOUND: 'The requested resource does not exist.',
   API_INTERNAL: 'The server failed while answering; the request itself may be fine.',

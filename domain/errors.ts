@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   INGEST_BAD_TIMESTAMP: 'The timestamp is neither an RFC 3339 string with offset nor epoch milliseconds.',
   INGEST_FUTURE_TIMESTAMP: 'The timestamp is further in the future than the allowed clock skew.',
   INGEST_STALE_TIMESTAMP: 'The timestamp is older than the maximum accepted age.',
+  INGEST_UNKNOWN_UNIT: 'A value carries a unit that is unknown or cannot measure its metric.',
+  INGEST_DEVICE_MISMATCH: 'The payload names a different device than the topic it was published on.',
   INGEST_UNKNOWN_CITY: 'The topic names a city that is not in the city catalog.',
   INGEST_BAD_TOPIC: 'The message was published on a topic outside the topic scheme.',
   STORE_WRITE_FAILED: 'The time-series store did not accept a write.',

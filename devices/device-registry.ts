@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { UcapError } from '../domain/errors.ts';
+import {
+  type Device,
+  type DeviceCredentials,
+  type DeviceRecord,
+  type NewDevice,
+  newDeviceSchema,
+} from './device.ts';
+import { withFileLock } from './file-lock.ts';
+import { RegistryFile, type RegistrySnapshot } from './registry-file.ts';
+import { generateSecret, hashSecret } from './secret-hash.ts';
+import { createSecretVerifier, type SecretVerifierOptions } from './secret-verifier.ts';
+
+export interface DeviceFilter {
+  readonly city?: string | undefined;
+}
+
+/** The registered devices and their secrets, shared by the CLI, the gateway, simulators and the API. */
+export interface DeviceRegistry {
+  list(filter?: DeviceFilter): Promise<Device[]>;
+  get(id: string): Promise<Device | undefined>;
+  /** Registers a new device and returns its credentials (the only time the password is visible). */
+  add(input: NewDevice): Promise<DeviceCredentials>;
+  /**
+   * Registers the device, or, if it exists in the same city, gives it a new secret and the
+   * input's format, location and meta, keeping createdAt. Simulators call it at each start.
+   */
+  ensure(input: NewDevice): Promise<DeviceCredentials>;
+  remove(id: string): Promise<void>;
+  /** The device when the password is its current secret, undefined otherwise. */
+  authenticate(id: string, password: string): Promise<Device | undefined>;
+}
+
+export interface DeviceRegistryOptions {
+  readonly verifier?: SecretVerifierOptions;
+}
+
+export function deviceRegistryPath(dataDir: string): string {
+  return join(dataDir, 'devices.json');
+}
+
+export function openDeviceRegistry(path: string, options: DeviceRegistryOptions = {}): DeviceRegistry {
+  const file = new RegistryFile(path);
+  const verifier = createSecretVerifier(options.verifier);
+  // In-process queue first, so this process's own writers do not spin on the lock file.
+  let queue: Promise<unknown> = Promise.resolve();
+  const update = <T>(change: (snapshot: RegistrySnapshot) => { records?: DeviceRecord[]; result: T }) => {
+    const run = () =>
+      withFileLock(`${path}.lock`, async () => {
+        const { records, result } = change(await file.read());
+        if (records) await file.write(records);
+        return result;
+      });
+    const next = queue.then(run, run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  return {
+    async list(filter = {}) {
+      const { devices } = await file.read();
+      return devices.filter((d) => filter.city === undefined || d.city === filter.city);
+    },
+    async get(id) {
+      return (await file.read()).devicesById.get(id);
+    },
+    async add(input) {
+      const device = parseNewDevice(input);
+      if ((await file.read()).records.has(device.id)) throw exists(device.id);
+      const password = generateSecret();
+      const secretHash = await hashSecret(password);
+      return update((snapshot) => {
+        if (snapshot.records.has(device.id)) throw exists(device.id);
+        const record = { ...device, secretHash, createdAt: new Date().toISOString() };
+        return { records: [...snapshot.records.values(), record], result: credentials(record, password) };
+      });
+    },
+    async ensure(input) {
+      const device = parseNewDevice(input);
+      const password = generateSecret();
+      const secretHash = await hashSecret(password);
+      return update((snapshot) => {
+        const existing = snapshot.records.get(device.id);
+        if (existing && existing.city !== device.city) throw exists(device.id, existing.city);
+        const record = { ...device, secretHash, createdAt: existing?.createdAt ?? new Date().toISOString() };
+        const others = [...snapshot.records.values()].filter((r) => r.id !== device.id);
+        return { records: [...others, record], result: credentials(record, password) };
+      });
+    },
+    async remove(id) {
+      await update((snapshot) => {
+        if (!snapshot.records.has(id))
+          throw new UcapError('DEVICE_NOT_FOUND', `no device "${id}" is registered in ${path}`);
+        return { records: [...snapshot.records.values()].filter((r) => r.id !== id), result: undefined };
+      });
+    },
+    async authenticate(id, password) {
+      const snapshot = await file.read();
+      const record = snapshot.records.get(id);
+      if (!record) return undefined;
+      const ok = await verifier.verify(id, password, record.secretHash);
+      return ok ? snapshot.devicesById.get(id) : undefined;
+    },
+  };
+}
+
+type ParsedNewDevice = Omit<DeviceRecord, 'secretHash' | 'createdAt'>;
+
+function parseNewDevice(input: NewDevice): ParsedNewDevice {
+  const parsed = newDeviceSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join('.') || 'device'}: ${i.message}`)
+      .join('; ');
+    throw new UcapError('DEVICE_INVALID', `invalid device registration: ${problems}`);
+  }
+  const { format, location, meta, ...rest } = parsed.data;
+  return {
+    ...rest,
+    format: format ?? 'native',
+    ...(location === undefined ? {} : { location }),
+    ...(meta === undefined ? {} : { meta }),
+  };
+}
+
+function credentials(record: DeviceRecord, password: string): DeviceCredentials {
+  return { id: record.id, city: record.city, username: record.id, password };
+}
+
+function exists(id: string, otherCity?: string): UcapError {
+  const where = otherCity === undefined ? '' : ` in city "${otherCity}"`;
+  return new UcapError('DEVICE_EXISTS', `device "${id}" is already registered${where}; choose another id`);
+}

@@ -1,0 +1,199 @@
+import {
+  FrameGeometrySourceBuilder,
+  FrameGeometrySourceMode,
+  LegendDisplayMode,
+  LegendPlacement,
+  MapLayerOptionsBuilder,
+  ReduceDataOptionsBuilder,
+  VizLegendOptionsBuilder,
+} from '@grafana/grafana-foundation-sdk/common';
+import {
+  AnnotationQueryBuilder,
+  type Dashboard,
+  DashboardBuilder,
+  QueryVariableBuilder,
+  VariableRefresh,
+  VariableSort,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import { PanelBuilder as GeomapPanel, MapViewConfigBuilder } from '@grafana/grafana-foundation-sdk/geomap';
+import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
+import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
+import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import type { City } from '../domain/cities.ts';
+import { METRIC_IDS, METRICS, type MetricId } from '../domain/metrics.ts';
+import { GRAFANA_UNITS } from './grafana-units.ts';
+import { INFLUX_DATASOURCE, influxqlTarget } from './influx-datasource.ts';
+import {
+  deviceActivityQuery,
+  latestByMetricQuery,
+  latestPerDeviceQuery,
+  metricSeriesQuery,
+  rejectionsQuery,
+  tagValuesQuery,
+} from './influxql.ts';
+
+/** What the dashboards need to know of a device: where it stands and what it measures. */
+export interface DashboardDevice {
+  readonly id: string;
+  readonly location: { readonly lat: number; readonly lon: number; readonly name?: string };
+  readonly metrics: readonly MetricId[];
+}
+
+/**
+ * Where Grafana finds the device gazetteer (dashboards/gazetteer/devices.json): the InfluxDB schema
+ * holds no coordinates, so the map looks each device id up in this file. It must be mounted at
+ * /usr/share/grafana/public/gazetteer/ucap/ in the Grafana container.
+ */
+export const DEVICE_GAZETTEER_PATH = 'public/gazetteer/ucap/devices.json';
+
+export function cityDashboardUid(cityId: string): string {
+  return `ucap-${cityId}`;
+}
+
+/** One dashboard per city, in the city's time zone, filtered by device and metric variables. */
+export function buildCityDashboard(city: City, devices: readonly DashboardDevice[]): Dashboard {
+  const builder = new DashboardBuilder(`${city.name} — environmental monitoring`)
+    .uid(cityDashboardUid(city.id))
+    .tags(['ucap', city.id])
+    .description(`Readings of the ${city.name} sensor network, shown in ${city.timeZone} local time.`)
+    .timezone(city.timeZone)
+    .time({ from: 'now-24h', to: 'now' })
+    .refresh('1m')
+    .readonly()
+    .annotation(builtInAnnotations())
+    .withVariable(tagVariable(city.id, 'device', 'Device'))
+    .withVariable(tagVariable(city.id, 'metric', 'Metric'));
+  let id = 1;
+  builder.withPanel(latestValuesPanel(city.id, metricsOf(devices)).id(id++));
+  builder.withPanel(deviceMapPanel(city).id(id++));
+  builder.withPanel(latestPerDevicePanel(city.id).id(id++));
+  for (const metric of metricsOf(devices)) builder.withPanel(metricSeriesPanel(city.id, metric).id(id++));
+  builder.withPanel(rejectionsPanel(city.id).id(id++));
+  return builder.build();
+}
+
+/** Metrics measured by the city's devices in catalog order; every metric when none are known. */
+function metricsOf(devices: readonly DashboardDevice[]): MetricId[] {
+  const measured = new Set(devices.flatMap((d) => d.metrics));
+  return METRIC_IDS.filter((m) => measured.size === 0 || measured.has(m));
+}
+
+export function builtInAnnotations(): AnnotationQueryBuilder {
+  return new AnnotationQueryBuilder()
+    .name('Annotations & Alerts')
+    .datasource({ type: 'grafana', uid: '-- Grafana --' })
+    .builtIn(1)
+    .enable(true)
+    .hide(true)
+    .iconColor('rgba(0, 211, 255, 1)')
+    .type('dashboard');
+}
+
+function tagVariable(cityId: string, key: 'device' | 'metric', label: string): QueryVariableBuilder {
+  const query = tagValuesQuery(cityId, key);
+  return (
+    new QueryVariableBuilder(key)
+      .label(label)
+      .datasource(INFLUX_DATASOURCE)
+      .query(query)
+      .definition(query)
+      .multi(true)
+      .includeAll(true)
+      // "All" as a match-anything regex, so devices that only ever sent rejected messages show too.
+      .allValue('.*')
+      .current({ selected: true, text: ['All'], value: ['$__all'] })
+      .refresh(VariableRefresh.OnTimeRangeChanged)
+      .sort(VariableSort.AlphabeticalAsc)
+  );
+}
+
+function latestValuesPanel(cityId: string, metrics: readonly MetricId[]): StatPanel {
+  const panel = new StatPanel()
+    .title('Latest values')
+    .description('Mean of the selected devices in the most recent interval, per metric.')
+    .datasource(INFLUX_DATASOURCE)
+    .withTarget(influxqlTarget(latestByMetricQuery(cityId), { alias: '$tag_metric' }))
+    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
+    .decimals(1)
+    .height(5)
+    .span(24);
+  for (const metric of metrics) {
+    panel.overrideByName(metric, [
+      { id: 'displayName', value: METRICS[metric].displayName },
+      { id: 'unit', value: GRAFANA_UNITS[metric] },
+    ]);
+  }
+  return panel;
+}
+
+function deviceMapPanel(city: City): GeomapPanel {
+  const markers = new MapLayerOptionsBuilder()
+    .type('markers')
+    .name('Devices')
+    .tooltip(true)
+    .location(
+      new FrameGeometrySourceBuilder()
+        .mode(FrameGeometrySourceMode.Lookup)
+        .lookup('device')
+        .gazetteer(DEVICE_GAZETTEER_PATH),
+    )
+    .config({
+      showLegend: true,
+      style: {
+        size: { field: 'readings', fixed: 8, min: 6, max: 18 },
+        color: { fixed: 'green' },
+        opacity: 0.8,
+        symbol: { mode: 'fixed', fixed: 'img/icons/marker/circle.svg' },
+        text: { mode: 'field', field: 'device', fixed: '' },
+        textConfig: { fontSize: 10, offsetY: -14, textAlign: 'center', textBaseline: 'bottom' },
+      },
+    });
+  return new GeomapPanel()
+    .title('Device map')
+    .description('Devices at their registered sites; marker size = readings received in the range.')
+    .datasource(INFLUX_DATASOURCE)
+    .withTarget(influxqlTarget(deviceActivityQuery(city.id), { format: 'table' }))
+    .view(new MapViewConfigBuilder().id('coords').lat(city.centre.lat).lon(city.centre.lon).zoom(11))
+    .basemap(new MapLayerOptionsBuilder().type('default').name('Basemap'))
+    .layers([markers])
+    .height(11)
+    .span(12);
+}
+
+function latestPerDevicePanel(cityId: string): TablePanel {
+  return new TablePanel()
+    .title('Latest reading per device')
+    .datasource(INFLUX_DATASOURCE)
+    .withTarget(influxqlTarget(latestPerDeviceQuery(cityId), { format: 'table' }))
+    .decimals(2)
+    .height(11)
+    .span(12);
+}
+
+function metricSeriesPanel(cityId: string, metric: MetricId): TimeseriesPanel {
+  const def = METRICS[metric];
+  return new TimeseriesPanel()
+    .title(`${def.displayName} (${def.unit})`)
+    .datasource(INFLUX_DATASOURCE)
+    .withTarget(influxqlTarget(metricSeriesQuery(cityId, metric), { alias: '$tag_device' }))
+    .unit(GRAFANA_UNITS[metric])
+    .decimals(1)
+    .legend(
+      new VizLegendOptionsBuilder()
+        .displayMode(LegendDisplayMode.List)
+        .placement(LegendPlacement.Bottom)
+        .showLegend(true),
+    )
+    .height(8)
+    .span(12);
+}
+
+function rejectionsPanel(cityId: string): TablePanel {
+  return new TablePanel()
+    .title('Rejected messages')
+    .description('Messages refused at ingest, newest first: what each device owner has to fix.')
+    .datasource(INFLUX_DATASOURCE)
+    .withTarget(influxqlTarget(rejectionsQuery(cityId), { format: 'table' }))
+    .height(9)
+    .span(24);
+}

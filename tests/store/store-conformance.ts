@@ -1,0 +1,316 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isUcapError } from '../../domain/errors.ts';
+import type { MetricId } from '../../domain/metrics.ts';
+import type { Reading, Rejection } from '../../domain/reading.ts';
+import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
+import { describeSeriesConformance } from './store-conformance-series.ts';
+import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
+
+export type OpenStore = () => Promise<{ store: TimeSeriesStore; cleanup: () => Promise<void> }>;
+
+/**
+ * The behaviour every TimeSeriesStore adapter must show, run by each adapter's integration test:
+ * same data in, same answers out. One store is opened for the whole suite; each test writes under
+ * its own city and device ids, so tests do not see each other's data and can run in any order.
+ * `open` may be called more than once (the close test opens its own store); `cleanup` must
+ * tolerate a store that was already closed.
+ */
+export function describeStoreConformance(name: string, open: OpenStore): void {
+  describe(`TimeSeriesStore conformance: ${name}`, () => {
+    const ctx: ConformanceContext = {
+      get store() {
+        if (!opened) throw new Error('store not opened');
+        return opened.store;
+      },
+    };
+    let opened: Awaited<ReturnType<OpenStore>> | undefined;
+    beforeAll(async () => {
+      opened = await open();
+    });
+    afterAll(async () => {
+      await opened?.cleanup();
+    });
+
+    describeLatest(ctx);
+    describeSeriesConformance(ctx);
+    describeSensors(ctx);
+    describeRejections(ctx);
+    describeBulkAndLifecycle(ctx, open);
+  });
+}
+
+function reading(city: string, deviceId: string, metric: MetricId, iso: string, value: number): Reading {
+  return { city, deviceId, metric, ts: t(iso), value };
+}
+
+function describeLatest(ctx: ConformanceContext): void {
+  describe('latest()', () => {
+    it('returns the newest value per device and metric, sorted by device then metric', async () => {
+      const s = scope('latest-basic');
+      // Written newest-first and out of order: "latest" is by timestamp, not by arrival.
+      await ctx.store.writeReadings([
+        reading(s.city, s.dev('b'), 'pm25', '2026-03-10T10:05:00Z', 12.5),
+        reading(s.city, s.dev('b'), 'pm25', '2026-03-10T10:00:00Z', 99),
+        reading(s.city, s.dev('a'), 'temperature', '2026-03-10T09:00:00Z', 14.25),
+        reading(s.city, s.dev('a'), 'temperature', '2026-03-10T10:00:00Z', 15.5),
+        reading(s.city, s.dev('a'), 'no2', '2026-03-10T08:00:00Z', 41),
+      ]);
+      expect(await ctx.store.latest({ city: s.city })).toEqual([
+        { city: s.city, deviceId: s.dev('a'), metric: 'no2', ts: t('2026-03-10T08:00:00Z'), value: 41 },
+        {
+          city: s.city,
+          deviceId: s.dev('a'),
+          metric: 'temperature',
+          ts: t('2026-03-10T10:00:00Z'),
+          value: 15.5,
+        },
+        { city: s.city, deviceId: s.dev('b'), metric: 'pm25', ts: t('2026-03-10T10:05:00Z'), value: 12.5 },
+      ]);
+    });
+
+    it('filters by metric and by device', async () => {
+      const s = scope('latest-filter');
+      await ctx.store.writeReadings([
+        reading(s.city, s.dev('a'), 'pm25', '2026-03-11T10:00:00Z', 10),
+        reading(s.city, s.dev('a'), 'pm10', '2026-03-11T10:00:00Z', 20),
+        reading(s.city, s.dev('b'), 'pm25', '2026-03-11T11:00:00Z', 30),
+      ]);
+      const byMetric = await ctx.store.latest({ city: s.city, metric: 'pm25' });
+      expect(byMetric.map((v) => [v.deviceId, v.metric, v.value])).toEqual([
+        [s.dev('a'), 'pm25', 10],
+        [s.dev('b'), 'pm25', 30],
+      ]);
+      const byDevice = await ctx.store.latest({ city: s.city, deviceId: s.dev('a') });
+      expect(byDevice.map((v) => [v.deviceId, v.metric, v.value])).toEqual([
+        [s.dev('a'), 'pm10', 20],
+        [s.dev('a'), 'pm25', 10],
+      ]);
+      const both = await ctx.store.latest({ city: s.city, deviceId: s.dev('b'), metric: 'pm10' });
+      expect(both).toEqual([]);
+    });
+
+    it('keeps cities apart, even for the same device id', async () => {
+      const s = scope('latest-cities');
+      const other = `${s.city}-x`;
+      await ctx.store.writeReadings([
+        reading(s.city, s.dev('a'), 'pm25', '2026-03-12T10:00:00Z', 1),
+        reading(other, s.dev('a'), 'pm25', '2026-03-12T11:00:00Z', 2),
+      ]);
+      expect((await ctx.store.latest({ city: s.city })).map((v) => [v.city, v.value])).toEqual([[s.city, 1]]);
+      expect((await ctx.store.latest({ city: other })).map((v) => [v.city, v.value])).toEqual([[other, 2]]);
+      expect(await ctx.store.latest({ city: `${s.city}-none` })).toEqual([]);
+    });
+
+    it('replaces the value when the same (city, device, metric, ts) is written again (QoS 1 redelivery)', async () => {
+      const s = scope('latest-idem');
+      const ts = '2026-03-13T10:00:00Z';
+      await ctx.store.writeReadings([reading(s.city, s.dev('a'), 'pm25', ts, 10)]);
+      await ctx.store.writeReadings([reading(s.city, s.dev('a'), 'pm25', ts, 11)]);
+      // The same key twice in one batch: the later one wins.
+      await ctx.store.writeReadings([
+        reading(s.city, s.dev('b'), 'pm25', ts, 20),
+        reading(s.city, s.dev('b'), 'pm25', ts, 21),
+      ]);
+      const latest = await ctx.store.latest({ city: s.city });
+      expect(latest.map((v) => [v.deviceId, v.value])).toEqual([
+        [s.dev('a'), 11],
+        [s.dev('b'), 21],
+      ]);
+      const counts = await ctx.store.series(countQuery(s.city, ts));
+      expect(counts).toEqual([
+        { deviceId: s.dev('a'), points: [{ ts: t('2026-03-13T10:00:00Z'), value: 1 }] },
+        { deviceId: s.dev('b'), points: [{ ts: t('2026-03-13T10:00:00Z'), value: 1 }] },
+      ] satisfies DeviceSeries[]);
+    });
+
+    it('accepts an empty batch', async () => {
+      await expect(ctx.store.writeReadings([])).resolves.toBeUndefined();
+      await expect(ctx.store.writeRejections([])).resolves.toBeUndefined();
+    });
+  });
+}
+
+function countQuery(city: string, hourIso: string): SeriesQuery {
+  const from = t(hourIso);
+  return {
+    city,
+    metric: 'pm25',
+    from,
+    to: from + 3_600_000,
+    everyMs: 3_600_000,
+    agg: 'count',
+    timeZone: 'UTC',
+  };
+}
+
+function describeSensors(ctx: ConformanceContext): void {
+  describe('sensors()', () => {
+    it('lists each device with the metrics it reported (sorted) and when it was last seen', async () => {
+      const s = scope('sensors');
+      const other = `${s.city}-x`;
+      await ctx.store.writeReadings([
+        reading(s.city, s.dev('b'), 'temperature', '2026-03-14T12:00:00Z', 11),
+        reading(s.city, s.dev('b'), 'humidity', '2026-03-14T13:30:00Z', 70),
+        reading(s.city, s.dev('b'), 'pm25', '2026-03-14T09:00:00Z', 8),
+        reading(s.city, s.dev('a'), 'noise_laeq', '2026-03-14T08:00:00Z', 55),
+        reading(other, s.dev('c'), 'pm10', '2026-03-14T07:00:00Z', 30),
+      ]);
+      expect(await ctx.store.sensors({ city: s.city })).toEqual([
+        { city: s.city, deviceId: s.dev('a'), metrics: ['noise_laeq'], lastSeen: t('2026-03-14T08:00:00Z') },
+        {
+          city: s.city,
+          deviceId: s.dev('b'),
+          metrics: ['humidity', 'pm25', 'temperature'],
+          lastSeen: t('2026-03-14T13:30:00Z'),
+        },
+      ]);
+      const all = await ctx.store.sensors({});
+      const keys = all.map((a) => `${a.city}\u0000${a.deviceId}`);
+      expect(keys).toEqual([...keys].sort());
+      expect(all.filter((a) => a.city === s.city || a.city === other).map((a) => a.deviceId)).toEqual([
+        s.dev('a'),
+        s.dev('b'),
+        s.dev('c'),
+      ]);
+    });
+  });
+}
+
+function rejection(s: ReturnType<typeof scope>, device: string, iso: string, reason: string): Rejection {
+  return {
+    receivedAt: t(iso),
+    city: s.city,
+    deviceId: s.dev(device),
+    topic: `ucap/${s.city}/${s.dev(device)}/readings`,
+    code: 'INGEST_INVALID_PAYLOAD',
+    reason,
+    payload: `{"n":"${reason}"}`,
+  };
+}
+
+function describeRejections(ctx: ConformanceContext): void {
+  describe('rejections()', () => {
+    it('returns rejections newest first, filtered by city, device and [from, to), at most limit', async () => {
+      const s = scope('rej-filter');
+      const other = scope('rej-filter-o');
+      const rows = [
+        rejection(s, 'a', '2026-03-15T10:00:00Z', 'r1'),
+        rejection(s, 'a', '2026-03-15T11:00:00Z', 'r2'),
+        rejection(s, 'b', '2026-03-15T12:00:00Z', 'r3'),
+        rejection(s, 'a', '2026-03-15T13:00:00Z', 'r4'),
+        rejection(s, 'a', '2026-03-15T14:00:00Z', 'r5'),
+        rejection(other, 'a', '2026-03-15T12:30:00Z', 'o1'),
+      ];
+      await ctx.store.writeRejections(rows);
+      const reasons = async (q: Parameters<TimeSeriesStore['rejections']>[0]) =>
+        (await ctx.store.rejections(q)).map((r) => r.reason);
+      expect(await reasons({ city: s.city, limit: 100 })).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+      expect(await reasons({ city: s.city, limit: 2 })).toEqual(['r5', 'r4']);
+      expect(await reasons({ city: s.city, deviceId: s.dev('a'), limit: 100 })).toEqual([
+        'r5',
+        'r4',
+        'r2',
+        'r1',
+      ]);
+      expect(await reasons({ deviceId: s.dev('b'), limit: 100 })).toEqual(['r3']);
+      const window = { from: t('2026-03-15T11:00:00Z'), to: t('2026-03-15T14:00:00Z') };
+      expect(await reasons({ city: s.city, ...window, limit: 100 })).toEqual(['r4', 'r3', 'r2']);
+      expect(await reasons({ city: other.city, limit: 100 })).toEqual(['o1']);
+      expect(await ctx.store.rejections({ city: s.city, deviceId: s.dev('b'), limit: 1 })).toEqual([rows[2]]);
+    });
+
+    it('keeps payload, reason and topic text exactly, whatever characters they hold', async () => {
+      const s = scope('rej-text');
+      const nasty = 'a "quoted" \\back\\slash\\, comma, space = equals\nnew line\ttab µg/m³ 郑州 ';
+      const row: Rejection = {
+        receivedAt: t('2026-03-16T10:00:00.123Z'),
+        city: s.city,
+        deviceId: s.dev('a'),
+        topic: `ucap/${s.city}/${s.dev('a')}/readings`,
+        code: 'INGEST_OUT_OF_RANGE',
+        reason: `values.pm25: ${nasty}`,
+        payload: `{"pm25":"${nasty}","note":"\\"x\\""}\n\\`,
+      };
+      await ctx.store.writeRejections([row]);
+      expect(await ctx.store.rejections({ city: s.city, limit: 10 })).toEqual([row]);
+    });
+
+    it('keeps two rejections from the same device in the same millisecond', async () => {
+      const s = scope('rej-same-ms');
+      const a = rejection(s, 'a', '2026-03-17T10:00:00.500Z', 'first');
+      const b = {
+        ...rejection(s, 'a', '2026-03-17T10:00:00.500Z', 'second'),
+        code: 'INGEST_INVALID_JSON' as const,
+      };
+      await ctx.store.writeRejections([a, b]);
+      const got = await ctx.store.rejections({ city: s.city, limit: 10 });
+      expect([...got].sort((x, y) => x.reason.localeCompare(y.reason))).toEqual([a, b]);
+    });
+  });
+}
+
+function describeBulkAndLifecycle(ctx: ConformanceContext, open: OpenStore): void {
+  describe('bulk writes and lifecycle', () => {
+    it('stores a 20 000-reading batch written in one call', async () => {
+      const s = scope('bulk');
+      const start = t('2026-03-18T00:00:00Z');
+      const batch: Reading[] = [];
+      for (let i = 0; i < 10_000; i += 1) {
+        for (const d of ['a', 'b']) {
+          batch.push({
+            city: s.city,
+            deviceId: s.dev(d),
+            metric: 'pm10',
+            ts: start + i * 1000,
+            value: i % 97,
+          });
+        }
+      }
+      await ctx.store.writeReadings(batch);
+      const series = await ctx.store.series({
+        city: s.city,
+        metric: 'pm10',
+        from: start,
+        to: start + 86_400_000,
+        everyMs: 86_400_000,
+        agg: 'count',
+        timeZone: 'UTC',
+      });
+      expect(series).toEqual([
+        { deviceId: s.dev('a'), points: [{ ts: start, value: 10_000 }] },
+        { deviceId: s.dev('b'), points: [{ ts: start, value: 10_000 }] },
+      ]);
+    });
+
+    it('answers ping()', async () => {
+      await expect(ctx.store.ping()).resolves.toBeUndefined();
+      expect(ctx.store.kind).toMatch(/^[a-z]+$/);
+    });
+
+    it('close() finishes an in-flight write, then every further call rejects', async () => {
+      const own = await open();
+      try {
+        const s = scope('close');
+        const write = own.store.writeReadings([
+          reading(s.city, s.dev('a'), 'pm25', '2026-03-19T10:00:00Z', 5),
+        ]);
+        await own.store.close();
+        await expect(write).resolves.toBeUndefined();
+        const after = [
+          own.store.latest({ city: s.city }),
+          own.store.writeReadings([reading(s.city, s.dev('a'), 'pm25', '2026-03-19T11:00:00Z', 6)]),
+          own.store.ping(),
+        ];
+        for (const call of after) {
+          const error = await call.then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(isUcapError(error, 'STORE_UNAVAILABLE')).toBe(true);
+        }
+      } finally {
+        await own.cleanup();
+      }
+    });
+  });
+}

@@ -139,7 +139,12 @@ async function connectDevice(
       connectTimeout: 10_000,
     },
     false,
-  );
+  ).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`device ${station.id} could not connect to ${options.mqttUrl}: ${reason}`, {
+      cause: error,
+    });
+  });
   client.on('error', (error) => log.warn({ deviceId: station.id, err: error }, 'MQTT connection error'));
   const random = createSeededRandom(hashSeed(seed, station.id));
   const model = createValueModel(station, { timeZone: options.city.timeZone, random });

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
-import { isUcapError } from '../domain/errors.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { commonFields, dataDirFields, mqttConnectionFields, parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
@@ -54,8 +53,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // Usage and configuration mistakes are for a person at a terminal: the message, not a stack.
-  const message = isUcapError(error) ? error.message : error instanceof Error ? error.stack : String(error);
+  // Start-up failures (usage, configuration, an unreachable gateway) are for a person at a
+  // terminal: the message, not a stack.
+  const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`simulate: ${message}\n`);
   process.exitCode = 1;
 });

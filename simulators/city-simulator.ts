@@ -4,6 +4,7 @@ import type { City } from '../domain/cities.ts';
 import { UcapError } from '../domain/errors.ts';
 import { readingsTopic } from '../domain/topics.ts';
 import type { Logger } from '../platform/logger.ts';
+import { PublishLedger } from './publish-ledger.ts';
 import { nativeReadingPayload } from './reading-payload.ts';
 import { createSeededRandom, hashSeed } from './seeded-random.ts';
 import { type StationProfile, stationsOf } from './stations.ts';
@@ -59,38 +60,13 @@ export function createCitySimulator(options: CitySimulatorOptions): CitySimulato
     throw new UcapError('CONFIG_INVALID', `city "${options.city.id}" has no simulated stations`);
   if (!Number.isInteger(options.intervalMs) || options.intervalMs < 100)
     throw new UcapError('CONFIG_INVALID', `interval must be at least 100 ms, got ${options.intervalMs}`);
-  const now = options.now ?? Date.now;
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   const log = options.logger.child({ city: options.city.id });
   const devices: SimulatedDevice[] = [];
-  const timers: NodeJS.Timeout[] = [];
-  const inFlight = new Set<Promise<void>>();
-  let published = 0;
+  const ledger = new PublishLedger();
+  const timers = new PublishTimers(options.intervalMs, options.now ?? Date.now, ledger, log);
   let state: 'idle' | 'running' | 'stopped' = 'idle';
-
-  const publish = (device: SimulatedDevice): void => {
-    const ts = now();
-    const payload = nativeReadingPayload(ts, device.model.valuesAt(ts), device.seq++);
-    const pending = device.client.publishAsync(device.topic, payload, { qos: 1 }).then(
-      () => {
-        published++;
-      },
-      (error: unknown) => log.warn({ deviceId: device.station.id, err: error }, 'publish failed'),
-    );
-    inFlight.add(pending);
-    void pending.finally(() => inFlight.delete(pending));
-  };
-
-  const schedule = (device: SimulatedDevice, index: number): void => {
-    const phase = Math.round((index * Math.min(options.intervalMs, MAX_PHASE_SPREAD_MS)) / stations.length);
-    timers.push(
-      setTimeout(() => {
-        if (state !== 'running') return;
-        publish(device);
-        timers.push(setInterval(() => publish(device), options.intervalMs));
-      }, phase),
-    );
-  };
+  const disconnectAll = (force: boolean) => Promise.allSettled(devices.map((d) => d.client.endAsync(force)));
 
   return {
     async start() {
@@ -100,25 +76,68 @@ export function createCitySimulator(options: CitySimulatorOptions): CitySimulato
         for (const station of stations) devices.push(await connectDevice(station, options, seed, log));
       } catch (error) {
         state = 'stopped';
-        await Promise.allSettled(devices.map((d) => d.client.endAsync(true)));
+        await disconnectAll(true);
         throw error;
       }
-      devices.forEach(schedule);
+      // stop() may have been called while the devices were still connecting.
+      if (state !== 'running') {
+        await disconnectAll(true);
+        return;
+      }
+      for (const [index, device] of devices.entries()) timers.schedule(device, index, devices.length);
       log.info({ devices: devices.length, intervalMs: options.intervalMs, seed }, 'simulator started');
     },
     async stop() {
       if (state === 'stopped') return;
       state = 'stopped';
-      for (const timer of timers) clearTimeout(timer);
-      const drained = await drain(inFlight);
-      if (!drained) log.warn({ unacknowledged: inFlight.size }, 'stopping with unacknowledged publishes');
-      await Promise.allSettled(devices.map((d) => d.client.endAsync(!drained)));
-      log.info({ published }, 'simulator stopped');
+      timers.clear();
+      const drained = await ledger.drain(DRAIN_TIMEOUT_MS);
+      if (!drained) log.warn({ unacknowledged: ledger.pending }, 'stopping with unacknowledged publishes');
+      await disconnectAll(!drained);
+      log.info({ published: ledger.acknowledged }, 'simulator stopped');
     },
     stats() {
-      return { published, devices: devices.length };
+      return { published: ledger.acknowledged, devices: devices.length };
     },
   };
+}
+
+/** Publishes each device's readings every interval, devices spread by a small phase offset. */
+class PublishTimers {
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #cleared = false;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number,
+    private readonly ledger: PublishLedger,
+    private readonly log: Logger,
+  ) {}
+
+  schedule(device: SimulatedDevice, index: number, count: number): void {
+    const phase = Math.round((index * Math.min(this.intervalMs, MAX_PHASE_SPREAD_MS)) / count);
+    const first = setTimeout(() => {
+      this.#timers.delete(first);
+      if (this.#cleared) return;
+      this.#publish(device);
+      this.#timers.add(setInterval(() => this.#publish(device), this.intervalMs));
+    }, phase);
+    this.#timers.add(first);
+  }
+
+  clear(): void {
+    this.#cleared = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  #publish(device: SimulatedDevice): void {
+    const ts = this.now();
+    const payload = nativeReadingPayload(ts, device.model.valuesAt(ts), device.seq++);
+    this.ledger.track(device.client.publishAsync(device.topic, payload, { qos: 1 }), (error) =>
+      this.log.warn({ deviceId: device.station.id, err: error }, 'publish failed'),
+    );
+  }
 }
 
 async function connectDevice(
@@ -157,16 +176,4 @@ export function deviceRegistration(station: StationProfile): NewDevice {
   if (station.stationCode) meta.stationCode = station.stationCode;
   if (station.uncertain) meta.uncertain = station.uncertain;
   return { id: station.id, city: station.city, format: 'native', location: { ...station.location }, meta };
-}
-
-async function drain(inFlight: ReadonlySet<Promise<void>>): Promise<boolean> {
-  if (inFlight.size === 0) return true;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS);
-  });
-  const all = Promise.allSettled([...inFlight]).then(() => true as const);
-  const result = await Promise.race([all, timeout]);
-  clearTimeout(timer);
-  return result;
 }

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { UcapError } from '../domain/errors.ts';
 import {
   type Device,
@@ -46,12 +47,22 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
   // In-process queue first, so this process's own writers do not spin on the lock file.
   let queue: Promise<unknown> = Promise.resolve();
   const update = <T>(change: (snapshot: RegistrySnapshot) => { records?: DeviceRecord[]; result: T }) => {
-    const run = () =>
-      withFileLock(`${path}.lock`, async () => {
+    const run = async () => {
+      await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+        throw new UcapError(
+          'REGISTRY_UNAVAILABLE',
+          `cannot create the directory of ${path}: ${String(error)}`,
+          {
+            cause: error,
+          },
+        );
+      });
+      return withFileLock(`${path}.lock`, async () => {
         const { records, result } = change(await file.read());
         if (records) await file.write(records);
         return result;
       });
+    };
     const next = queue.then(run, run);
     queue = next.catch(() => undefined);
     return next;

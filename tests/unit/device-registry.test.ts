@@ -53,6 +53,13 @@ describe('device registry', () => {
     expect(await registry.authenticate('nobody', creds.password)).toBeUndefined();
   });
 
+  it('creates the data directory on first write', async () => {
+    const registry = openDeviceRegistry(deviceRegistryPath(join(dir, 'new', 'data')));
+    expect(await registry.list()).toEqual([]);
+    await registry.add({ id: 'first', city: 'nice' });
+    expect((await registry.list()).map((d) => d.id)).toEqual(['first']);
+  });
+
   it('keeps only a salted scrypt hash on disk, readable by its owner only', async () => {
     const registry = openDeviceRegistry(path);
     const a = await registry.add({ id: 'a', city: 'nice' });

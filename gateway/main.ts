@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { isUcapError } from '../domain/errors.ts';
+import { loadCityCatalog } from '../platform/city-config.ts';
+import { parseConfig } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createMetricsRegistry } from '../platform/metrics.ts';
+import { createOpsServer } from '../platform/ops-server.ts';
+import { createGateway, type Gateway } from './gateway.ts';
+import { gatewayConfigSchema } from './gateway-config.ts';
+
+// `npm run gateway`: the MQTT gateway alone, with its ops endpoints on GATEWAY_HTTP_PORT.
+const logger = createLogger('ucap-gateway');
+
+async function main(): Promise<void> {
+  const config = parseConfig(gatewayConfigSchema);
+  logger.level = config.LOG_LEVEL;
+  const cities = loadCityCatalog(config.CITIES_FILE);
+  const registryPath = deviceRegistryPath(config.DATA_DIR);
+  const registry = openDeviceRegistry(registryPath);
+  // Fail at start-up on a corrupt registry rather than refusing every device later.
+  const devices = await registry.list();
+  const metrics = createMetricsRegistry('ucap-gateway');
+  const gateway = await createGateway({
+    registry,
+    cities,
+    serviceAccount: { username: config.MQTT_SERVICE_USERNAME, password: config.MQTT_SERVICE_PASSWORD },
+    host: config.BIND_HOST,
+    port: config.MQTT_PORT,
+    logger,
+    metrics,
+  });
+  const ops = createOpsServer({
+    metrics,
+    logger,
+    checks: [{ name: 'device-registry', check: async () => void (await registry.list()) }],
+  });
+  try {
+    const mqtt = await gateway.listen();
+    const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.GATEWAY_HTTP_PORT });
+    const mqttUrl = `mqtt://${mqtt.host.includes(':') ? `[${mqtt.host}]` : mqtt.host}:${mqtt.port}`;
+    logger.info(
+      { mqtt: mqttUrl, ops: opsUrl, registry: registryPath, devices: devices.length, cities: cities.ids() },
+      `ucap gateway listening on ${mqttUrl} (MQTT 3.1.1) — metrics ${opsUrl}/metrics`,
+    );
+  } catch (error) {
+    await Promise.allSettled([gateway.close(), ops.close()]);
+    throw error;
+  }
+  process.once('SIGINT', () => void shutdown(gateway, ops, 'SIGINT'));
+  process.once('SIGTERM', () => void shutdown(gateway, ops, 'SIGTERM'));
+}
+
+/** Stops taking connections, disconnects clients (QoS 1 senders resend what was not acknowledged). */
+async function shutdown(gateway: Gateway, ops: FastifyInstance, signal: string): Promise<void> {
+  logger.info({ signal }, 'stopping: disconnecting clients');
+  const force = setTimeout(() => {
+    logger.error('shutdown took over 10 s; exiting anyway');
+    process.exit(1);
+  }, 10_000).unref();
+  try {
+    await gateway.close();
+    await ops.close();
+    clearTimeout(force);
+    logger.info('stopped cleanly');
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (isUcapError(error)) logger.fatal({ code: error.code }, error.message);
+  else logger.fatal({ err: error }, 'start-up failed');
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100).unref();
+});

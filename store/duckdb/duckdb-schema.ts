@@ -1,0 +1,47 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * Times are epoch milliseconds in BIGINT columns: exact, zone-free, and the same unit as the port.
+ * The primary key makes a reading's identity (city, device, metric, ts) so a rewrite replaces it.
+ * Rejections have no natural key (two can arrive in the same millisecond); `id` keeps arrival order.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS readings (
+  city VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  metric VARCHAR NOT NULL,
+  ts BIGINT NOT NULL,
+  value DOUBLE NOT NULL,
+  PRIMARY KEY (city, device_id, metric, ts)
+);
+CREATE SEQUENCE IF NOT EXISTS rejection_id;
+CREATE TABLE IF NOT EXISTS rejections (
+  id BIGINT NOT NULL DEFAULT nextval('rejection_id'),
+  received_at BIGINT NOT NULL,
+  city VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  topic VARCHAR NOT NULL,
+  code VARCHAR NOT NULL,
+  reason VARCHAR NOT NULL,
+  payload VARCHAR NOT NULL
+);
+`;
+
+// Connection-private tables the appender fills before one set-based statement moves the rows:
+// appending is far faster than binding rows one by one, and the move is a single atomic statement.
+const STAGING = `
+CREATE TEMP TABLE readings_staging (
+  city VARCHAR, device_id VARCHAR, metric VARCHAR, ts BIGINT, value DOUBLE
+);
+CREATE TEMP TABLE rejections_staging (
+  received_at BIGINT, city VARCHAR, device_id VARCHAR, topic VARCHAR, code VARCHAR, reason VARCHAR, payload VARCHAR
+);
+`;
+
+export async function createSchema(connection: DuckDBConnection): Promise<void> {
+  await connection.run(SCHEMA);
+}
+
+export async function createStagingTables(writeConnection: DuckDBConnection): Promise<void> {
+  await writeConnection.run(STAGING);
+}

@@ -1,0 +1,85 @@
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ErrorCode } from '../../domain/errors.ts';
+import { type Logger, silentLogger } from '../../platform/logger.ts';
+import type { TimeSeriesStore } from '../time-series-store.ts';
+import { closedError, storeError } from './duckdb-errors.ts';
+import { openDatabase } from './duckdb-open.ts';
+import { selectLatest, selectRejections, selectSensors, selectSeries } from './duckdb-queries.ts';
+import { insertReadings, insertRejections } from './duckdb-writes.ts';
+import { OperationGate } from './operation-gate.ts';
+
+export interface DuckDbStoreOptions {
+  /** A file path (its folder is created if missing) or ':memory:'. */
+  readonly path: string;
+  readonly logger?: Logger;
+}
+
+/**
+ * The embedded time-series store: one DuckDB file, used by one process. Writes go through a
+ * single connection one at a time; each read gets its own short-lived connection, so reads run
+ * in parallel with each other and with writes.
+ */
+export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<TimeSeriesStore> {
+  const logger = options.logger ?? silentLogger();
+  const db = await openDatabase(options.path);
+  const gate = new OperationGate(() => closedError(db.location));
+  logger.info({ store: 'duckdb', path: db.location }, 'store opened');
+
+  const write = (action: string, operation: (writer: DuckDBConnection) => Promise<void>) =>
+    gate.write(() => guard('STORE_WRITE_FAILED', action, () => operation(db.writer)));
+  const read = <T>(action: string, operation: (connection: DuckDBConnection) => Promise<T>) =>
+    gate.read(() => guard('STORE_QUERY_FAILED', action, () => withConnection(db.instance, operation)));
+
+  let closing: Promise<void> | undefined;
+  const closeOnce = async () => {
+    await gate.close();
+    await guard('STORE_UNAVAILABLE', `closing ${db.location}`, () => db.close());
+    logger.info({ store: 'duckdb', path: db.location }, 'store closed');
+  };
+
+  return {
+    kind: 'duckdb',
+    writeReadings: (readings) =>
+      readings.length === 0
+        ? gate.read(async () => {})
+        : write('writing readings', (w) => insertReadings(w, readings)),
+    writeRejections: (rejections) =>
+      rejections.length === 0
+        ? gate.read(async () => {})
+        : write('writing rejections', (w) => insertRejections(w, rejections)),
+    latest: (query) => read('reading latest values', (c) => selectLatest(c, query)),
+    series: (query) => read('reading a series', (c) => selectSeries(c, query)),
+    sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
+    rejections: (query) => read('reading rejections', (c) => selectRejections(c, query)),
+    ping: () =>
+      gate
+        .read(() =>
+          guard('STORE_UNAVAILABLE', 'ping', () => withConnection(db.instance, (c) => c.run('SELECT 1'))),
+        )
+        .then(() => undefined),
+    close: () => {
+      closing ??= closeOnce();
+      return closing;
+    },
+  };
+}
+
+async function guard<T>(code: ErrorCode, action: string, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw storeError(code, action, error);
+  }
+}
+
+async function withConnection<T>(
+  instance: DuckDBInstance,
+  operation: (connection: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const connection = await instance.connect();
+  try {
+    return await operation(connection);
+  } finally {
+    connection.disconnectSync();
+  }
+}

@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isUcapError, type UcapError } from '../../domain/errors.ts';
+import type { Reading, Rejection } from '../../domain/reading.ts';
+import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
+import { describeStoreConformance } from '../store/store-conformance.ts';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ucap-duckdb-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describeStoreConformance('duckdb file', async () => {
+  const store = await createDuckDbStore({ path: join(await tempDir(), 'nested', 'ucap.duckdb') });
+  return { store, cleanup: () => store.close() };
+});
+
+describeStoreConformance('duckdb :memory:', async () => {
+  const store = await createDuckDbStore({ path: ':memory:' });
+  return { store, cleanup: () => store.close() };
+});
+
+async function rejectionOf(promise: Promise<unknown>): Promise<UcapError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isUcapError(error)) throw new Error(`expected a UcapError, got ${String(error)}`);
+  return error;
+}
+
+describe('DuckDB store file', () => {
+  const reading: Reading = {
+    city: 'nice',
+    deviceId: 'p-1',
+    metric: 'no2',
+    ts: Date.parse('2026-03-20T08:00:00Z'),
+    value: 38.5,
+  };
+  const rejection: Rejection = {
+    receivedAt: Date.parse('2026-03-20T08:00:01Z'),
+    city: 'nice',
+    deviceId: 'p-1',
+    topic: 'ucap/nice/p-1/readings',
+    code: 'INGEST_INVALID_JSON',
+    reason: 'not JSON',
+    payload: '{oops',
+  };
+
+  it('keeps readings and rejections across close and reopen', async () => {
+    const path = join(await tempDir(), 'persist.duckdb');
+    const first = await createDuckDbStore({ path });
+    await first.writeReadings([reading]);
+    await first.writeRejections([rejection]);
+    await first.close();
+
+    const second = await createDuckDbStore({ path });
+    try {
+      expect(await second.latest({ city: 'nice' })).toEqual([reading]);
+      expect(await second.rejections({ limit: 10 })).toEqual([rejection]);
+      await second.writeReadings([{ ...reading, value: 40 }]);
+      expect(await second.latest({ city: 'nice' })).toEqual([{ ...reading, value: 40 }]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('refuses a second store on the same file in this process, and allows it after close', async () => {
+    const path = join(await tempDir(), 'twice.duckdb');
+    const first = await createDuckDbStore({ path });
+    const error = await rejectionOf(createDuckDbStore({ path }));
+    expect(error.code).toBe('STORE_LOCKED');
+    expect(error.message).toContain(path);
+    await first.close();
+    await (await createDuckDbStore({ path })).close();
+  });
+
+  it('reports a query DuckDB cannot answer as STORE_QUERY_FAILED with the cause', async () => {
+    const store = await createDuckDbStore({ path: ':memory:' });
+    try {
+      await store.writeReadings([{ ...reading, metric: 'pm25' }]);
+      const error = await rejectionOf(
+        store.series({
+          city: 'nice',
+          metric: 'pm25',
+          from: 0,
+          to: Date.parse('2027-01-01T00:00:00Z'),
+          everyMs: 3_600_000,
+          agg: 'mean',
+          timeZone: 'Mars/Olympus',
+        }),
+      );
+      expect(error.code).toBe('STORE_QUERY_FAILED');
+      expect(error.message).toContain('Mars/Olympus');
+      expect(error.cause).toBeInstanceOf(Error);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+const storeModule = fileURLToPath(new URL('../../store/duckdb/duckdb-store.ts', import.meta.url));
+
+// Opens the file in a separate Node process, prints one JSON line with the outcome, then holds the
+// file open until its stdin ends.
+const CHILD = `
+const { createDuckDbStore } = await import(process.env.STORE_MODULE);
+try {
+  const store = await createDuckDbStore({ path: process.env.STORE_PATH });
+  console.log(JSON.stringify({ opened: true }));
+  process.stdin.resume();
+  process.stdin.on('end', async () => { await store.close(); process.exit(0); });
+} catch (error) {
+  console.log(JSON.stringify({ opened: false, code: error.code, message: error.message }));
+  process.exit(0);
+}
+`;
+
+interface ChildOutcome {
+  opened: boolean;
+  code?: string;
+  message?: string;
+}
+
+async function openInChild(path: string): Promise<{ child: ChildProcess; outcome: ChildOutcome }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
+    env: { ...process.env, STORE_MODULE: storeModule, STORE_PATH: path },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  if (!child.stdout) throw new Error('no stdout');
+  const lines = createInterface({ input: child.stdout });
+  const [line] = (await Promise.race([
+    once(lines, 'line'),
+    once(child, 'exit').then(([code]) => {
+      throw new Error(`child exited with ${String(code)} before reporting`);
+    }),
+  ])) as [string];
+  return { child, outcome: JSON.parse(line) as ChildOutcome };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.stdin?.end();
+  await exited;
+}
+
+describe('DuckDB store file held by another process', () => {
+  it('fails to open with STORE_LOCKED naming the file and the two ways out, until the other process closes', async () => {
+    const path = join(await tempDir(), 'held.duckdb');
+    const { child, outcome } = await openInChild(path);
+    try {
+      expect(outcome.opened).toBe(true);
+      const error = await rejectionOf(createDuckDbStore({ path }));
+      expect(error.code).toBe('STORE_LOCKED');
+      expect(error.message).toContain(path);
+      expect(error.message).toContain('npm start');
+      expect(error.message).toContain('INFLUX_URL');
+      expect(error.cause).toBeInstanceOf(Error);
+    } finally {
+      await stopChild(child);
+    }
+    const store = await createDuckDbStore({ path });
+    await store.close();
+  });
+
+  it('makes the other process fail with STORE_LOCKED while this one holds the file', async () => {
+    const path = join(await tempDir(), 'mine.duckdb');
+    const store = await createDuckDbStore({ path });
+    try {
+      const { child, outcome } = await openInChild(path);
+      await stopChild(child);
+      expect(outcome).toMatchObject({ opened: false, code: 'STORE_LOCKED' });
+      expect(outcome.message).toContain(path);
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -7,21 +7,17 @@ import type {
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
-import type { Device } from '../devices/device.ts';
+import type { DeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ReadinessCheck } from '../platform/ops-server.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 
-/** The part of the device registry the API reads. */
-export interface DeviceDirectory {
-  list(filter?: { city?: string }): Promise<Device[]>;
-}
-
 export interface ApiDeps {
   readonly store: TimeSeriesStore;
   readonly cities: CityCatalog;
-  readonly registry: DeviceDirectory;
+  /** Only read: the API lists devices, it never registers them. */
+  readonly registry: Pick<DeviceRegistry, 'list'>;
   /** The process's Prometheus registry; the API adds its HTTP request metrics to it. */
   readonly metrics: Registry;
   readonly logger: Logger;

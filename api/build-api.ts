@@ -12,7 +12,7 @@ import { registerRejectionsRoute } from './routes/rejections.ts';
 import { registerSensorsRoute } from './routes/sensors.ts';
 import { registerSeriesRoute } from './routes/series.ts';
 
-export type { ApiDeps, DeviceDirectory } from './api-deps.ts';
+export type { ApiDeps } from './api-deps.ts';
 
 /**
  * The researchers' REST API, built and ready but not listening: `main.ts` (or the all-in-one

@@ -1,5 +1,6 @@
 import type { ErrorCode } from './errors.ts';
 import type { MetricId } from './metrics.ts';
+import type { TimeSource } from './timestamps.ts';
 
 /** One validated measurement in canonical units. `ts` is epoch milliseconds, UTC. */
 export interface Reading {
@@ -8,6 +9,11 @@ export interface Reading {
   readonly deviceId: string;
   readonly metric: MetricId;
   readonly value: number;
+  /**
+   * Where `ts` came from. Absent means the payload's own time ('device'). 'receive' means the payload
+   * had no absolute time and ingest's receive time (or an offset from it) was used instead.
+   */
+  readonly timeSource?: TimeSource;
 }
 
 /** Why one part of a message was refused. `path` points into the payload (e.g. `values.pm25`). */
@@ -34,7 +40,12 @@ export interface Rejection {
 export const MAX_KEPT_PAYLOAD_CHARS = 2048;
 
 export type DecodeResult =
-  | { readonly ok: true; readonly readings: readonly Reading[] }
+  | {
+      readonly ok: true;
+      readonly readings: readonly Reading[];
+      /** Low-cardinality device metadata found in the payload (sensor model, firmware, …). */
+      readonly meta?: Readonly<Record<string, string>>;
+    }
   | { readonly ok: false; readonly problems: readonly Problem[] };
 
 export function describeProblems(problems: readonly Problem[]): string {

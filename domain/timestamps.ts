@@ -76,3 +76,98 @@ export function formatDuration(ms: number): string {
 function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
+
+/** Where a reading's time came from: the payload ('device') or ingest's receive clock ('receive'). */
+export type TimeSource = 'device' | 'receive';
+
+export const EPOCH_UNITS = ['s', 'ms', 'us', 'ns'] as const;
+export type EpochUnit = (typeof EPOCH_UNITS)[number];
+
+const MS_PER_EPOCH_UNIT: Readonly<Record<EpochUnit, number>> = { s: 1000, ms: 1, us: 1e-3, ns: 1e-6 };
+
+/**
+ * Magnitude rules for an epoch number whose unit is not stated. Each band holds exactly the
+ * instants 2001-09-09T01:46:40Z .. 2286-11-20T17:46:40Z in one unit (10^9..10^10 s, 10^12..10^13 ms,
+ * 10^15..10^16 µs, 10^18..10^19 ns), so the bands never overlap and a number is read one way only.
+ * A number between bands would be a date outside 2001-2286 in every unit: it is refused rather than
+ * guessed.
+ */
+const EPOCH_BANDS: ReadonlyArray<readonly [EpochUnit, number, number]> = [
+  ['s', 1e9, 1e10],
+  ['ms', 1e12, 1e13],
+  ['us', 1e15, 1e16],
+  ['ns', 1e18, 1e19],
+];
+
+/** The unit an epoch number must be in by the magnitude rules, or undefined when it fits none. */
+export function inferEpochUnit(value: number): EpochUnit | undefined {
+  return EPOCH_BANDS.find(([, low, high]) => value >= low && value < high)?.[0];
+}
+
+/** Epoch value in a stated unit to epoch ms (rounded to the millisecond); undefined if not finite. */
+export function epochToMs(value: number, unit: EpochUnit): number | undefined {
+  const ms = Math.round(value * MS_PER_EPOCH_UNIT[unit]);
+  return Number.isSafeInteger(ms) ? ms : undefined;
+}
+
+// A date-time with no offset: a wall-clock time that names no zone.
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?$/;
+
+/**
+ * Parses a payload timestamp: an RFC 3339 string with offset, or an epoch number in `unit` (or, when
+ * no unit is given, in the unit the magnitude rules above imply). Returns epoch ms or the problem.
+ */
+export function parseTimestamp(value: string | number, path: string, unit?: EpochUnit): number | Problem {
+  if (typeof value === 'number') return parseEpoch(value, path, unit);
+  const ms = parseRfc3339(value);
+  if (ms !== undefined) return ms;
+  const shown = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+  const message = LOCAL_DATE_TIME.test(value)
+    ? `${shown} has no UTC offset: a local time is ambiguous (which zone? which side of a DST change?); add "Z" or "±hh:mm"`
+    : `${shown} is not an RFC 3339 date-time with offset (e.g. "2026-11-29T08:00:00Z")`;
+  return { code: 'INGEST_BAD_TIMESTAMP', path, message };
+}
+
+function parseEpoch(value: number, path: string, unit: EpochUnit | undefined): number | Problem {
+  const effective = unit ?? inferEpochUnit(value);
+  const ms = effective === undefined ? undefined : epochToMs(value, effective);
+  if (ms !== undefined) return ms;
+  return {
+    code: 'INGEST_BAD_TIMESTAMP',
+    path,
+    message:
+      unit === undefined
+        ? `${value} is not a plausible epoch time: epoch s, ms, µs and ns are told apart by magnitude (10^9-10^10 s, 10^12-10^13 ms, 10^15-10^16 µs, 10^18-10^19 ns)`
+        : `${value} is not a finite epoch time in ${unit}`,
+  };
+}
+
+/**
+ * Parses an ISO 8601 instant or `start/end` interval (both RFC 3339 with offset) to epoch ms. An
+ * interval stands for its end: an average over 11:00-12:00 is reported at 12:00, the convention of
+ * hourly air-quality data (the value is known only once the hour is over).
+ */
+export function parseInstantOrIntervalEnd(text: string, path: string): number | Problem {
+  const parts = text.split('/');
+  if (parts.length === 1) return parseTimestamp(text, path);
+  const [start = '', end = ''] = parts;
+  if (parts.length !== 2 || start.startsWith('P') || end.startsWith('P')) {
+    return {
+      code: 'INGEST_BAD_TIMESTAMP',
+      path,
+      message: `"${text.slice(0, 100)}" is not a "start/end" interval of two RFC 3339 date-times (durations are not accepted)`,
+    };
+  }
+  const from = parseTimestamp(start, path);
+  const to = parseTimestamp(end, path);
+  if (typeof from !== 'number') return from;
+  if (typeof to !== 'number') return to;
+  if (from > to) {
+    return {
+      code: 'INGEST_BAD_TIMESTAMP',
+      path,
+      message: `interval "${text.slice(0, 100)}" ends before it starts`,
+    };
+  }
+  return to;
+}

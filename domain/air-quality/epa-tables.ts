@@ -1,0 +1,192 @@
+import type { TableSource, Uncertainty } from './pollutants.ts';
+import type { Segment } from './sub-index.ts';
+
+/**
+ * US EPA AQI breakpoints, 2024 revision (valid from 2024-05-06), encoded from
+ * ../shared/reference/air-quality-indices.md §1.3. Concentrations in the EPA's own units; rows are
+ * disjoint after truncation (9.0 | 9.1), so a truncated concentration lands in exactly one row.
+ */
+export const EPA_VERSIONS = ['2024'] as const;
+export type EpaVersion = (typeof EPA_VERSIONS)[number];
+
+/** PM as 24-hour means (daily) or NowCast (hourly); gases on their own averaging. */
+export const EPA_MEASURES = [
+  'pm25',
+  'pm10',
+  'o3_8h',
+  'o3_1h',
+  'co_8h',
+  'so2_1h',
+  'so2_24h',
+  'no2_1h',
+] as const;
+export type EpaMeasure = (typeof EPA_MEASURES)[number];
+
+export const EPA_MEASURE_POLLUTANT = {
+  pm25: 'pm25',
+  pm10: 'pm10',
+  o3_8h: 'o3',
+  o3_1h: 'o3',
+  co_8h: 'co',
+  so2_1h: 'so2',
+  so2_24h: 'so2',
+  no2_1h: 'no2',
+} as const satisfies Record<EpaMeasure, string>;
+
+export type EpaUnit = 'µg/m³' | 'ppm' | 'ppb';
+
+export interface EpaColumn {
+  readonly unit: EpaUnit;
+  /** Decimals the concentration is truncated to before lookup (§1.3 "Truncation/rounding"). */
+  readonly truncateDecimals: number;
+  readonly rows: readonly Segment[];
+}
+
+export interface EpaTable {
+  readonly version: EpaVersion;
+  readonly name: string;
+  readonly validFrom: string;
+  readonly columns: Readonly<Record<EpaMeasure, EpaColumn>>;
+  readonly source: TableSource;
+  readonly uncertainties: readonly Uncertainty[];
+}
+
+function rows(...r: readonly [number, number, number, number][]): Segment[] {
+  return r.map(([cLo, cHi, iLo, iHi]) => ({ cLo, cHi, iLo, iHi }));
+}
+
+const EPA_2024: EpaTable = {
+  version: '2024',
+  name: 'US EPA Air Quality Index (TAD EPA-454/B-24-002, May 2024)',
+  validFrom: '2024-05-06',
+  columns: {
+    pm25: {
+      unit: 'µg/m³',
+      truncateDecimals: 1,
+      rows: rows(
+        [0.0, 9.0, 0, 50],
+        [9.1, 35.4, 51, 100],
+        [35.5, 55.4, 101, 150],
+        [55.5, 125.4, 151, 200],
+        [125.5, 225.4, 201, 300],
+        [225.5, 325.4, 301, 500],
+      ),
+    },
+    pm10: {
+      unit: 'µg/m³',
+      truncateDecimals: 0,
+      rows: rows(
+        [0, 54, 0, 50],
+        [55, 154, 51, 100],
+        [155, 254, 101, 150],
+        [255, 354, 151, 200],
+        [355, 424, 201, 300],
+        [425, 604, 301, 500],
+      ),
+    },
+    // 8-hour O3 does not define AQI ≥ 301: above 0.200 ppm the 1-hour value is used.
+    o3_8h: {
+      unit: 'ppm',
+      truncateDecimals: 3,
+      rows: rows(
+        [0.0, 0.054, 0, 50],
+        [0.055, 0.07, 51, 100],
+        [0.071, 0.085, 101, 150],
+        [0.086, 0.105, 151, 200],
+        [0.106, 0.2, 201, 300],
+      ),
+    },
+    // 1-hour O3 starts at AQI 101 (the table is blank below 0.125 ppm).
+    o3_1h: {
+      unit: 'ppm',
+      truncateDecimals: 3,
+      rows: rows(
+        [0.125, 0.164, 101, 150],
+        [0.165, 0.204, 151, 200],
+        [0.205, 0.404, 201, 300],
+        [0.405, 0.604, 301, 500],
+      ),
+    },
+    co_8h: {
+      unit: 'ppm',
+      truncateDecimals: 1,
+      rows: rows(
+        [0.0, 4.4, 0, 50],
+        [4.5, 9.4, 51, 100],
+        [9.5, 12.4, 101, 150],
+        [12.5, 15.4, 151, 200],
+        [15.5, 30.4, 201, 300],
+        [30.5, 50.4, 301, 500],
+      ),
+    },
+    // 1-hour SO2 does not define AQI ≥ 201: the 24-hour rows take over above 304 ppb.
+    so2_1h: {
+      unit: 'ppb',
+      truncateDecimals: 0,
+      rows: rows([0, 35, 0, 50], [36, 75, 51, 100], [76, 185, 101, 150], [186, 304, 151, 200]),
+    },
+    so2_24h: {
+      unit: 'ppb',
+      truncateDecimals: 0,
+      rows: rows([305, 604, 201, 300], [605, 1004, 301, 500]),
+    },
+    no2_1h: {
+      unit: 'ppb',
+      truncateDecimals: 0,
+      rows: rows(
+        [0, 53, 0, 50],
+        [54, 100, 51, 100],
+        [101, 360, 101, 150],
+        [361, 649, 151, 200],
+        [650, 1249, 201, 300],
+        [1250, 2049, 301, 500],
+      ),
+    },
+  },
+  source: {
+    reference: 'air-quality-indices.md §1.3',
+    documents: [
+      'EPA Technical Assistance Document EPA-454/B-24-002 (May 2024)',
+      'AirNowTech forum: The AQI Equation (2024 – valid beginning May 6th, 2024)',
+    ],
+    urls: [
+      'https://nepis.epa.gov/Exe/ZyPURL.cgi?Dockey=P101AP0Q.txt',
+      'https://forum.airnowtech.org/t/the-aqi-equation-2024-valid-beginning-may-6th-2024/453',
+    ],
+    confidence: 'verified',
+  },
+  uncertainties: [
+    {
+      what: 'truncation of CO (0.1 ppm) and SO2/NO2 (1 ppb)',
+      why: "§1.3: from a Java implementation's comments [IMPL]; O3 and PM truncation are from the AirNowTech forum",
+    },
+    {
+      what: 'SO2 1-hour above 304 ppb with a 24-hour mean below 305 ppb',
+      why: 'the reference says only "use 24-h for 201+"; the index is then held at 200 (the top of the 1-hour table)',
+    },
+    {
+      what: 'concentrations above the last breakpoint ("Beyond the AQI")',
+      why: '§1.3: most implementations cap at 500; we report 500 and flag it',
+    },
+  ],
+};
+
+export const EPA_TABLES: Readonly<Record<EpaVersion, EpaTable>> = Object.freeze({ '2024': EPA_2024 });
+
+export interface EpaCategory {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly colour: string;
+  readonly rgb: readonly [number, number, number];
+}
+
+// §1.3 table (colours: aqi-hub src/usa.rs). Hazardous is one 301–500 category since 2024.
+export const EPA_CATEGORIES: readonly EpaCategory[] = [
+  { name: 'Good', min: 0, max: 50, colour: '#00E400', rgb: [0, 228, 0] },
+  { name: 'Moderate', min: 51, max: 100, colour: '#FFFF00', rgb: [255, 255, 0] },
+  { name: 'Unhealthy for Sensitive Groups', min: 101, max: 150, colour: '#FF7E00', rgb: [255, 126, 0] },
+  { name: 'Unhealthy', min: 151, max: 200, colour: '#FF0000', rgb: [255, 0, 0] },
+  { name: 'Very Unhealthy', min: 201, max: 300, colour: '#8F3F97', rgb: [143, 63, 151] },
+  { name: 'Hazardous', min: 301, max: 500, colour: '#7E0023', rgb: [126, 0, 35] },
+];

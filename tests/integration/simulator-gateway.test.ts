@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDeviceRegistry } from '../../devices/device-registry.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
 import { decodeNativePayload } from '../../domain/payload-formats/native-payload.ts';
 import { DEFAULT_TIME_POLICY } from '../../domain/timestamps.ts';
 import { parseReadingsTopic, READINGS_SUBSCRIPTION } from '../../domain/topics.ts';
-import { openDeviceRegistry } from '../../devices/device-registry.ts';
 import { createGateway, type Gateway } from '../../gateway/gateway.ts';
 import { silentLogger } from '../../platform/logger.ts';
 import { type CitySimulator, createCitySimulator } from '../../simulators/city-simulator.ts';
@@ -37,7 +37,11 @@ beforeAll(async () => {
   });
   const { port } = await gateway.listen();
   mqttUrl = `mqtt://127.0.0.1:${port}`;
-  subscriber = await connectAsync(mqttUrl, { protocolVersion: 4, clientId: 'ucap-ingest-sim-test', ...SERVICE });
+  subscriber = await connectAsync(mqttUrl, {
+    protocolVersion: 4,
+    clientId: 'ucap-ingest-sim-test',
+    ...SERVICE,
+  });
   await subscriber.subscribeAsync(READINGS_SUBSCRIPTION, { qos: 1 });
   for (const city of DEFAULT_CITIES) {
     simulators.push(

@@ -125,10 +125,29 @@ describe('ingest message handling', () => {
     expect(rejection.payload).toBe(`${huge.slice(0, MAX_KEPT_PAYLOAD_CHARS)}…`);
   });
 
-  it('rejects messages of a device registered with a format ingest has no decoder for', async () => {
-    const rejection = await rejectionOf('[]', 'ucap/nice/nice-senml-01/readings');
-    expect(rejection.code).toBe('INGEST_INVALID_PAYLOAD');
-    expect(rejection.reason).toMatch(/"senml"/);
+  it("decodes each device's messages with the format it is registered with", async () => {
+    const topic = 'ucap/nice/nice-senml-01/readings';
+    const senml = JSON.stringify([
+      { n: 'pm25', u: 'ug/m3', v: 14, t: Date.parse('2026-11-29T07:59:00Z') / 1000 },
+    ]);
+    expect(await decode(senml, topic)).toEqual({
+      kind: 'readings',
+      city: 'nice',
+      readings: [
+        {
+          ts: Date.parse('2026-11-29T07:59:00Z'),
+          city: 'nice',
+          deviceId: 'nice-senml-01',
+          metric: 'pm25',
+          value: 14,
+        },
+      ],
+    });
+    // The native contract is not SenML: the same device sending it is refused.
+    const native = '{"ts":"2026-11-29T07:59:00Z","values":{"pm25":5}}';
+    expect((await rejectionOf(native, topic)).code).toBe('INGEST_INVALID_PAYLOAD');
+    // And a native device's SenML is refused too.
+    expect((await rejectionOf(senml)).code).toBe('INGEST_INVALID_PAYLOAD');
   });
 
   it('lets a registry failure through, so the message stays unacknowledged instead of being misfiled', async () => {

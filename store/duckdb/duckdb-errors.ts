@@ -24,17 +24,23 @@ export function storeError(code: ErrorCode, action: string, error: unknown): Uca
   });
 }
 
-export function lockedError(
-  path: string,
-  cause: unknown,
-  where: 'another process' | 'this process',
-): UcapError {
+const ONE_PROCESS_ADVICE =
+  'DuckDB lets only one process use a file. Run all services in one process with `npm start`, ' +
+  'or point every service at InfluxDB with INFLUX_URL.';
+
+export function lockedByProcessError(path: string, cause: unknown): UcapError {
   return new UcapError(
     'STORE_LOCKED',
-    `The embedded DuckDB store file ${path} is already open in ${where}, and DuckDB lets only one ` +
-      'process use a file. Run all services in one process with `npm start`, or point every service ' +
-      'at InfluxDB with INFLUX_URL.',
+    `The embedded DuckDB store file ${path} is already open in another process. ${ONE_PROCESS_ADVICE}`,
     { cause },
+  );
+}
+
+export function openTwiceError(path: string): UcapError {
+  return new UcapError(
+    'STORE_LOCKED',
+    `The embedded DuckDB store file ${path} is already open in this process: ` +
+      'share the one store, or close it before opening the file again.',
   );
 }
 

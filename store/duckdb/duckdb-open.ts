@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { isLockConflict, lockedError, storeError } from './duckdb-errors.ts';
+import { isLockConflict, lockedByProcessError, openTwiceError, storeError } from './duckdb-errors.ts';
 import { createSchema, createStagingTables } from './duckdb-schema.ts';
 
 export const IN_MEMORY = ':memory:';
@@ -23,7 +23,7 @@ const openFiles = new Set<string>();
 export async function openDatabase(path: string): Promise<OpenedDatabase> {
   if (path === IN_MEMORY) return prepare(IN_MEMORY, await createInstance(IN_MEMORY), () => {});
   const location = resolve(path);
-  if (openFiles.has(location)) throw lockedError(location, undefined, 'this process');
+  if (openFiles.has(location)) throw openTwiceError(location);
   try {
     await mkdir(dirname(location), { recursive: true });
   } catch (error) {
@@ -43,7 +43,7 @@ async function createInstance(location: string): Promise<DuckDBInstance> {
   try {
     return await DuckDBInstance.create(location);
   } catch (error) {
-    if (isLockConflict(error)) throw lockedError(location, error, 'another process');
+    if (isLockConflict(error)) throw lockedByProcessError(location, error);
     throw storeError('STORE_UNAVAILABLE', `opening ${location}`, error);
   }
 }

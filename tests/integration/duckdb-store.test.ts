@@ -86,6 +86,40 @@ describe('DuckDB store file', () => {
     await (await createDuckDbStore({ path })).close();
   });
 
+  it('fails a batch it cannot store as a whole, with a non-retryable STORE_WRITE_FAILED, and keeps working', async () => {
+    const store = await createDuckDbStore({ path: ':memory:' });
+    try {
+      const good = { ...reading, deviceId: 'p-good' };
+      const broken = { ...reading, deviceId: 'p-broken', ts: Number.NaN };
+      const error = await rejectionOf(store.writeReadings([good, broken]));
+      expect(error.code).toBe('STORE_WRITE_FAILED');
+      expect(error.canRetry()).toBe(false);
+      expect(error.cause).toBeInstanceOf(Error);
+      const next = { ...reading, deviceId: 'p-next' };
+      await store.writeReadings([next]);
+      expect(await store.latest({ city: 'nice' })).toEqual([next]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('applies concurrent writes one after another in call order, while reads go on', async () => {
+    const store = await createDuckDbStore({ path: ':memory:' });
+    try {
+      const calls = Array.from({ length: 20 }, (_, i) => [
+        store.writeReadings(
+          Array.from({ length: 500 }, (_, k) => ({ ...reading, ts: reading.ts + k * 1000, value: i })),
+        ),
+        store.latest({ city: 'nice' }),
+      ]);
+      await Promise.all(calls.flat());
+      const latest = await store.latest({ city: 'nice' });
+      expect(latest).toEqual([{ ...reading, ts: reading.ts + 499_000, value: 19 }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reports a query DuckDB cannot answer as STORE_QUERY_FAILED with the cause', async () => {
     const store = await createDuckDbStore({ path: ':memory:' });
     try {

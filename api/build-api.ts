@@ -4,6 +4,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { registerOpsRoutes } from '../platform/ops-server.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { registerErrorHandling } from './error-handling.ts';
+import { releaseConnectionsOnClose } from './graceful-close.ts';
 import { registerHttpMetrics } from './http-metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerCitiesRoute } from './routes/cities.ts';
@@ -32,6 +33,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerErrorHandling(app);
   registerHttpMetrics(app, deps.metrics);
   registerAccessLog(app);
+  releaseConnectionsOnClose(app);
   await registerOpenApi(app);
   registerOpsRoutes(app, {
     metrics: deps.metrics,

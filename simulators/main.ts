@@ -1,14 +1,13 @@
-import { z } from 'zod';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
-import { commonFields, dataDirFields, mqttConnectionFields, parseConfig } from '../platform/config.ts';
+import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { type CitySimulator, createCitySimulator } from './city-simulator.ts';
 import { parseSimulateArgs } from './simulate-args.ts';
+import { simulatorConfigSchema } from './simulator-config.ts';
 import { simulatedCityIds } from './stations.ts';
 
 // `npm run simulate -- --city nice|zhengzhou|all [--interval 5s] [--seed 42]`
-const simulatorConfigSchema = z.object({ ...mqttConnectionFields, ...dataDirFields, ...commonFields });
 
 async function main(): Promise<void> {
   const config = parseConfig(simulatorConfigSchema);

@@ -1,0 +1,92 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { InfluxDB, type SendOptions, type Transport } from '@influxdata/influxdb-client';
+import { InfluxStatementError } from './influx-errors.ts';
+import { DEFAULT_INFLUX_TIMEOUT_MS, type InfluxStoreOptions, queryDatabase } from './influx-options.ts';
+import { queryResponseSchema, type StatementResult } from './influx-results.ts';
+
+export type WritePrecision = 'ms' | 'ns';
+
+/** HTTP to one InfluxDB server through @influxdata/influxdb-client's transport; throws raw errors. */
+export interface InfluxHttp {
+  /** Sends line protocol to the write endpoint of the configured flavour (v1 or v2). */
+  write(lines: readonly string[], precision: WritePrecision): Promise<void>;
+  /** Runs one InfluxQL statement over `/query`; `database: false` for server-level statements. */
+  query(influxql: string, options?: { readonly database?: boolean }): Promise<StatementResult>;
+  ping(): Promise<void>;
+  /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_INFLUX_TIMEOUT_MS;
+  const secure = new URL(options.url).protocol === 'https:';
+  const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  const client = new InfluxDB({
+    url: options.url,
+    timeout: timeoutMs,
+    transportOptions: { agent },
+    ...(options.api === 'v2' ? { token: options.token } : {}),
+    ...(options.api === 'v1' ? { headers: v1AuthHeaders(options) } : {}),
+  });
+  const transport: Transport = client.transport;
+  // The client's socket timeout reports but does not end the request: the signal ends it too.
+  const send = (path: string, body: string, sendOptions: SendOptions): Promise<unknown> =>
+    transport.request(path, body, { ...sendOptions, signal: AbortSignal.timeout(timeoutMs) });
+
+  return {
+    async write(lines, precision) {
+      await send(writePath(options, precision), lines.join('\n'), {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
+    },
+    async query(influxql, queryOptions = {}) {
+      const params = new URLSearchParams();
+      if (queryOptions.database !== false) params.set('db', queryDatabase(options));
+      params.set('epoch', 'ms');
+      const body = new URLSearchParams({ q: influxql }).toString();
+      const json = await send(`/query?${params}`, body, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      });
+      return singleStatement(json);
+    },
+    async ping() {
+      await send('/ping', '', { method: 'GET' });
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}
+
+export function writePath(options: InfluxStoreOptions, precision: WritePrecision): string {
+  if (options.api === 'v2') {
+    const params = new URLSearchParams({ org: options.org, bucket: options.bucket, precision });
+    return `/api/v2/write?${params}`;
+  }
+  const params = new URLSearchParams({ db: options.database });
+  if (options.retentionPolicy !== undefined) params.set('rp', options.retentionPolicy);
+  params.set('precision', precision);
+  return `/write?${params}`;
+}
+
+/** HTTP Basic keeps the password out of URLs (and so out of proxy and access logs). */
+function v1AuthHeaders(options: InfluxStoreOptions & { api: 'v1' }): Record<string, string> {
+  if (options.username !== undefined) {
+    const basic = Buffer.from(`${options.username}:${options.password ?? ''}`, 'utf8').toString('base64');
+    return { authorization: `Basic ${basic}` };
+  }
+  if (options.token !== undefined) return { authorization: `Token ${options.token}` };
+  return {};
+}
+
+function singleStatement(json: unknown): StatementResult {
+  const response = queryResponseSchema.parse(json);
+  if (response.error !== undefined) throw new InfluxStatementError(response.error);
+  const [result] = response.results;
+  if (result === undefined) throw new InfluxStatementError('the answer holds no statement result');
+  if (result.error !== undefined) throw new InfluxStatementError(result.error);
+  return result;
+}

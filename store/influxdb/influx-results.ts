@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { ERROR_CODES, type ErrorCode } from '../../domain/errors.ts';
+import { isMetricId, type MetricId } from '../../domain/metrics.ts';
+import type { Rejection } from '../../domain/reading.ts';
+import type { DeviceSeries, LatestValue, SensorActivity } from '../time-series-store.ts';
+
+/** The JSON of InfluxQL's `/query` (v1 API, also served by 2.x/3.x), as far as the store reads it. */
+const seriesSchema = z.object({
+  name: z.string().optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  columns: z.array(z.string()),
+  values: z.array(z.array(z.unknown())).default([]),
+});
+const statementSchema = z.object({
+  statement_id: z.number().optional(),
+  series: z.array(seriesSchema).default([]),
+  error: z.string().optional(),
+});
+export const queryResponseSchema = z.object({
+  results: z.array(statementSchema).default([]),
+  error: z.string().optional(),
+});
+
+export type InfluxSeries = z.infer<typeof seriesSchema>;
+export type StatementResult = z.infer<typeof statementSchema>;
+
+/** Rows of one series as objects keyed by column name. */
+function rowsOf(series: InfluxSeries): Array<Record<string, unknown>> {
+  return series.values.map((values) => Object.fromEntries(series.columns.map((c, i) => [c, values[i]])));
+}
+
+const pointRow = z.object({ time: z.number(), value: z.number() });
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+interface TaggedPoint {
+  readonly city: string;
+  readonly deviceId: string;
+  readonly metric: MetricId;
+  readonly ts: number;
+  readonly value: number;
+}
+
+/** The newest point of each (city?, device, metric) series; unknown metric tags are skipped. */
+function newestPoints(result: StatementResult, city?: string): TaggedPoint[] {
+  const points: TaggedPoint[] = [];
+  for (const series of result.series) {
+    const metric = series.tags?.metric ?? '';
+    const row = rowsOf(series)[0];
+    if (!isMetricId(metric) || row === undefined) continue;
+    const { time, value } = pointRow.parse(row);
+    const seriesCity = city ?? series.tags?.city ?? '';
+    points.push({ city: seriesCity, deviceId: series.tags?.device ?? '', metric, ts: time, value });
+  }
+  return points;
+}
+
+export function toLatestValues(result: StatementResult, city: string): LatestValue[] {
+  return newestPoints(result, city).sort(
+    (a, b) => byText(a.deviceId, b.deviceId) || byText(a.metric, b.metric),
+  );
+}
+
+export function toSensors(result: StatementResult): SensorActivity[] {
+  const byDevice = new Map<
+    string,
+    { city: string; deviceId: string; metrics: MetricId[]; lastSeen: number }
+  >();
+  for (const point of newestPoints(result)) {
+    const key = `${point.city}\u0000${point.deviceId}`;
+    const entry = byDevice.get(key) ?? {
+      city: point.city,
+      deviceId: point.deviceId,
+      metrics: [],
+      lastSeen: point.ts,
+    };
+    entry.metrics.push(point.metric);
+    entry.lastSeen = Math.max(entry.lastSeen, point.ts);
+    byDevice.set(key, entry);
+  }
+  return [...byDevice.values()]
+    .map((s) => ({ ...s, metrics: [...new Set(s.metrics)].sort(byText) }))
+    .sort((a, b) => byText(a.city, b.city) || byText(a.deviceId, b.deviceId));
+}
+
+export function toDeviceSeries(result: StatementResult): DeviceSeries[] {
+  return result.series
+    .map((series) => ({
+      deviceId: series.tags?.device ?? '',
+      points: rowsOf(series)
+        .map((row) => pointRow.parse(row))
+        .map(({ time, value }) => ({ ts: time, value }))
+        .sort((a, b) => a.ts - b.ts),
+    }))
+    .filter((s) => s.points.length > 0)
+    .sort((a, b) => byText(a.deviceId, b.deviceId));
+}
+
+const errorCodes = Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]];
+// A missing tag or field (an empty device id is stored without its tag) reads back as ''.
+const text = z
+  .string()
+  .nullish()
+  .transform((v) => v ?? '');
+const rejectionRow = z.object({
+  time: z.number(),
+  city: text,
+  device: text,
+  // A code retired from the catalogue since the rejection was stored still shows its reason.
+  code: z.enum(errorCodes).catch('INGEST_INVALID_PAYLOAD'),
+  reason: text,
+  topic: text,
+  payload: text,
+});
+
+export function toRejections(result: StatementResult): Rejection[] {
+  return result.series.flatMap(rowsOf).map((row) => {
+    const r = rejectionRow.parse(row);
+    return {
+      receivedAt: r.time,
+      city: r.city,
+      deviceId: r.device,
+      topic: r.topic,
+      code: r.code,
+      reason: r.reason,
+      payload: r.payload,
+    };
+  });
+}

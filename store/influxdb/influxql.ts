@@ -1,0 +1,120 @@
+import { UcapError } from '../../domain/errors.ts';
+import type { Aggregate, LatestQuery, RejectionQuery, SeriesQuery } from '../time-series-store.ts';
+import { READINGS, REJECTION_FIELDS, REJECTIONS, VALUE_FIELD } from './influx-schema.ts';
+
+/**
+ * InfluxQL text for the store's queries. Every value that reaches a query goes through
+ * quoteString / quoteIdent / epochMs / a whole-number check: nothing is ever pasted in unescaped.
+ */
+
+// InfluxQL's scanner knows exactly four escapes in quoted text (\\ \' \" \n) and ends a string at a
+// raw newline, so those are the characters to escape.
+function escapeQuoted(text: string): string {
+  return text.replace(/[\\'"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
+}
+
+/** A string literal: 'it\'s'. */
+export function quoteString(text: string): string {
+  return `'${escapeQuoted(text)}'`;
+}
+
+/** A quoted identifier (database, measurement, tag or field name): "my \"db\"". */
+export function quoteIdent(name: string): string {
+  return `"${escapeQuoted(name)}"`;
+}
+
+/** An absolute time in epoch milliseconds: 1773136800000ms. */
+export function epochMs(ms: number): string {
+  return `${wholeNumber(ms, 'time (epoch ms)')}ms`;
+}
+
+function wholeNumber(value: number, what: string): number {
+  if (!Number.isSafeInteger(value)) {
+    throw new UcapError('STORE_QUERY_FAILED', `${what} ${value} is not a whole number`);
+  }
+  return value;
+}
+
+const AGGREGATE_FUNCTION: Readonly<Record<Aggregate, string>> = {
+  mean: 'mean',
+  min: 'min',
+  max: 'max',
+  count: 'count',
+};
+
+function where(conditions: ReadonlyArray<string | undefined>): string {
+  const present = conditions.filter((c): c is string => c !== undefined);
+  return present.length === 0 ? '' : ` WHERE ${present.join(' AND ')}`;
+}
+
+function tagEquals(tag: string, value: string | undefined): string | undefined {
+  return value === undefined ? undefined : `${quoteIdent(tag)} = ${quoteString(value)}`;
+}
+
+function timeRange(from: number | undefined, to: number | undefined): Array<string | undefined> {
+  return [
+    from === undefined ? undefined : `time >= ${epochMs(from)}`,
+    to === undefined ? undefined : `time < ${epochMs(to)}`,
+  ];
+}
+
+export function createDatabaseQuery(database: string): string {
+  return `CREATE DATABASE ${quoteIdent(database)}`;
+}
+
+/** One series per (device, metric) whose only row is the newest point. */
+export function latestQuery(query: LatestQuery): string {
+  const filter = where([
+    tagEquals('city', query.city),
+    tagEquals('metric', query.metric),
+    tagEquals('device', query.deviceId),
+  ]);
+  return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent('device')}, ${quoteIdent('metric')}`;
+}
+
+/** One series per (city, device, metric) whose only row is the newest point. */
+export function sensorsQuery(query: { readonly city?: string }): string {
+  const filter = where([tagEquals('city', query.city)]);
+  return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent('city')}, ${quoteIdent('device')}, ${quoteIdent('metric')}`;
+}
+
+// DuckDB's time_bucket (the embedded adapter) counts buckets from 2000-01-03 local time, InfluxDB
+// from 1970-01-01 local time. Shifting InfluxDB's buckets by the difference modulo the width makes
+// both adapters agree for every width, not only for widths that divide a day (offset 0): e.g.
+// 7-day buckets start on Mondays in both.
+const DUCKDB_BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 3);
+
+/**
+ * Buckets in the query's time zone: tz() makes a 1-day bucket one local calendar day, 23 or 25
+ * hours long on DST change days (InfluxDB 1.x supports tz()).
+ */
+export function seriesQuery(query: SeriesQuery): string {
+  const every = wholeNumber(query.everyMs, 'bucket width (ms)');
+  if (every < 1) throw new UcapError('STORE_QUERY_FAILED', `bucket width ${every} ms must be positive`);
+  const offset = DUCKDB_BUCKET_ORIGIN_MS % every;
+  const bucket = offset === 0 ? `${every}ms` : `${every}ms, ${offset}ms`;
+  const filter = where([
+    tagEquals('city', query.city),
+    tagEquals('metric', query.metric),
+    tagEquals('device', query.deviceId),
+    ...timeRange(query.from, query.to),
+  ]);
+  const aggregate = AGGREGATE_FUNCTION[query.agg];
+  return `SELECT ${aggregate}(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(${bucket}), ${quoteIdent('device')} fill(none) tz(${quoteString(query.timeZone)})`;
+}
+
+/**
+ * Without GROUP BY every series merges into one, so ORDER BY and LIMIT apply across devices.
+ * LIMIT 0 means "no limit" to InfluxDB: callers answer limit < 1 without asking.
+ */
+export function rejectionsQuery(query: RejectionQuery): string {
+  const limit = wholeNumber(query.limit, 'limit');
+  if (limit < 1) throw new UcapError('STORE_QUERY_FAILED', `limit ${limit} must be at least 1`);
+  const columns = ['city', 'device', 'code', ...REJECTION_FIELDS].map(quoteIdent).join(', ');
+  const filter = where([
+    tagEquals('city', query.city),
+    tagEquals('device', query.deviceId),
+    ...timeRange(query.from, query.to),
+  ]);
+  return `SELECT ${columns} FROM ${quoteIdent(REJECTIONS)}${filter} ORDER BY time DESC LIMIT ${limit}`;
+}

@@ -43,7 +43,7 @@ describe('API shutdown', () => {
     });
     const startedWaiting = Date.now();
     await closed;
-    expect(Date.now() - startedWaiting).toBeLessThan(5_000);
+    expect(Date.now() - startedWaiting).toBeLessThan(20_000); // far below the 72 s keep-alive timeout
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });
 });

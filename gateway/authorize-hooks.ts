@@ -1,5 +1,6 @@
 import type { AedesOptions, Client } from 'aedes';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
+import { parseReadingsTopic } from '../domain/topics.ts';
 import type { Logger } from '../platform/logger.ts';
 import { MAX_PAYLOAD_BYTES } from './broker-limits.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
@@ -19,7 +20,11 @@ export function createAuthorizeHooks(deps: AuthorizeDeps): Hooks {
   return {
     authorizePublish: (client, packet, callback) => {
       checkPublish(deps, client, packet.topic, Buffer.byteLength(packet.payload)).then((reason) => {
-        if (reason === undefined) return callback(null);
+        if (reason === undefined) {
+          // Counted here, not on aedes' 'publish' event, which fires only after delivery to subscribers.
+          deps.metrics.messagesPublished.inc({ city: parseReadingsTopic(packet.topic)?.city ?? 'none' });
+          return callback(null);
+        }
         deps.metrics.publishesRefused.inc({ reason });
         deps.logger.warn({ ...who(deps, client), topic: packet.topic, reason }, 'publish refused');
         // MQTT 3.1.1 has no negative PUBACK: aedes closes the connection, which a device notices.

@@ -4,7 +4,6 @@ import { Aedes, type Client } from 'aedes';
 import type { Registry } from 'prom-client';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
-import { parseReadingsTopic } from '../domain/topics.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthenticateHook, type ServiceAccount } from './authenticate-hook.ts';
 import { createAuthorizeHooks } from './authorize-hooks.ts';
@@ -54,7 +53,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...createAuthorizeHooks({ registry: options.registry, principals, metrics, logger }),
   });
   connected = () => broker.connectedClients;
-  observeBroker(broker, principals, metrics, logger);
+  observeBroker(broker, principals, logger);
 
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -88,7 +87,7 @@ function guardFrames(socket: Socket, metrics: GatewayMetrics, logger: Logger): D
   });
 }
 
-function observeBroker(broker: Aedes, principals: Principals, metrics: GatewayMetrics, logger: Logger): void {
+function observeBroker(broker: Aedes, principals: Principals, logger: Logger): void {
   broker.on('clientReady', (client) => {
     principals.hold(client);
     const principal = principals.get(client);
@@ -98,9 +97,6 @@ function observeBroker(broker: Aedes, principals: Principals, metrics: GatewayMe
   broker.on('clientDisconnect', (client) => {
     principals.release(client);
     logger.debug({ clientId: client.id }, 'client disconnected');
-  });
-  broker.on('publish', (packet, client) => {
-    if (client) metrics.messagesPublished.inc({ city: parseReadingsTopic(packet.topic)?.city ?? 'none' });
   });
   broker.on('clientError', (client, error) => {
     logger.debug({ clientId: client.id, err: error }, 'client connection error');

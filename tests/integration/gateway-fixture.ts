@@ -1,0 +1,164 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MqttClient } from 'mqtt';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import {
+  type DeviceRegistry,
+  deviceRegistryPath,
+  openDeviceRegistry,
+} from '../../devices/device-registry.ts';
+import { createGateway, type Gateway } from '../../gateway/gateway.ts';
+import { loadCityCatalog } from '../../platform/city-config.ts';
+
+export interface TestGateway {
+  readonly dataDir: string;
+  readonly registry: DeviceRegistry;
+  readonly gateway: Gateway;
+  readonly metrics: Registry;
+  /** Every log line the gateway wrote, as raw JSON text. */
+  readonly logs: string[];
+  readonly port: number;
+  readonly url: string;
+  readonly service: { readonly username: string; readonly password: string };
+  close(): Promise<void>;
+}
+
+/** A real gateway on a free loopback port, with its registry in a fresh temp DATA_DIR. */
+export async function startTestGateway(): Promise<TestGateway> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'ucap-gateway-'));
+  const registry = openDeviceRegistry(deviceRegistryPath(dataDir));
+  const metrics = new Registry();
+  const logs: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
+  const service = { username: 'ucap-ingest', password: 'test-service-secret-0123' };
+  const gateway = await createGateway({
+    registry,
+    cities: loadCityCatalog(),
+    serviceAccount: service,
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    metrics,
+  });
+  const { port } = await gateway.listen();
+  return {
+    dataDir,
+    registry,
+    gateway,
+    metrics,
+    logs,
+    port,
+    url: `mqtt://127.0.0.1:${port}`,
+    service,
+    async close() {
+      await gateway.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface Received {
+  readonly topic: string;
+  readonly payload: string;
+  readonly qos: number;
+}
+
+/** Collects what a subscriber receives and lets a test await a particular message. */
+export class Inbox {
+  readonly messages: Received[] = [];
+  readonly #waiters: Array<{ match: (m: Received) => boolean; resolve: (m: Received) => void }> = [];
+
+  constructor(client: MqttClient) {
+    client.on('message', (topic, payload, packet) => {
+      const message = { topic, payload: payload.toString('utf8'), qos: packet.qos };
+      this.messages.push(message);
+      for (const waiter of this.#waiters.filter((w) => w.match(message))) {
+        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+        waiter.resolve(message);
+      }
+    });
+  }
+
+  /** Resolves with the first message (already received or future) that matches. */
+  waitFor(match: (m: Received) => boolean, description: string, timeoutMs = 10_000): Promise<Received> {
+    const seen = this.messages.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`no message ${description} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.#waiters.push({
+        match,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m);
+        },
+      });
+    });
+  }
+
+  payloads(): string[] {
+    return this.messages.map((m) => m.payload);
+  }
+}
+
+export interface ProcessResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion (killed after timeoutMs), capturing its output. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** `mosquitto_pub` as a device would run it. */
+export function mosquittoPub(
+  port: number,
+  username: string,
+  password: string,
+  topic: string,
+  message: string,
+  qos: 0 | 1,
+): Promise<ProcessResult> {
+  const args = ['-h', '127.0.0.1', '-p', String(port), '-u', username, '-P', password];
+  return runProcess('mosquitto_pub', [...args, '-t', topic, '-m', message, '-q', String(qos)]);
+}
+
+/** The current value of one labelled series in the gateway's Prometheus registry (0 if absent). */
+export async function metricValue(
+  metrics: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const metric = metrics.getSingleMetric(name);
+  if (!metric) throw new Error(`metric ${name} is not registered`);
+  const { values } = await metric.get();
+  const found = values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want));
+  return found?.value ?? 0;
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { TimePolicy } from '../domain/timestamps.ts';
+import {
+  commonFields,
+  hostSchema,
+  millisSchema,
+  mqttConnectionFields,
+  portSchema,
+  positiveIntSchema,
+} from '../platform/config.ts';
+import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
+import type { BatchOptions } from './batch-writer.ts';
+
+/** Ingest's tuning variables, shared with the all-in-one process so names never drift. */
+export const ingestFields = {
+  MQTT_SERVICE_USERNAME: z.string().min(1).default('ucap-ingest'),
+  /** Stable across restarts: the broker keeps this client's session and queues messages while ingest is away. */
+  INGEST_CLIENT_ID: z.string().min(1).default('ucap-ingest'),
+  INGEST_BATCH_SIZE: positiveIntSchema.default(5000),
+  INGEST_FLUSH_INTERVAL_MS: millisSchema.default(1000),
+  INGEST_MAX_BUFFERED: positiveIntSchema.default(200_000),
+  INGEST_MAX_FUTURE_MS: millisSchema.default(5 * 60_000),
+  INGEST_MAX_AGE_MS: millisSchema.default(30 * 24 * 3_600_000),
+};
+
+/** `npm run ingest`: the ingest worker alone, next to a gateway running elsewhere. */
+export const ingestConfigSchema = z
+  .object({
+    ...commonFields,
+    ...storeConfigSchema.shape,
+    ...mqttConnectionFields,
+    ...ingestFields,
+    // Standalone, ingest cannot invent the secret: it must be the one the gateway was started with.
+    MQTT_SERVICE_PASSWORD: z
+      .string({ message: "required: set it to the gateway's MQTT_SERVICE_PASSWORD" })
+      .min(1, "required: set it to the gateway's MQTT_SERVICE_PASSWORD"),
+    BIND_HOST: hostSchema,
+    INGEST_HTTP_PORT: portSchema.default(9102),
+  })
+  .superRefine(refineStoreConfig);
+
+export type IngestConfig = z.infer<typeof ingestConfigSchema>;
+
+type TuningConfig = Pick<
+  IngestConfig,
+  | 'INGEST_BATCH_SIZE'
+  | 'INGEST_FLUSH_INTERVAL_MS'
+  | 'INGEST_MAX_BUFFERED'
+  | 'INGEST_MAX_FUTURE_MS'
+  | 'INGEST_MAX_AGE_MS'
+>;
+
+export function batchOptionsFrom(config: TuningConfig): BatchOptions {
+  return {
+    batchSize: config.INGEST_BATCH_SIZE,
+    flushIntervalMs: config.INGEST_FLUSH_INTERVAL_MS,
+    maxBufferedItems: config.INGEST_MAX_BUFFERED,
+  };
+}
+
+export function timePolicyFrom(config: TuningConfig): TimePolicy {
+  return { maxFutureMs: config.INGEST_MAX_FUTURE_MS, maxAgeMs: config.INGEST_MAX_AGE_MS };
+}

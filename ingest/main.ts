@@ -1,0 +1,101 @@
+import type { FastifyInstance } from 'fastify';
+import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { isUcapError } from '../domain/errors.ts';
+import { loadCityCatalog } from '../platform/city-config.ts';
+import { parseConfig } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createMetricsRegistry } from '../platform/metrics.ts';
+import { createOpsServer } from '../platform/ops-server.ts';
+import { openStore } from '../store/open-store.ts';
+import { describeStore } from '../store/store-config.ts';
+import type { TimeSeriesStore } from '../store/time-series-store.ts';
+import { batchOptionsFrom, type IngestConfig, ingestConfigSchema, timePolicyFrom } from './ingest-config.ts';
+import { createIngest, type Ingest } from './ingest-worker.ts';
+
+// `npm run ingest`: the ingest worker alone, subscribing to a gateway started separately.
+const logger = createLogger('ucap-ingest');
+
+interface Running {
+  readonly ingest: Ingest;
+  readonly ops: FastifyInstance;
+  readonly store: TimeSeriesStore;
+}
+
+async function main(): Promise<void> {
+  const config = parseConfig(ingestConfigSchema);
+  logger.level = config.LOG_LEVEL;
+  const store = await openStore(config, logger.child({ component: 'store' }));
+  let running: Running;
+  try {
+    running = await build(config, store);
+  } catch (error) {
+    // Release the store even when start-up fails: the embedded store holds a file lock.
+    await store.close();
+    throw error;
+  }
+  process.once('SIGINT', () => void shutdown(running, 'SIGINT'));
+  process.once('SIGTERM', () => void shutdown(running, 'SIGTERM'));
+  // Waits for the broker (retrying with backoff); /readyz says "mqtt" is not ready meanwhile.
+  await running.ingest.start();
+}
+
+async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Running> {
+  const metrics = createMetricsRegistry('ucap-ingest');
+  const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
+  const mqttUrl = `mqtt://${config.MQTT_HOST.includes(':') ? `[${config.MQTT_HOST}]` : config.MQTT_HOST}:${config.MQTT_PORT}`;
+  const ingest = createIngest({
+    mqttUrl,
+    username: config.MQTT_SERVICE_USERNAME,
+    password: config.MQTT_SERVICE_PASSWORD,
+    clientId: config.INGEST_CLIENT_ID,
+    store,
+    // Devices not (or no longer) in the registry still speak the default contract.
+    formatOf: async (deviceId) => (await registry.get(deviceId))?.format ?? 'native',
+    cities: loadCityCatalog(config.CITIES_FILE),
+    timePolicy: timePolicyFrom(config),
+    batch: batchOptionsFrom(config),
+    logger,
+    metrics,
+  });
+  const ops = createOpsServer({
+    metrics,
+    logger,
+    checks: [
+      { name: 'store', check: () => store.ping() },
+      {
+        name: 'mqtt',
+        check: async () => {
+          if (!ingest.stats().connected) throw new Error(`not connected to the MQTT broker at ${mqttUrl}`);
+        },
+      },
+    ],
+  });
+  const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.INGEST_HTTP_PORT });
+  logger.info(
+    { ops: opsUrl, mqtt: mqttUrl, store: describeStore(config) },
+    `ucap ingest: ops endpoints on ${opsUrl}`,
+  );
+  return { ingest, ops, store };
+}
+
+/** Stops taking messages, writes and acknowledges what is buffered, disconnects, then releases the store. */
+async function shutdown({ ingest, ops, store }: Running, signal: string): Promise<void> {
+  logger.info({ signal }, 'stopping: draining buffered readings');
+  try {
+    await ingest.stop();
+    await ops.close();
+    await store.close();
+    logger.info('stopped cleanly');
+    process.exit(0);
+  } catch (error) {
+    logger.error({ err: error }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  if (isUcapError(error)) logger.fatal({ code: error.code }, error.message);
+  else logger.fatal({ err: error }, 'start-up failed');
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100).unref();
+});

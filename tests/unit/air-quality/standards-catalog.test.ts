@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { STANDARDS } from '../../../domain/air-quality/standards-catalog.ts';
+
+describe('standards catalogue', () => {
+  it('lists every index and limit-value standard once', () => {
+    expect(STANDARDS.map((s) => [s.id, s.kind])).toEqual([
+      ['eaqi', 'index'],
+      ['hj633', 'index'],
+      ['epa', 'index'],
+      ['who2021', 'limit-values'],
+      ['eu2008', 'limit-values'],
+      ['eu2030', 'limit-values'],
+      ['gb3095-2012', 'limit-values'],
+      ['gb3095-2026', 'limit-values'],
+    ]);
+  });
+
+  it('gives versions with their dates and default', () => {
+    const byId = Object.fromEntries(STANDARDS.map((s) => [s.id, s]));
+    expect(byId.eaqi?.versions.map((v) => [v.id, v.isDefault])).toEqual([
+      ['2024', true],
+      ['classic', false],
+      ['2017', false],
+    ]);
+    expect(byId.hj633?.versions.map((v) => [v.id, v.validFrom, v.validTo])).toEqual([
+      ['2012', undefined, '2026-02-28'],
+      ['2026', '2026-03-01', undefined],
+    ]);
+    expect(byId.epa?.versions[0]).toMatchObject({ id: '2024', validFrom: '2024-05-06' });
+    expect(byId['gb3095-2026']).toMatchObject({
+      grades: ['I', 'II'],
+      defaultGrade: 'II',
+      phases: [
+        { id: 'transition', toYear: 2030 },
+        { id: 'final', fromYear: 2031 },
+      ],
+    });
+    expect(byId.who2021?.grades).toEqual(['aqg', 'it1', 'it2', 'it3', 'it4']);
+  });
+
+  it('cites a reference section and at least one source document for every version', () => {
+    for (const s of STANDARDS) {
+      for (const v of s.versions) {
+        expect(v.source.reference).toMatch(/\.md §/);
+        expect(v.source.documents.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('carries the reference’s [UNCERTAIN] markers', () => {
+    const hj2026 = STANDARDS.find((s) => s.id === 'hj633')?.versions.find((v) => v.id === '2026');
+    expect(hj2026?.uncertainties.map((u) => u.what)).toContain(
+      'PM rounded to integers (half-to-even, GB/T 8170) before lookup',
+    );
+  });
+});

@@ -1,0 +1,359 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isUcapError, type UcapError } from '../../domain/errors.ts';
+import type { Reading, Rejection } from '../../domain/reading.ts';
+import { createInfluxStore, type InfluxV1Options } from '../../store/influxdb/influx-store.ts';
+import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { freePort } from '../setup/free-port.ts';
+import { type RunningInfluxd, startInfluxd } from '../setup/influxd.ts';
+import { describeStoreConformance } from '../store/store-conformance.ts';
+
+const url = inject('influxUrl');
+const fileTag = Math.random().toString(36).slice(2, 8);
+let databaseCount = 0;
+const created: string[] = [];
+
+/** A database of this file's own on the shared server, dropped in afterAll. */
+function newDatabase(purpose: string): string {
+  databaseCount += 1;
+  const name = `ucap_${purpose}_${fileTag}_${databaseCount}`;
+  created.push(name);
+  return name;
+}
+
+interface Statement {
+  error?: string;
+  series?: { name: string; tags?: Record<string, string>; columns: string[]; values: unknown[][] }[];
+}
+
+async function influxql(
+  q: string,
+  options: { db?: string; base?: string; auth?: string } = {},
+): Promise<Statement> {
+  const params = new URLSearchParams({
+    epoch: 'ms',
+    ...(options.db === undefined ? {} : { db: options.db }),
+  });
+  const response = await fetch(`${options.base ?? url}/query?${params}`, {
+    method: 'POST',
+    headers: options.auth === undefined ? {} : { authorization: `Basic ${btoa(options.auth)}` },
+    body: new URLSearchParams({ q }),
+  });
+  const body = (await response.json()) as { error?: string; results?: Statement[] };
+  if (body.error !== undefined) throw new Error(`${q}: ${body.error}`);
+  const [result] = body.results ?? [];
+  if (result?.error !== undefined) throw new Error(`${q}: ${result.error}`);
+  return result ?? {};
+}
+
+async function rawWrite(db: string, lines: string, precision = 'ms'): Promise<void> {
+  const response = await fetch(`${url}/write?${new URLSearchParams({ db, precision })}`, {
+    method: 'POST',
+    body: lines,
+  });
+  if (response.status !== 204) throw new Error(`raw write: ${response.status} ${await response.text()}`);
+}
+
+const column = (s: Statement, name: string) => {
+  const series = s.series?.[0];
+  const index = series?.columns.indexOf(name) ?? -1;
+  return (series?.values ?? []).map((row) => row[index]);
+};
+
+async function failureOf(promise: Promise<unknown>): Promise<UcapError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isUcapError(error)) throw new Error(`expected a UcapError, got ${String(error)}`);
+  return error;
+}
+
+afterAll(async () => {
+  for (const name of created) await influxql(`DROP DATABASE "${name}"`);
+});
+
+describeStoreConformance('influxdb 1.6 (v1 API)', async () => {
+  const database = newDatabase('conformance');
+  const store = await createInfluxStore({ api: 'v1', url, database });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await influxql(`DROP DATABASE "${database}"`);
+    },
+  };
+});
+
+const reading: Reading = {
+  city: 'nice',
+  deviceId: 'p-1',
+  metric: 'no2',
+  ts: Date.parse('2026-03-20T08:00:00Z'),
+  value: 38.5,
+};
+const rejection: Rejection = {
+  receivedAt: Date.parse('2026-03-20T08:00:01.234Z'),
+  city: 'nice',
+  deviceId: 'p-1',
+  topic: 'ucap/nice/p-1/readings',
+  code: 'INGEST_INVALID_JSON',
+  reason: 'not JSON',
+  payload: '{oops',
+};
+
+describe('InfluxDB store on InfluxDB 1.6: database and schema', () => {
+  const database = newDatabase('schema');
+  let store: TimeSeriesStore;
+  beforeAll(async () => {
+    store = await createInfluxStore({ api: 'v1', url, database });
+    await store.writeReadings([reading]);
+    await store.writeRejections([rejection, rejection]);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('creates its database on open', async () => {
+    const databases = column(await influxql('SHOW DATABASES'), 'name');
+    expect(databases).toContain(database);
+  });
+
+  it('stores readings as measurement "readings": tags city, device, metric and float field value', async () => {
+    expect(column(await influxql('SHOW TAG KEYS FROM "readings"', { db: database }), 'tagKey')).toEqual([
+      'city',
+      'device',
+      'metric',
+    ]);
+    const fields = await influxql('SHOW FIELD KEYS FROM "readings"', { db: database });
+    expect(fields.series?.[0]?.values).toEqual([['value', 'float']]);
+  });
+
+  it('stores rejections as measurement "rejections": tags city, device, code and string fields', async () => {
+    expect(column(await influxql('SHOW TAG KEYS FROM "rejections"', { db: database }), 'tagKey')).toEqual([
+      'city',
+      'code',
+      'device',
+    ]);
+    const fields = await influxql('SHOW FIELD KEYS FROM "rejections"', { db: database });
+    expect(fields.series?.[0]?.values).toEqual([
+      ['payload', 'string'],
+      ['reason', 'string'],
+      ['topic', 'string'],
+    ]);
+  });
+
+  it('gives each rejection its own nanosecond inside the millisecond it was received', async () => {
+    const response = await fetch(
+      `${url}/query?${new URLSearchParams({ db: database, q: 'SELECT "reason" FROM "rejections"' })}`,
+    );
+    // Read as text: a nanosecond timestamp does not fit a JS number.
+    const times = [...(await response.text()).matchAll(/"(\d{4}-\d\d-\d\dT[^"]+)"/g)].map((m) => m[1]);
+    expect(times).toHaveLength(2);
+    expect(new Set(times).size).toBe(2);
+    for (const time of times) expect(time).toMatch(/^2026-03-20T08:00:01\.234\d{6}Z$/);
+  });
+
+  it('answers the dashboards\u2019 kind of InfluxQL with what the store wrote', async () => {
+    const result = await influxql(
+      `SELECT last("value") AS "value" FROM "readings" WHERE "city" = 'nice' GROUP BY "device", "metric"`,
+      { db: database },
+    );
+    expect(result.series?.map((s) => [s.tags, s.values])).toEqual([
+      [{ device: 'p-1', metric: 'no2' }, [[reading.ts, 38.5]]],
+    ]);
+  });
+
+  it('opens again on an existing database and sees its data', async () => {
+    const again = await createInfluxStore({ api: 'v1', url, database });
+    try {
+      expect(await again.latest({ city: 'nice' })).toEqual([reading]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('aligns buckets of several days like the embedded store: 7-day buckets start on local Mondays', async () => {
+    const s = { city: `weekly-${fileTag}`, deviceId: 'w-1' };
+    await store.writeReadings([
+      { ...s, metric: 'pm10', ts: Date.parse('2026-03-11T12:00:00Z'), value: 10 }, // Wednesday
+      { ...s, metric: 'pm10', ts: Date.parse('2026-03-15T22:00:00Z'), value: 30 }, // Sunday 23:00 CET
+      { ...s, metric: 'pm10', ts: Date.parse('2026-03-15T23:00:00Z'), value: 99 }, // Monday 00:00 CET
+    ]);
+    const series = await store.series({
+      city: s.city,
+      metric: 'pm10',
+      from: Date.parse('2026-03-01T00:00:00Z'),
+      to: Date.parse('2026-03-31T00:00:00Z'),
+      everyMs: 7 * 86_400_000,
+      agg: 'mean',
+      timeZone: 'Europe/Paris',
+    });
+    expect(series).toEqual([
+      {
+        deviceId: 'w-1',
+        points: [
+          { ts: Date.parse('2026-03-08T23:00:00Z'), value: 20 },
+          { ts: Date.parse('2026-03-15T23:00:00Z'), value: 99 },
+        ],
+      },
+    ]);
+  });
+});
+
+describe('InfluxDB store on InfluxDB 1.6: refused writes', () => {
+  it('reports a batch InfluxDB refuses (400, field type conflict) as STORE_WRITE_FAILED, not retryable', async () => {
+    const database = newDatabase('conflict');
+    const store = await createInfluxStore({ api: 'v1', url, database });
+    try {
+      await rawWrite(
+        database,
+        `readings,city=nice,device=p-1,metric=no2 value="a string" ${reading.ts - 1000}`,
+      );
+      const error = await failureOf(store.writeReadings([reading]));
+      expect(error.code).toBe('STORE_WRITE_FAILED');
+      expect(error.canRetry()).toBe(false);
+      expect(error.message).toContain('400');
+      expect(error.message).toContain('field type conflict');
+      expect(error.message).toContain(database);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reports a database dropped behind its back (404) as not retryable, naming INFLUX_DB', async () => {
+    const database = newDatabase('dropped');
+    const store = await createInfluxStore({ api: 'v1', url, database });
+    try {
+      await influxql(`DROP DATABASE "${database}"`);
+      const error = await failureOf(store.writeReadings([reading]));
+      expect(error.code).toBe('STORE_WRITE_FAILED');
+      expect(error.canRetry()).toBe(false);
+      expect(error.message).toContain('database not found');
+      expect(error.message).toContain('INFLUX_DB');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('InfluxDB store on InfluxDB 1.6 with authentication', () => {
+  const admin = { user: 'admin', password: 'admin-pw-1' };
+  const writer = { user: 'writer', password: 'writer-pw-1' };
+  const database = 'ucap_auth';
+  let server: RunningInfluxd;
+  let options: InfluxV1Options;
+
+  beforeAll(async () => {
+    // influxd reads INFLUXDB_<SECTION>_<KEY> over its config file: the shared setup, auth on.
+    process.env.INFLUXDB_HTTP_AUTH_ENABLED = 'true';
+    try {
+      server = await startInfluxd();
+    } finally {
+      delete process.env.INFLUXDB_HTTP_AUTH_ENABLED;
+    }
+    const base = server.url;
+    const adminAuth = `${admin.user}:${admin.password}`;
+    await influxql(`CREATE USER "${admin.user}" WITH PASSWORD '${admin.password}' WITH ALL PRIVILEGES`, {
+      base,
+    });
+    await influxql(`CREATE DATABASE "${database}"`, { base, auth: adminAuth });
+    await influxql(`CREATE USER "${writer.user}" WITH PASSWORD '${writer.password}'`, {
+      base,
+      auth: adminAuth,
+    });
+    await influxql(`GRANT ALL ON "${database}" TO "${writer.user}"`, { base, auth: adminAuth });
+    options = { api: 'v1', url: base, database, username: writer.user, password: writer.password };
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('opens as a user without the admin privilege, logging that it cannot create the database', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const store = await createInfluxStore({ ...options, logger });
+    try {
+      await store.writeReadings([reading]);
+      expect(await store.latest({ city: 'nice' })).toEqual([reading]);
+      const warning = lines
+        .map((l) => JSON.parse(l) as { level: number; msg: string })
+        .find((l) => l.level === 40);
+      expect(warning?.msg).toMatch(/not allowed to create the database.*assuming it exists/);
+      expect(lines.join('\n')).not.toContain(writer.password);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses to open with a wrong password: not retryable, says which variables to check, never the password', async () => {
+    const error = await failureOf(createInfluxStore({ ...options, password: 'wrong-secret-9' }));
+    expect(error.code).toBe('STORE_UNAVAILABLE');
+    expect(error.canRetry()).toBe(false);
+    expect(error.message).toContain('401');
+    expect(error.message).toContain('check INFLUX_USERNAME/INFLUX_PASSWORD');
+    expect(error.message).not.toContain('wrong-secret-9');
+  });
+
+  it('refuses to open without credentials on a server that requires them, saying what to set', async () => {
+    const error = await failureOf(createInfluxStore({ api: 'v1', url: server.url, database }));
+    expect(error.canRetry()).toBe(false);
+    expect(error.message).toContain('set INFLUX_USERNAME/INFLUX_PASSWORD');
+  });
+
+  it('fails writes with a non-retryable 401 once the password has been changed on the server', async () => {
+    const user = { user: 'rotated', password: 'rotated-pw-1' };
+    const adminAuth = `${admin.user}:${admin.password}`;
+    await influxql(`CREATE USER "${user.user}" WITH PASSWORD '${user.password}'`, {
+      base: server.url,
+      auth: adminAuth,
+    });
+    await influxql(`GRANT ALL ON "${database}" TO "${user.user}"`, { base: server.url, auth: adminAuth });
+    const store = await createInfluxStore({ ...options, username: user.user, password: user.password });
+    try {
+      await store.writeReadings([reading]);
+      await influxql(`SET PASSWORD FOR "${user.user}" = 'changed-pw-2'`, {
+        base: server.url,
+        auth: adminAuth,
+      });
+      const error = await failureOf(store.writeReadings([reading]));
+      expect(error.code).toBe('STORE_WRITE_FAILED');
+      expect(error.canRetry()).toBe(false);
+      expect(error.message).toContain('check INFLUX_USERNAME/INFLUX_PASSWORD');
+    } finally {
+      await store.close();
+    }
+  });
+
+  // Last in this block: it stops the server.
+  it('reports a stopped server as STORE_UNAVAILABLE that may be retried, for writes, reads and ping', async () => {
+    const store = await createInfluxStore(options);
+    try {
+      await server.stop();
+      const failures = await Promise.all([
+        failureOf(store.writeReadings([reading])),
+        failureOf(store.latest({ city: 'nice' })),
+        failureOf(store.ping()),
+      ]);
+      for (const error of failures) {
+        expect(error.code).toBe('STORE_UNAVAILABLE');
+        expect(error.canRetry()).toBe(true);
+        expect(error.message).toContain('ECONNREFUSED');
+        expect(error.message).toContain(server.url);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('InfluxDB store with no server', () => {
+  it('fails to open with a retryable STORE_UNAVAILABLE naming the URL', async () => {
+    const deadUrl = `http://127.0.0.1:${await freePort()}`;
+    const error = await failureOf(createInfluxStore({ api: 'v1', url: deadUrl, database: 'ucap' }));
+    expect(error.code).toBe('STORE_UNAVAILABLE');
+    expect(error.canRetry()).toBe(true);
+    expect(error.message).toContain(deadUrl);
+    expect(error.message).toContain('is it running?');
+  });
+});

@@ -1,0 +1,155 @@
+import type { Client } from 'aedes';
+import mqtt, { type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeviceCredentials } from '../../devices/device.ts';
+import { DEFAULT_TIME_POLICY } from '../../domain/timestamps.ts';
+import { readingsTopic } from '../../domain/topics.ts';
+import { createIngest, type Ingest } from '../../ingest/ingest-worker.ts';
+import { loadCityCatalog } from '../../platform/city-config.ts';
+import { silentLogger } from '../../platform/logger.ts';
+import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
+import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { startTestGateway, type TestGateway } from './gateway-fixture.ts';
+
+/**
+ * Ingest behind the real gateway (device ACL, service account, registry), writing to real DuckDB:
+ * what the deployment runs, minus the processes.
+ */
+let gw: TestGateway;
+let store: TimeSeriesStore;
+let nativeDevice: DeviceCredentials;
+let senmlDevice: DeviceCredentials;
+const devices: MqttClient[] = [];
+const ingests: Ingest[] = [];
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  store = await createDuckDbStore({ path: ':memory:' });
+  nativeDevice = await gw.registry.add({ id: 'nice-gw-01', city: 'nice' });
+  senmlDevice = await gw.registry.add({ id: 'zz-senml-01', city: 'zhengzhou', format: 'senml' });
+});
+
+afterAll(async () => {
+  for (const device of devices) await device.endAsync();
+  for (const ingest of ingests) await ingest.stop();
+  await gw.close();
+  await store.close();
+});
+
+function startIngest(password = gw.service.password, logger = silentLogger()): Ingest {
+  const ingest = createIngest({
+    mqttUrl: gw.url,
+    username: gw.service.username,
+    password,
+    clientId: 'ucap-ingest',
+    store,
+    formatOf: async (deviceId) => (await gw.registry.get(deviceId))?.format ?? 'native',
+    cities: loadCityCatalog(),
+    timePolicy: DEFAULT_TIME_POLICY,
+    batch: { flushIntervalMs: 50 },
+    logger,
+    metrics: new Registry(),
+    reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
+  });
+  ingests.push(ingest);
+  return ingest;
+}
+
+async function connectDevice(credentials: DeviceCredentials): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(gw.url, {
+    protocolVersion: 4,
+    clientId: credentials.id,
+    username: credentials.username,
+    password: credentials.password,
+  });
+  devices.push(client);
+  return client;
+}
+
+function ingestAcks(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const onAck = (_packet: unknown, client: Client) => {
+      if (client?.id !== 'ucap-ingest' || ++seen < count) return;
+      gw.gateway.broker.off('ack', onAck);
+      resolve();
+    };
+    gw.gateway.broker.on('ack', onAck);
+  });
+}
+
+describe('ingest through the gateway', () => {
+  it("stores each device's readings, decoded with the format it is registered with", async () => {
+    const ingest = startIngest();
+    await ingest.start();
+    const native = await connectDevice(nativeDevice);
+    const senml = await connectDevice(senmlDevice);
+    const ts = Date.now() - 60_000;
+    const acked = ingestAcks(2);
+    await native.publishAsync(
+      readingsTopic('nice', nativeDevice.id),
+      JSON.stringify({ ts, values: { pm25: 17 } }),
+      {
+        qos: 1,
+      },
+    );
+    await senml.publishAsync(
+      readingsTopic('zhengzhou', senmlDevice.id),
+      JSON.stringify([{ n: 'pm25', u: 'ug/m3', v: 88, t: ts / 1000 }]),
+      { qos: 1 },
+    );
+    await acked;
+    expect(await store.latest({ city: 'nice' })).toEqual([
+      { city: 'nice', deviceId: nativeDevice.id, metric: 'pm25', ts, value: 17 },
+    ]);
+    expect(await store.latest({ city: 'zhengzhou' })).toMatchObject([
+      { city: 'zhengzhou', deviceId: senmlDevice.id, metric: 'pm25', ts, value: 88 },
+    ]);
+    await ingest.stop();
+  });
+
+  it('gets what devices published while ingest was stopped, once it is back with the same client id', async () => {
+    const device = await connectDevice(nativeDevice);
+    const base = Date.now() - 30_000;
+    for (let i = 0; i < 5; i++) {
+      await device.publishAsync(
+        readingsTopic('nice', nativeDevice.id),
+        JSON.stringify({ ts: base + i, values: { no2: 30 + i } }),
+        { qos: 1 },
+      );
+    }
+    const acked = ingestAcks(5);
+    const ingest = startIngest();
+    await ingest.start();
+    await acked;
+    expect(ingest.stats().readingsByCity).toEqual({ nice: 5 });
+    expect(await store.latest({ city: 'nice', metric: 'no2' })).toEqual([
+      { city: 'nice', deviceId: nativeDevice.id, metric: 'no2', ts: base + 4, value: 34 },
+    ]);
+    await ingest.stop();
+  });
+
+  it('keeps retrying a refused service password without flooding the log, and stops cleanly', async () => {
+    const lines: Array<{ msg?: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    // Each refused attempt fails the connection at the broker (aedes names the event by whether the id was read).
+    const refusals = new Promise<void>((resolve) => {
+      let seen = 0;
+      const onError = () => {
+        if (++seen === 3) resolve();
+      };
+      gw.gateway.broker.on('connectionError', onError);
+      gw.gateway.broker.on('clientError', onError);
+    });
+    const ingest = startIngest('not-the-service-password', logger);
+    const started = ingest.start();
+    await refusals;
+    expect(ingest.stats().connected).toBe(false);
+    await ingest.stop();
+    await started; // start() settles when stopped before it ever subscribed
+    expect(lines.filter((l) => l.msg === 'MQTT connection problem')).toHaveLength(1);
+    expect(lines.some((l) => l.msg === 'connected to MQTT broker')).toBe(false);
+  });
+});

@@ -18,11 +18,19 @@ export function parseConfig<S extends z.ZodType>(schema: S, env: Env = process.e
     const lines = result.error.issues.map((issue) => {
       const variable = issue.path.join('.') || '(environment)';
       const got = cleaned[variable];
-      return `  ${variable}: ${issue.message}${got === undefined ? '' : ` (got "${got}")`}`;
+      return `  ${variable}: ${issue.message}${got === undefined ? '' : ` (got "${redactValue(variable, got)}")`}`;
     });
     throw new UcapError('CONFIG_INVALID', `invalid configuration:\n${lines.join('\n')}`);
   }
   return Object.freeze(result.data);
+}
+
+const SECRET_VARIABLE = /PASSWORD|TOKEN|SECRET|KEY/i;
+
+/** Config errors are logged: never echo a secret, nor credentials inside a URL. */
+function redactValue(variable: string, value: string): string {
+  if (SECRET_VARIABLE.test(variable)) return '[redacted]';
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i, '$1[redacted]@');
 }
 
 export const portSchema = z.coerce

@@ -33,3 +33,24 @@ describe('environment config', () => {
     expect(message).toMatch(/INFLUX_API: must be v1 .* or v2/);
   });
 });
+
+describe('environment config errors', () => {
+  it('never echo a secret or the credentials inside a URL', () => {
+    const schema = z.object({
+      INFLUX_URL: z.url().refine((u) => u.startsWith('http'), 'must be http(s)'),
+      INFLUX_PASSWORD: z.string().min(12),
+    });
+    let message = '';
+    try {
+      parseConfig(schema, {
+        INFLUX_URL: 'ftp://ucap:hunter2-secret@db.example:8086',
+        INFLUX_PASSWORD: 'short-pw',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/INFLUX_URL: must be http\(s\) \(got "ftp:\/\/\[redacted\]@db\.example:8086"\)/);
+    expect(message).toMatch(/INFLUX_PASSWORD: .*\(got "\[redacted\]"\)/);
+    expect(message).not.toMatch(/hunter2|short-pw/);
+  });
+});

@@ -11,15 +11,8 @@ let dataDir: string;
 const children: ChildProcessWithoutNullStreams[] = [];
 
 function gatewayEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = {
-    ...process.env,
-    LOG_FORMAT: 'json',
-    DATA_DIR: dataDir,
-    MQTT_PORT: '0',
-    GATEWAY_HTTP_PORT: '0',
-  };
-  delete env.MQTT_SERVICE_PASSWORD;
-  return { ...env, ...extra };
+  const { MQTT_SERVICE_PASSWORD: _inherited, ...env } = process.env;
+  return { ...env, LOG_FORMAT: 'json', DATA_DIR: dataDir, MQTT_PORT: '0', GATEWAY_HTTP_PORT: '0', ...extra };
 }
 
 /** Starts `tsx gateway/main.ts` and resolves with its "listening" log line. */

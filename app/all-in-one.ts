@@ -85,6 +85,14 @@ export async function startAllInOne(
       registry,
       metrics,
       logger: logger.child({ component: 'api' }),
+      readinessChecks: [
+        {
+          name: 'ingest:mqtt',
+          check: async () => {
+            if (!ingest.stats().connected) throw new Error('ingest is not connected to the gateway');
+          },
+        },
+      ],
     });
     const apiAddress = await api.listen({ host: config.BIND_HOST, port: config.API_PORT });
     closers.push(() => api.close());

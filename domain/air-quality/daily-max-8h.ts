@@ -31,30 +31,39 @@ function windowStarts(date: string, timeZone: string, rule: EightHourRule): numb
     .map((anchor) => (rule.anchor === 'last-hour' ? anchor - (WINDOW_HOURS - 1) * HOUR_MS : anchor));
 }
 
+/** The daily maximum 8-hour mean of one local day under a rule. */
+export function dailyMax8hOf(
+  byTs: ReadonlyMap<number, number>,
+  date: string,
+  timeZone: string,
+  rule: EightHourRule,
+): DailyMax8h {
+  const starts = windowStarts(date, timeZone, rule);
+  let best: { value: number; start: number } | undefined;
+  let validWindows = 0;
+  for (const start of starts) {
+    const hours = Array.from({ length: WINDOW_HOURS }, (_, k) => start + k * HOUR_MS);
+    const { count, value } = meanAt(byTs, hours);
+    if (count < rule.minHoursPerWindow || value === undefined) continue;
+    validWindows++;
+    if (!best || value > best.value) best = { value, start };
+  }
+  return {
+    date,
+    value: best?.value,
+    windowStart: best?.start,
+    windows: starts.length,
+    validWindows,
+    valid: validWindows >= rule.minValidWindows,
+  };
+}
+
 export function dailyMax8h(
   series: readonly HourlyValue[],
   options: DayRange & { readonly timeZone: string; readonly rule: EightHourRule },
 ): DailyMax8h[] {
   const byTs = indexHourly(series);
-  const { rule, timeZone } = options;
-  return resolveDays(byTs, timeZone, options).map((date) => {
-    const starts = windowStarts(date, timeZone, rule);
-    let best: { value: number; start: number } | undefined;
-    let validWindows = 0;
-    for (const start of starts) {
-      const hours = Array.from({ length: WINDOW_HOURS }, (_, k) => start + k * HOUR_MS);
-      const { count, value } = meanAt(byTs, hours);
-      if (count < rule.minHoursPerWindow || value === undefined) continue;
-      validWindows++;
-      if (!best || value > best.value) best = { value, start };
-    }
-    return {
-      date,
-      value: best?.value,
-      windowStart: best?.start,
-      windows: starts.length,
-      validWindows,
-      valid: validWindows >= rule.minValidWindows,
-    };
-  });
+  return resolveDays(byTs, options.timeZone, options).map((date) =>
+    dailyMax8hOf(byTs, date, options.timeZone, options.rule),
+  );
 }

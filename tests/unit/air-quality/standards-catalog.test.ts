@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STANDARDS } from '../../../domain/air-quality/standards-catalog.ts';
+import { STANDARDS } from '../../../domain/air-quality/index.ts';
 
 describe('standards catalogue', () => {
   it('lists every index and limit-value standard once', () => {

@@ -1,6 +1,8 @@
-import { UcapError } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { type BackoffPolicy, backoffDelay } from './backoff.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { isRetryable, notWrittenError, RetryingWrite } from './retrying-write.ts';
+
+export { isRetryable } from './retrying-write.ts';
 
 /** Named limits of one writer's buffer (items are readings or rejections). */
 export interface BatchLimits {
@@ -85,26 +87,6 @@ interface SpaceWaiter {
   readonly reject: (error: unknown) => void;
 }
 
-export function isRetryable(error: unknown): boolean {
-  const e = error as { canRetry?: unknown } | null;
-  return typeof e === 'object' && e !== null && typeof e.canRetry === 'function' && e.canRetry() === true;
-}
-
-function retryAfterMs(error: unknown): number {
-  const e = error as { retryAfter?: unknown } | null;
-  if (typeof e !== 'object' || e === null || typeof e.retryAfter !== 'function') return 0;
-  const ms: unknown = e.retryAfter();
-  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0;
-}
-
-/** Retryable on purpose: the items were not written, so the message must stay unacknowledged. */
-function notWrittenError(name: string, why: string, cause?: unknown): UcapError {
-  return new UcapError('STORE_UNAVAILABLE', `${name} writer ${why}; the items were not written`, {
-    retryable: true,
-    cause,
-  });
-}
-
 export function createBatchWriter<T>(options: BatchWriterOptions<T>): BatchWriter<T> {
   return new Writer(options);
 }
@@ -112,7 +94,7 @@ export function createBatchWriter<T>(options: BatchWriterOptions<T>): BatchWrite
 class Writer<T> implements BatchWriter<T> {
   readonly #o: BatchWriterOptions<T>;
   readonly #limits: BatchLimits;
-  readonly #retry: BackoffPolicy;
+  readonly #store: RetryingWrite<T>;
   readonly #log: Logger;
   #pending: Entry<T>[] = [];
   #pendingItems = 0;
@@ -121,12 +103,10 @@ class Writer<T> implements BatchWriter<T> {
   #spaceWaiters: SpaceWaiter[] = [];
   #idleWaiters: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #sleep: { timer: ReturnType<typeof setTimeout>; wake: () => void } | undefined;
   #loop: Promise<void> | undefined;
   #flushRequested = false;
   #draining = false;
   #closed = false;
-  #abandoned = false;
   #backpressured = false;
 
   constructor(options: BatchWriterOptions<T>) {
@@ -137,11 +117,19 @@ class Writer<T> implements BatchWriter<T> {
       flushIntervalMs: b.flushIntervalMs ?? DEFAULT_BATCH_LIMITS.flushIntervalMs,
       maxBufferedItems: b.maxBufferedItems ?? DEFAULT_BATCH_LIMITS.maxBufferedItems,
     };
-    this.#retry = {
-      initialDelayMs: b.retryInitialDelayMs ?? DEFAULT_WRITE_RETRY.initialDelayMs,
-      maxDelayMs: b.retryMaxDelayMs ?? DEFAULT_WRITE_RETRY.maxDelayMs,
-    };
     this.#log = options.logger.child({ writer: options.name });
+    this.#store = new RetryingWrite<T>({
+      name: options.name,
+      write: options.write,
+      policy: {
+        initialDelayMs: b.retryInitialDelayMs ?? DEFAULT_WRITE_RETRY.initialDelayMs,
+        maxDelayMs: b.retryMaxDelayMs ?? DEFAULT_WRITE_RETRY.maxDelayMs,
+      },
+      logger: this.#log,
+      onRetry: () => options.metrics?.retried(),
+      onWritten: (seconds) => options.metrics?.writeSeconds(seconds),
+      random: options.random,
+    });
   }
 
   buffered(): number {
@@ -149,7 +137,8 @@ class Writer<T> implements BatchWriter<T> {
   }
 
   enqueue(items: readonly T[]): Promise<Admitted> {
-    if (this.#closed || this.#abandoned) return Promise.reject(notWrittenError(this.#o.name, 'is closed'));
+    if (this.#closed || this.#store.abandoned)
+      return Promise.reject(notWrittenError(this.#o.name, 'is closed'));
     if (items.length === 0) return Promise.resolve({ durable: Promise.resolve() });
     if (this.#spaceWaiters.length === 0 && this.#hasRoomFor(items.length)) {
       return Promise.resolve({ durable: this.#push(items) });
@@ -241,7 +230,7 @@ class Writer<T> implements BatchWriter<T> {
   }
 
   #shouldWrite(): boolean {
-    if (this.#pendingItems === 0 || this.#abandoned) return false;
+    if (this.#pendingItems === 0 || this.#store.abandoned) return false;
     return this.#pendingItems >= this.#limits.batchSize || this.#flushRequested || this.#draining;
   }
 
@@ -283,7 +272,7 @@ class Writer<T> implements BatchWriter<T> {
 
   async #writeBatch(batch: readonly Entry<T>[]): Promise<void> {
     try {
-      await this.#writeWithRetry(batch.flatMap((e) => e.items));
+      await this.#store.run(batch.flatMap((e) => e.items));
       for (const e of batch) e.resolve();
     } catch (error) {
       if (isRetryable(error) || batch.length === 1) this.#fail(batch, error);
@@ -307,7 +296,7 @@ class Writer<T> implements BatchWriter<T> {
     let lastError: unknown;
     for (const entry of batch) {
       try {
-        await this.#writeWithRetry(entry.items);
+        await this.#store.run(entry.items);
         entry.resolve();
       } catch (error) {
         entry.reject(error);
@@ -338,38 +327,6 @@ class Writer<T> implements BatchWriter<T> {
     );
   }
 
-  async #writeWithRetry(items: readonly T[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      const started = performance.now();
-      try {
-        await this.#o.write(items);
-        this.#o.metrics?.writeSeconds((performance.now() - started) / 1000);
-        return;
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        if (this.#abandoned) throw notWrittenError(this.#o.name, 'gave up at shutdown', error);
-        const delayMs = Math.max(backoffDelay(attempt, this.#retry, this.#o.random), retryAfterMs(error));
-        this.#o.metrics?.retried();
-        this.#log.warn(
-          { items: items.length, attempt: attempt + 1, delayMs, err: error },
-          'store write failed; retrying',
-        );
-        await this.#sleepFor(delayMs);
-        if (this.#abandoned) throw notWrittenError(this.#o.name, 'gave up at shutdown', error);
-      }
-    }
-  }
-
-  #sleepFor(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.#sleep = undefined;
-        resolve();
-      };
-      this.#sleep = { timer: setTimeout(wake, ms), wake };
-    });
-  }
-
   #admitWaiters(): void {
     for (let next = this.#spaceWaiters[0]; next !== undefined; next = this.#spaceWaiters[0]) {
       if (!this.#hasRoomFor(next.count)) return;
@@ -383,12 +340,8 @@ class Writer<T> implements BatchWriter<T> {
   }
 
   #abandon(): void {
-    this.#abandoned = true;
+    this.#store.abandon();
     this.#clearTimer();
-    if (this.#sleep !== undefined) {
-      clearTimeout(this.#sleep.timer);
-      this.#sleep.wake();
-    }
     const error = notWrittenError(this.#o.name, 'gave up at shutdown');
     const dropped = this.#pending;
     this.#pending = [];

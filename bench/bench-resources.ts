@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger } from '../platform/logger.ts';
+import { createDuckDbStore } from '../store/duckdb/duckdb-store.ts';
+import { createInfluxStore } from '../store/influxdb/influx-store.ts';
+import type { TimeSeriesStore } from '../store/time-series-store.ts';
+import { type RunningInfluxd, startInfluxd } from '../tests/setup/influxd.ts';
+import type { StoreKind } from './bench-figures.ts';
+
+/**
+ * What benchmarks share: one temp dir and, started on first use, one influxd (Debian's InfluxDB
+ * 1.6 on a free loopback port, with its data in its own temp dir). close() releases both.
+ */
+export interface BenchResources {
+  tempDir(): Promise<string>;
+  influxUrl(): Promise<string>;
+  /** A fresh, empty store: a new DuckDB file or a new InfluxDB database named after `name`. */
+  openStore(kind: StoreKind, name: string): Promise<TimeSeriesStore>;
+  close(): Promise<void>;
+}
+
+export function createBenchResources(): BenchResources {
+  let dir: Promise<string> | undefined;
+  let influxd: Promise<RunningInfluxd> | undefined;
+  const tempDir = () => {
+    dir ??= mkdtemp(join(tmpdir(), 'ucap-bench-'));
+    return dir;
+  };
+  const influxUrl = async () => {
+    influxd ??= startInfluxd();
+    return (await influxd).url;
+  };
+  return {
+    tempDir,
+    influxUrl,
+    async openStore(kind, name) {
+      if (kind === 'duckdb') {
+        return createDuckDbStore({ path: join(await tempDir(), `${name}.duckdb`), logger: silentLogger() });
+      }
+      const database = `bench_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+      return createInfluxStore({ api: 'v1', url: await influxUrl(), database, logger: silentLogger() });
+    },
+    async close() {
+      const started = influxd;
+      influxd = undefined;
+      if (started !== undefined) await (await started.catch(() => undefined))?.stop();
+      const made = dir;
+      dir = undefined;
+      if (made !== undefined) await rm(await made, { recursive: true, force: true });
+    },
+  };
+}

@@ -52,17 +52,22 @@ export function checkTimeWindow(
     return {
       code: 'INGEST_FUTURE_TIMESTAMP',
       path,
-      message: `${new Date(ts).toISOString()} is ${formatDuration(ts - receivedAt)} ahead of the server clock (at most ${formatDuration(policy.maxFutureMs)} allowed); check the device clock (NTP)`,
+      message: `${describeInstant(ts)} is ${formatDuration(ts - receivedAt)} ahead of the server clock (at most ${formatDuration(policy.maxFutureMs)} allowed); check the device clock (NTP)`,
     };
   }
   if (ts < receivedAt - policy.maxAgeMs) {
     return {
       code: 'INGEST_STALE_TIMESTAMP',
       path,
-      message: `${new Date(ts).toISOString()} is older than the accepted ${formatDuration(policy.maxAgeMs)}; check the device clock or backfill through an import`,
+      message: `${describeInstant(ts)} is older than the accepted ${formatDuration(policy.maxAgeMs)}; check the device clock or backfill through an import`,
     };
   }
   return undefined;
+}
+
+// Date#toISOString throws beyond ±8.64e15 ms (year ±275760); a payload can name such a time.
+function describeInstant(ts: number): string {
+  return Math.abs(ts) <= 8.64e15 ? new Date(ts).toISOString() : `epoch ${ts} ms`;
 }
 
 export function formatDuration(ms: number): string {

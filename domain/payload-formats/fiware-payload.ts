@@ -58,28 +58,20 @@ const ENTITY_TYPES = ['AirQualityObserved', 'NoiseLevelObserved'] as const;
 type EntityType = (typeof ENTITY_TYPES)[number];
 
 const entitySchema = z.looseObject({ type: z.string(), id: z.string().optional() });
-const bodySchema = z.union([
-  z.looseObject({ type: z.literal('Notification'), data: z.array(z.unknown()).min(1).max(MAX_MEASUREMENTS) }),
-  z.array(z.unknown()).min(1).max(MAX_MEASUREMENTS),
-  entitySchema,
-]);
+const entityListSchema = z.array(z.unknown()).min(1).max(MAX_MEASUREMENTS);
+const notificationSchema = z.looseObject({ type: z.literal('Notification'), data: entityListSchema });
 
 export function decodeFiwarePayload(raw: Uint8Array, ctx: DecodeContext): DecodeResult {
   const json = parseJsonPayload(raw);
   if (!json.ok) return { ok: false, problems: [json.problem] };
-  const body = bodySchema.safeParse(json.value);
-  if (!body.success) return { ok: false, problems: schemaProblems(body.error) };
-  const [entities, prefix] = Array.isArray(body.data)
-    ? [body.data, []]
-    : body.data.type === 'Notification' && Array.isArray(body.data.data)
-      ? [body.data.data, ['data']]
-      : [[body.data], undefined];
+  const body = entitiesOf(json.value);
+  if (!body.ok) return { ok: false, problems: body.problems };
   const problems: Problem[] = [];
   const measurements: Measurement[] = [];
   const meta: Record<string, string> = {};
   const seen: string[] = [];
-  for (const [index, entity] of entities.entries()) {
-    const at = prefix === undefined ? [] : [...prefix, index];
+  for (const [index, entity] of body.entities.entries()) {
+    const at = body.prefix === undefined ? [] : [...body.prefix, index];
     decodeEntity(entity, at, ctx.receivedAt, { problems, measurements, meta, seen });
   }
   return finishDecode(measurements, problems, ctx, {
@@ -87,6 +79,36 @@ export function decodeFiwarePayload(raw: Uint8Array, ctx: DecodeContext): Decode
     nothingFound: `no attribute maps to a catalog metric (attributes seen: ${[...new Set(seen)].slice(0, 12).join(', ')}); expected e.g. pm25, no2, LAeq`,
     meta,
   });
+}
+
+/** One entity, an array of entities, or an NGSI notification `{"type": "Notification", "data": [...]}`. */
+function entitiesOf(
+  body: unknown,
+): { ok: true; entities: unknown[]; prefix: PropertyKey[] | undefined } | { ok: false; problems: Problem[] } {
+  if (Array.isArray(body)) {
+    const list = entityListSchema.safeParse(body);
+    return list.success
+      ? { ok: true, entities: list.data, prefix: [] }
+      : { ok: false, problems: schemaProblems(list.error) };
+  }
+  if (typeof body !== 'object' || body === null) {
+    return {
+      ok: false,
+      problems: [
+        {
+          code: 'INGEST_INVALID_PAYLOAD',
+          path: '(root)',
+          message: `expected an NGSI entity object, an array of entities or a notification, got ${show(body)}`,
+        },
+      ],
+    };
+  }
+  if ((body as { type?: unknown }).type !== 'Notification')
+    return { ok: true, entities: [body], prefix: undefined };
+  const notification = notificationSchema.safeParse(body);
+  return notification.success
+    ? { ok: true, entities: notification.data.data, prefix: ['data'] }
+    : { ok: false, problems: schemaProblems(notification.error) };
 }
 
 interface Sink {

@@ -81,7 +81,7 @@ export const ttnUplinkSchema = z.object({
     },
     {
       error:
-        'not an uplink: uplink_message is missing (join, downlink and service messages carry no readings)',
+        'not an uplink: uplink_message is missing or not an object (join, downlink and service messages carry no readings)',
     },
   ),
 });

@@ -27,7 +27,7 @@ import { type ResolvedRecord, resolveSenmlPack, senmlTimeToMs } from './senml-re
  * | kg/m3 | kg/m³ | primary unit, RFC 8798                                            |
  * | mg/m3 | mg/m³ | NOT registered; accepted because CO is reported in mg/m³ (EU, CN) |
  * | ppm   | ppm   | secondary unit, RFC 8798                                          |
- * | ppb   | ppb   | secondary unit (IANA registry, added after RFC 8798)              |
+ * | ppb   | ppb   | secondary unit registered after RFC 8798 (IANA; RIOT senml.h)     |
  * | Cel   | °C    | RFC 8428                                                          |
  * | K     | K     | RFC 8428                                                          |
  * | %RH   | %     | RFC 8428                                                          |

@@ -106,14 +106,10 @@ export function decodeTtnPayload(raw: Uint8Array, ctx: DecodeContext): DecodeRes
   const time = uplinkTime(uplink, ctx.receivedAt);
   if ('code' in time) problems.push(time);
   const measurements = 'code' in time ? [] : payloadMeasurements(uplink, time, problems);
+  const keys = Object.keys(uplink.uplink_message.decoded_payload ?? {}).slice(0, 12);
   return finishDecode(measurements, problems, ctx, {
     duplicates: 'reject',
-    nothingFound: `no decoded_payload key maps to a catalog metric (keys seen: ${Object.keys(
-      uplink.uplink_message.decoded_payload ?? {},
-    )
-      .slice(0, 12)
-      .map((k) => show(k))
-      .join(', ')}); name them e.g. pm25, no2_ppb, temperature`,
+    nothingFound: `no decoded_payload key maps to a catalog metric (keys seen: ${keys.map((k) => show(k)).join(', ')}); name them e.g. pm25, no2_ppb, temperature`,
     meta: {
       dev_eui: uplink.end_device_ids.dev_eui,
       application_id: uplink.end_device_ids.application_ids?.application_id,

@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
-import { isUcapError } from '../domain/errors.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
+import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
-import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { apiConfigSchema } from './api-config.ts';
 import { buildApi } from './build-api.ts';
 
@@ -39,27 +38,10 @@ async function main(): Promise<void> {
     { api: url, docs: `${url}/docs`, store: describeStore(config) },
     `ucap API listening on ${url} — docs ${url}/docs`,
   );
-  process.once('SIGINT', () => void shutdown(app, store, 'SIGINT'));
-  process.once('SIGTERM', () => void shutdown(app, store, 'SIGTERM'));
+  // In-flight requests finish before the store is released.
+  stopOnSignals(logger, [() => app.close(), () => store.close()], {
+    draining: 'finishing in-flight requests',
+  });
 }
 
-/** Stops accepting connections, lets in-flight requests finish, then releases the store. */
-async function shutdown(app: FastifyInstance, store: TimeSeriesStore, signal: string): Promise<void> {
-  logger.info({ signal }, 'stopping: finishing in-flight requests');
-  try {
-    await app.close();
-    await store.close();
-    logger.info('stopped cleanly');
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: error }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-
-main().catch((error: unknown) => {
-  if (isUcapError(error)) logger.fatal({ code: error.code }, error.message);
-  else logger.fatal({ err: error }, 'start-up failed');
-  process.exitCode = 1;
-  setTimeout(() => process.exit(1), 100).unref();
-});
+runMain(logger, main);

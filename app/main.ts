@@ -1,7 +1,7 @@
-import { isUcapError } from '../domain/errors.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
+import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { type AllInOne, startAllInOne } from './all-in-one.ts';
 import { appConfigSchema } from './app-config.ts';
 import { formatProgress, type ProgressSnapshot } from './progress.ts';
@@ -18,22 +18,15 @@ async function main(): Promise<void> {
     `ucap-monitor running — API ${app.apiUrl} (docs ${app.apiUrl}/docs), MQTT ${app.mqttUrl}, store: ${app.storeDescription}. Ctrl-C to stop.`,
   );
   const timer = startProgress(app, config.PROGRESS_INTERVAL_MS);
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'stopping: draining in-flight readings');
-    clearInterval(timer);
-    app
-      .stop()
-      .then(() => {
-        logger.info(progressSnapshot(app), 'stopped cleanly');
-        process.exit(0);
-      })
-      .catch((error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  stopOnSignals(
+    logger,
+    [
+      async () => clearInterval(timer),
+      () => app.stop(),
+      async () => logger.info(progressSnapshot(app), 'final totals'),
+    ],
+    { draining: 'stopping simulators and draining in-flight readings' },
+  );
 }
 
 function progressSnapshot(app: AllInOne): ProgressSnapshot {
@@ -55,9 +48,4 @@ function startProgress(app: AllInOne, everyMs: number): NodeJS.Timeout {
   }, everyMs).unref();
 }
 
-main().catch((error: unknown) => {
-  if (isUcapError(error)) logger.fatal({ code: error.code }, error.message);
-  else logger.fatal({ err: error }, 'start-up failed');
-  process.exitCode = 1;
-  setTimeout(() => process.exit(1), 100).unref();
-});
+runMain(logger, main);

@@ -1,12 +1,11 @@
-import type { FastifyInstance } from 'fastify';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
-import { isUcapError } from '../domain/errors.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { createOpsServer } from '../platform/ops-server.ts';
-import { createGateway, type Gateway } from './gateway.ts';
+import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
+import { createGateway } from './gateway.ts';
 import { gatewayConfigSchema } from './gateway-config.ts';
 
 // `npm run gateway`: the MQTT gateway alone, with its ops endpoints on GATEWAY_HTTP_PORT.
@@ -47,32 +46,11 @@ async function main(): Promise<void> {
     await Promise.allSettled([gateway.close(), ops.close()]);
     throw error;
   }
-  process.once('SIGINT', () => void shutdown(gateway, ops, 'SIGINT'));
-  process.once('SIGTERM', () => void shutdown(gateway, ops, 'SIGTERM'));
+  // Disconnecting clients is safe: QoS 1 senders resend what was not acknowledged.
+  stopOnSignals(logger, [() => gateway.close(), () => ops.close()], {
+    draining: 'disconnecting clients',
+    forceAfterMs: 10_000,
+  });
 }
 
-/** Stops taking connections, disconnects clients (QoS 1 senders resend what was not acknowledged). */
-async function shutdown(gateway: Gateway, ops: FastifyInstance, signal: string): Promise<void> {
-  logger.info({ signal }, 'stopping: disconnecting clients');
-  const force = setTimeout(() => {
-    logger.error('shutdown took over 10 s; exiting anyway');
-    process.exit(1);
-  }, 10_000).unref();
-  try {
-    await gateway.close();
-    await ops.close();
-    clearTimeout(force);
-    logger.info('stopped cleanly');
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: error }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-
-main().catch((error: unknown) => {
-  if (isUcapError(error)) logger.fatal({ code: error.code }, error.message);
-  else logger.fatal({ err: error }, 'start-up failed');
-  process.exitCode = 1;
-  setTimeout(() => process.exit(1), 100).unref();
-});
+runMain(logger, main);

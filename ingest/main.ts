@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
-import { isUcapError } from '../domain/errors.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { createOpsServer } from '../platform/ops-server.ts';
+import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
@@ -33,8 +33,11 @@ async function main(): Promise<void> {
     await store.close();
     throw error;
   }
-  process.once('SIGINT', () => void shutdown(running, 'SIGINT'));
-  process.once('SIGTERM', () => void shutdown(running, 'SIGTERM'));
+  // Stop taking messages, write and acknowledge what is buffered, then release the store.
+  const { ingest, ops } = running;
+  stopOnSignals(logger, [() => ingest.stop(), () => ops.close(), () => store.close()], {
+    draining: 'draining buffered readings',
+  });
   // Waits for the broker (retrying with backoff); /readyz says "mqtt" is not ready meanwhile.
   await running.ingest.start();
 }
@@ -78,24 +81,4 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
   return { ingest, ops, store };
 }
 
-/** Stops taking messages, writes and acknowledges what is buffered, disconnects, then releases the store. */
-async function shutdown({ ingest, ops, store }: Running, signal: string): Promise<void> {
-  logger.info({ signal }, 'stopping: draining buffered readings');
-  try {
-    await ingest.stop();
-    await ops.close();
-    await store.close();
-    logger.info('stopped cleanly');
-    process.exit(0);
-  } catch (error) {
-    logger.error({ err: error }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-
-main().catch((error: unknown) => {
-  if (isUcapError(error)) logger.fatal({ code: error.code }, error.message);
-  else logger.fatal({ err: error }, 'start-up failed');
-  process.exitCode = 1;
-  setTimeout(() => process.exit(1), 100).unref();
-});
+runMain(logger, main);

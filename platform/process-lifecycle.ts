@@ -1,0 +1,54 @@
+import { isUcapError } from '../domain/errors.ts';
+import type { Logger } from './logger.ts';
+
+/** One shutdown step, run in order: stop taking work first, release resources last. */
+export type StopStep = () => Promise<void>;
+
+export interface StopOnSignalsOptions {
+  /** What the service does while stopping, for the log line ("draining buffered readings"). */
+  readonly draining: string;
+  /** Exit anyway after this long, so a stuck dependency cannot hold a deploy forever. */
+  readonly forceAfterMs?: number;
+}
+
+/**
+ * SIGINT/SIGTERM: run the steps in order, log once, exit 0 when all went well, 1 otherwise.
+ * A second signal while stopping is ignored: the first shutdown is already draining.
+ */
+export function stopOnSignals(
+  logger: Logger,
+  steps: readonly StopStep[],
+  options: StopOnSignalsOptions,
+): void {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `stopping: ${options.draining}`);
+    const forceAfterMs = options.forceAfterMs ?? 30_000;
+    setTimeout(() => {
+      logger.error({ forceAfterMs }, 'shutdown took too long; exiting anyway');
+      process.exit(1);
+    }, forceAfterMs).unref();
+    try {
+      for (const step of steps) await step();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** Runs a service's main; a start-up failure is logged as one fatal line (the message, not a stack, for our own errors). */
+export function runMain(logger: Logger, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    if (isUcapError(error)) logger.fatal({ code: error.code }, error.message);
+    else logger.fatal({ err: error }, 'start-up failed');
+    process.exitCode = 1;
+    setTimeout(() => process.exit(1), 100).unref();
+  });
+}

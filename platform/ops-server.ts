@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
 
@@ -50,7 +50,11 @@ export function registerOpsRoutes<T extends FastifyInstance>(
 
 export function createOpsServer(options: OpsServerOptions): FastifyInstance {
   const logger: FastifyBaseLogger = options.logger.child({ component: 'ops-http' });
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true });
+  // Probes and scrapes come every few seconds: no per-request log lines here.
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   registerOpsRoutes(app, options);
   return app;
 }

@@ -11,6 +11,8 @@ export class DeliveryTracker {
   readonly #latencies: number[] = [];
   readonly #expectedMessages: number;
   #unexpectedReadings = 0;
+  #storeWrites = 0;
+  #storedReadings = 0;
   #lastStoredAt = Number.NaN;
   #allStored: () => void = () => {};
   readonly allStored: Promise<void>;
@@ -30,6 +32,8 @@ export class DeliveryTracker {
   }
 
   stored(readings: readonly Reading[], at: number): void {
+    this.#storeWrites += 1;
+    this.#storedReadings += readings.length;
     for (const reading of readings) {
       const key = keyOf(reading.deviceId, reading.ts);
       const left = this.#pending.get(key);
@@ -60,6 +64,11 @@ export class DeliveryTracker {
   /** Readings stored that no tracked message is waiting for (a redelivery after the message completed). */
   unexpectedReadings(): number {
     return this.#unexpectedReadings;
+  }
+
+  /** Store writes seen and the readings they held: how full ingest's batches were. */
+  writes(): { readonly count: number; readonly readings: number } {
+    return { count: this.#storeWrites, readings: this.#storedReadings };
   }
 
   lastStoredAt(): number {

@@ -90,6 +90,7 @@ async function measure(plan: BenchProfile['e2e'], dataDir: string, cleanups: Cle
     verified,
     rejections,
     memory,
+    writes: tracker.writes(),
   });
   if (verified !== totalMessages * readingsPerMessage || rejections > 0) {
     throw new Error(
@@ -115,6 +116,7 @@ interface E2eRun {
   readonly verified: number;
   readonly rejections: number;
   readonly memory: RssWindow;
+  readonly writes: { readonly count: number; readonly readings: number };
 }
 
 function e2eRows({
@@ -126,6 +128,7 @@ function e2eRows({
   verified,
   rejections,
   memory,
+  writes,
 }: E2eRun): string[][] {
   const messages = plan.devices * plan.messagesPerDevice;
   const readings = messages * METRIC_IDS.length;
@@ -144,6 +147,10 @@ function e2eRows({
     [
       'publish → stored latency p50 / p95 / max',
       `${formatMs(latency.p50)} / ${formatMs(latency.p95)} / ${formatMs(latency.max)} ms`,
+    ],
+    [
+      'store writes by ingest / mean readings each',
+      `${writes.count} / ${formatCount(writes.readings / writes.count)}`,
     ],
     [
       'counted in the store / rejections',

@@ -1,4 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 export interface RssWindow {
   readonly startBytes: number;
@@ -6,12 +8,18 @@ export interface RssWindow {
   readonly peakBytes: number;
 }
 
+// `npm run bench` is plain `tsx` (no --expose-gc): enabling the flag at run time lets a benchmark
+// start from a collected heap, so garbage left by the previous benchmark does not show as growth.
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
 /**
  * Samples this process's resident set size while a benchmark runs. Sampling on a timer misses
  * peaks shorter than the interval and sees nothing while the event loop is blocked, so `stop()`
  * takes one last sample: the peak is a lower bound, good enough for spotting growth.
  */
 export function watchRss(intervalMs = 20): { stop(): RssWindow } {
+  collectGarbage();
   const startBytes = process.memoryUsage.rss();
   let peakBytes = startBytes;
   const timer = setInterval(() => {

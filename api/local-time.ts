@@ -1,42 +1,17 @@
+import { wallClock as wallClockIn } from '../domain/local-time.ts';
+
 /**
  * Response timestamps: every time the API returns is given twice, as UTC (`ts`) and as wall-clock
  * time in the city's zone with its offset (`localTime`), so researchers in either city read the
  * hour they expect without converting. Both are RFC 3339; milliseconds appear only when non-zero.
  */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 export function toUtcRfc3339(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
 
 /** e.g. 2026-11-29T09:00:00+01:00 for 08:00 UTC in Europe/Paris. */
 export function toLocalRfc3339(ms: number, timeZone: string): string {
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) parts[part.type] = part.value;
-  const year = Number(parts.year);
-  const month = Number(parts.month);
-  const day = Number(parts.day);
-  const hour = Number(parts.hour);
-  const minute = Number(parts.minute);
-  const second = Number(parts.second);
+  const { year, month, day, hour, minute, second } = wallClockIn(ms, timeZone);
   const millis = ((ms % 1000) + 1000) % 1000;
   const wallClock = Date.UTC(year, month - 1, day, hour, minute, second) + millis;
   const offsetMinutes = Math.round((wallClock - ms) / 60_000);

@@ -1,4 +1,5 @@
 import { UcapError } from '../errors.ts';
+import { wallClock, zoneOffsetMs as wallClockOffsetMs } from '../local-time.ts';
 
 /**
  * Local calendar arithmetic on epoch milliseconds, for an IANA zone, with the built-in Intl data:
@@ -15,48 +16,22 @@ export interface LocalDateTime {
   readonly minute: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-      });
-    } catch (cause) {
-      throw new UcapError('AQ_INVALID_INPUT', `unknown time zone "${timeZone}"`, { cause });
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 export function localDateTime(ts: number, timeZone: string): LocalDateTime {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(ts)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  try {
+    const { year, month, day, hour, minute } = wallClock(ts, timeZone);
+    return { year, month, day, hour, minute };
+  } catch (cause) {
+    throw new UcapError('AQ_INVALID_INPUT', `unknown time zone "${timeZone}"`, { cause });
   }
-  return {
-    year: parts.year ?? Number.NaN,
-    month: parts.month ?? Number.NaN,
-    day: parts.day ?? Number.NaN,
-    hour: parts.hour ?? Number.NaN,
-    minute: parts.minute ?? Number.NaN,
-  };
 }
 
 /** Offset of local wall-clock time from UTC at an instant, in ms (Paris summer: +7 200 000). */
 export function zoneOffsetMs(ts: number, timeZone: string): number {
-  const t = localDateTime(ts, timeZone);
-  const wall = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute);
-  return wall - Math.floor(ts / 60_000) * 60_000;
+  try {
+    return wallClockOffsetMs(ts, timeZone);
+  } catch (cause) {
+    throw new UcapError('AQ_INVALID_INPUT', `unknown time zone "${timeZone}"`, { cause });
+  }
 }
 
 /** 'YYYY-MM-DD' of the local day an instant falls on. */

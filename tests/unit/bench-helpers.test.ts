@@ -171,5 +171,6 @@ describe('delivery tracker', () => {
     expect(tracker.latencies()).toEqual([30, 70]);
     expect(tracker.lastStoredAt()).toBe(80);
     expect(tracker.unexpectedReadings()).toBe(1);
+    expect(tracker.writes()).toEqual({ count: 2, readings: 4 });
   });
 });

@@ -9,7 +9,8 @@ export const ERROR_CODES = {
   INGEST_INVALID_PAYLOAD: 'The payload does not have the shape of the device contract.',
   INGEST_UNKNOWN_METRIC: 'The payload names a metric that is not in the metric catalog.',
   INGEST_OUT_OF_RANGE: 'A value lies outside the physically possible range of its metric.',
-  INGEST_BAD_TIMESTAMP: 'The timestamp is not an RFC 3339 date-time with offset nor an epoch time the format allows.',
+  INGEST_BAD_TIMESTAMP:
+    'The timestamp is not an RFC 3339 date-time with offset nor an epoch time the format allows.',
   INGEST_FUTURE_TIMESTAMP: 'The timestamp is further in the future than the allowed clock skew.',
   INGEST_STALE_TIMESTAMP: 'The timestamp is older than the maximum accepted age.',
   INGEST_UNKNOWN_UNIT: 'A value carries a unit that is unknown or cannot measure its metric.',

@@ -96,6 +96,9 @@ export async function startAllInOne(
     });
     const apiAddress = await api.listen({ host: config.BIND_HOST, port: config.API_PORT });
     closers.push(() => api.close());
+    // The broker keeps its queues in memory: once the simulators have stopped, let ingest take
+    // in everything the broker still holds before it stops taking messages.
+    closers.push(() => waitUntilQuiet(() => messagesSeen(ingest)));
 
     const simulators =
       config.SIMULATE === 'true' ? await startSimulators(config, cities, registry, mqttUrl, logger) : [];
@@ -152,6 +155,27 @@ async function startSimulators(
     throw failed.reason;
   }
   return simulators;
+}
+
+function messagesSeen(ingest: Ingest): number {
+  const { readingsByCity, rejectionsByCity } = ingest.stats();
+  const sum = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0);
+  return sum(readingsByCity) + sum(rejectionsByCity) + ingest.stats().buffered;
+}
+
+/** Resolves once `count` has not changed for `quietMs` (or after `maxMs`, whichever comes first). */
+async function waitUntilQuiet(count: () => number, quietMs = 300, maxMs = 5_000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  let last = count();
+  let stableSince = Date.now();
+  while (Date.now() < deadline && Date.now() - stableSince < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const now = count();
+    if (now !== last) {
+      last = now;
+      stableSince = Date.now();
+    }
+  }
 }
 
 function urlHost(host: string): string {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { METRIC_IDS } from '../../domain/metrics.ts';
 import { mosquittoPub, runProcess } from '../integration/gateway-fixture.ts';
 import {
   type AllInOnePorts,
@@ -19,6 +20,20 @@ interface RejectionsBody {
 }
 interface SensorsBody {
   sensors: Array<{ id: string; city: string }>;
+}
+
+async function storedCount(apiUrl: string, city: string): Promise<number> {
+  const from = new Date(Date.now() - 86_400_000).toISOString();
+  const to = new Date(Date.now() + 3_600_000).toISOString();
+  let total = 0;
+  for (const metric of METRIC_IDS) {
+    const query = new URLSearchParams({ city, metric, from, to, every: '1d', agg: 'count' });
+    const body = (await (await fetch(`${apiUrl}/v1/series?${query}`)).json()) as {
+      series: Array<{ points: Array<{ value: number }> }>;
+    };
+    total += body.series.flatMap((s) => s.points).reduce((sum, p) => sum + p.value, 0);
+  }
+  return total;
 }
 
 // The issue's acceptance list, run against `npm start` itself: both stores, a real CLI, Debian's mosquitto_pub.
@@ -188,7 +203,13 @@ describe.each(stores)('npm start on the $name', ({ env }) => {
     const code = await app.interrupt();
     expect(code).toBe(0);
     expect(app.logs.some((l) => /stopped cleanly/.test(l))).toBe(true);
+    const totalsLine = app.logs.find((l) => /"msg":"final totals"/.test(l));
+    const totals = JSON.parse(totalsLine ?? '{}') as { readingsByCity?: Record<string, number> };
     app = await startAllInOneProcess({ ...storeEnv, SIMULATE: 'false' }, ports);
+    // Every reading ingest counted before Ctrl-C is in the store after the restart.
+    for (const city of ['nice', 'zhengzhou']) {
+      expect(await storedCount(app.apiUrl, city)).toBe(totals.readingsByCity?.[city]);
+    }
     const body = await pollJson<LatestBody>(
       `${app.apiUrl}/v1/latest?city=nice&device=e2e-dev-1`,
       () => true,

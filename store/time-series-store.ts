@@ -1,5 +1,6 @@
 import type { MetricId } from '../domain/metrics.ts';
 import type { Reading, Rejection } from '../domain/reading.ts';
+import type { TimeSource } from '../domain/timestamps.ts';
 
 /**
  * The time-series store port. Two adapters implement it (store/influxdb/, store/duckdb/) and both
@@ -26,6 +27,11 @@ export interface LatestValue {
   readonly metric: MetricId;
   readonly ts: number;
   readonly value: number;
+  /**
+   * As on Reading: 'receive' when the stored reading was stamped with ingest's receive time;
+   * absent for device time, including rows written before the flag was stored.
+   */
+  readonly timeSource?: TimeSource;
 }
 
 export interface SeriesQuery {

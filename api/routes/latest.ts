@@ -13,6 +13,11 @@ const latestValueSchema = z.object({
   value: z.number().describe('The latest value, in the canonical unit.'),
   ts: utcTime('When the value was measured.'),
   localTime: localTime(),
+  timeSource: z
+    .enum(['device', 'receive'])
+    .describe(
+      'Where `ts` comes from: "device" when the payload carried its own time, "receive" when it had none and ingest stamped it with the time it received the message.',
+    ),
 });
 
 const latestResponseSchema = z.object({
@@ -60,6 +65,7 @@ export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
           value: v.value,
           ts: toUtcRfc3339(v.ts),
           localTime: toLocalRfc3339(v.ts, timeZone),
+          timeSource: v.timeSource ?? 'device',
         })),
       };
     },

@@ -27,6 +27,7 @@ const latestRow = z.object({
   metric,
   ts: epochMs,
   value: z.number(),
+  timeSource: z.enum(['device', 'receive']).catch('device'),
 });
 const seriesRow = z.object({ deviceId: z.string(), ts: epochMs, value: z.number() });
 const sensorRow = z.object({
@@ -69,15 +70,20 @@ async function rows<T>(
 const ms = (value: number | undefined): bigint | undefined =>
   value === undefined ? undefined : BigInt(Math.round(value));
 
-export function selectLatest(connection: DuckDBConnection, query: LatestQuery): Promise<LatestValue[]> {
+export async function selectLatest(connection: DuckDBConnection, query: LatestQuery): Promise<LatestValue[]> {
   const filter = where([
     ['city = ?', query.city],
     ['metric = ?', query.metric],
     ['device_id = ?', query.deviceId],
   ]);
-  const sql = `SELECT city, device_id AS "deviceId", metric, max(ts) AS ts, arg_max(value, ts) AS value
+  const sql = `SELECT city, device_id AS "deviceId", metric, max(ts) AS ts, arg_max(value, ts) AS value,
+      arg_max(coalesce(time_source, 'device'), ts) AS "timeSource"
     FROM readings ${filter.sql} GROUP BY city, device_id, metric ORDER BY device_id, metric`;
-  return rows(connection, sql, filter.values, latestRow);
+  const found = await rows(connection, sql, filter.values, latestRow);
+  // Device time is the default and left out, as on Reading.
+  return found.map(({ timeSource, ...value }) =>
+    timeSource === 'receive' ? { ...value, timeSource } : value,
+  );
 }
 
 const AGGREGATE_SQL: Readonly<Record<Aggregate, string>> = {

@@ -3,6 +3,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 /**
  * Times are epoch milliseconds in BIGINT columns: exact, zone-free, and the same unit as the port.
  * The primary key makes a reading's identity (city, device, metric, ts) so a rewrite replaces it.
+ * `time_source` is 'device' or 'receive' (Reading.timeSource); files written before it existed get
+ * the column added on open, NULL in old rows, read back as 'device'.
  * Rejections have no natural key (two can arrive in the same millisecond); `id` keeps arrival order.
  */
 const SCHEMA = `
@@ -12,8 +14,10 @@ CREATE TABLE IF NOT EXISTS readings (
   metric VARCHAR NOT NULL,
   ts BIGINT NOT NULL,
   value DOUBLE NOT NULL,
+  time_source VARCHAR,
   PRIMARY KEY (city, device_id, metric, ts)
 );
+ALTER TABLE readings ADD COLUMN IF NOT EXISTS time_source VARCHAR;
 CREATE SEQUENCE IF NOT EXISTS rejection_id;
 CREATE TABLE IF NOT EXISTS rejections (
   id BIGINT NOT NULL DEFAULT nextval('rejection_id'),
@@ -31,7 +35,7 @@ CREATE TABLE IF NOT EXISTS rejections (
 // appending is far faster than binding rows one by one, and the move is a single atomic statement.
 const STAGING = `
 CREATE TEMP TABLE readings_staging (
-  city VARCHAR, device_id VARCHAR, metric VARCHAR, ts BIGINT, value DOUBLE
+  city VARCHAR, device_id VARCHAR, metric VARCHAR, ts BIGINT, value DOUBLE, time_source VARCHAR
 );
 CREATE TEMP TABLE rejections_staging (
   received_at BIGINT, city VARCHAR, device_id VARCHAR, topic VARCHAR, code VARCHAR, reason VARCHAR, payload VARCHAR

@@ -44,23 +44,32 @@ interface TaggedPoint {
 }
 
 /** The newest point of each (city?, device, metric) series; unknown metric tags are skipped. */
-function newestPoints(result: StatementResult, city?: string): TaggedPoint[] {
-  const points: TaggedPoint[] = [];
+function newestPoints<E extends object = object>(
+  result: StatementResult,
+  city?: string,
+  extra: (row: Record<string, unknown>) => E = () => ({}) as E,
+): Array<TaggedPoint & E> {
+  const points: Array<TaggedPoint & E> = [];
   for (const series of result.series) {
     const metric = series.tags?.metric ?? '';
     const row = rowsOf(series)[0];
     if (!isMetricId(metric) || row === undefined) continue;
     const { time, value } = pointRow.parse(row);
     const seriesCity = city ?? series.tags?.city ?? '';
-    points.push({ city: seriesCity, deviceId: series.tags?.device ?? '', metric, ts: time, value });
+    const deviceId = series.tags?.device ?? '';
+    points.push({ city: seriesCity, deviceId, metric, ts: time, value, ...extra(row) });
   }
   return points;
 }
 
+// Null on points written before the flag was stored: device time, the default.
+const timeSourceRow = z.object({ time_source: z.enum(['device', 'receive']).catch('device') });
+
 export function toLatestValues(result: StatementResult, city: string): LatestValue[] {
-  return newestPoints(result, city).sort(
-    (a, b) => byText(a.deviceId, b.deviceId) || byText(a.metric, b.metric),
+  const points: LatestValue[] = newestPoints(result, city, (row) =>
+    timeSourceRow.parse(row).time_source === 'receive' ? { timeSource: 'receive' } : {},
   );
+  return points.sort((a, b) => byText(a.deviceId, b.deviceId) || byText(a.metric, b.metric));
 }
 
 export function toSensors(result: StatementResult): SensorActivity[] {

@@ -8,7 +8,10 @@ import type { Reading, Rejection } from '../../domain/reading.ts';
  * ad-hoc InfluxQL depend on these names.
  *
  *   readings    tags   city, device, metric
- *               field  value (float, in the metric's canonical unit)
+ *               fields value (float, in the metric's canonical unit)
+ *                      time_source (string, 'device' or 'receive': Reading.timeSource; a field, not
+ *                      a tag, so it adds no series; points written before it existed have none
+ *                      and read back as 'device')
  *               time   written with precision=ms: one series per (city, device, metric), so writing
  *                      the same (city, device, metric, ts) again replaces the value (QoS 1 redelivery)
  *
@@ -28,6 +31,7 @@ import type { Reading, Rejection } from '../../domain/reading.ts';
 export const READINGS = 'readings';
 export const REJECTIONS = 'rejections';
 export const VALUE_FIELD = 'value';
+export const TIME_SOURCE_FIELD = 'time_source';
 export const REJECTION_FIELDS = ['reason', 'topic', 'payload'] as const;
 
 const NS_PER_MS = 1_000_000n;
@@ -45,6 +49,8 @@ export function readingLine(reading: Reading): string {
     .tag('device', tagValue(reading.deviceId))
     .tag('metric', tagValue(reading.metric))
     .floatField(VALUE_FIELD, reading.value)
+    // Always written: a rewrite of the same point must replace the flag, not keep an older one.
+    .stringField(TIME_SOURCE_FIELD, reading.timeSource ?? 'device')
     .timestamp(String(reading.ts));
   return toLine(point);
 }

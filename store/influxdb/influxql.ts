@@ -1,6 +1,6 @@
 import { UcapError } from '../../domain/errors.ts';
 import type { Aggregate, LatestQuery, RejectionQuery, SeriesQuery } from '../time-series-store.ts';
-import { READINGS, REJECTION_FIELDS, REJECTIONS, VALUE_FIELD } from './influx-schema.ts';
+import { READINGS, REJECTION_FIELDS, REJECTIONS, TIME_SOURCE_FIELD, VALUE_FIELD } from './influx-schema.ts';
 
 /**
  * InfluxQL text for the store's queries. Every value that reaches a query goes through
@@ -62,14 +62,17 @@ export function createDatabaseQuery(database: string): string {
   return `CREATE DATABASE ${quoteIdent(database)}`;
 }
 
-/** One series per (device, metric) whose only row is the newest point. */
+/**
+ * One series per (device, metric) whose only row is the newest point. A single selector (last)
+ * beside a plain field returns that field from the same point, so the flag matches the value.
+ */
 export function latestQuery(query: LatestQuery): string {
   const filter = where([
     tagEquals('city', query.city),
     tagEquals('metric', query.metric),
     tagEquals('device', query.deviceId),
   ]);
-  return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent('device')}, ${quoteIdent('metric')}`;
+  return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)}, ${quoteIdent(TIME_SOURCE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent('device')}, ${quoteIdent('metric')}`;
 }
 
 /** One series per (city, device, metric) whose only row is the newest point. */

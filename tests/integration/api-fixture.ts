@@ -37,8 +37,8 @@ export const READINGS: readonly Reading[] = [
   reading('nice-arson-01', 'nice', 'no2', '2026-11-29T09:30:00Z', 25.5),
   // A summer reading, so the latest temperature is shown in CEST.
   reading('nice-arson-01', 'nice', 'temperature', '2026-07-15T12:00:00Z', 28.5),
-  // A device with data that is no longer registered.
-  reading('nice-old-01', 'nice', 'pm25', '2026-11-29T08:30:00Z', 7),
+  // A device with data that is no longer registered; its payload had no time (receive time, flagged).
+  { ...reading('nice-old-01', 'nice', 'pm25', '2026-11-29T08:30:00Z', 7), timeSource: 'receive' },
   // Zhengzhou: 16:00 and 16:30 local on the 29th (mean 90), then 01:00 local on the 30th.
   reading('zz-shijiance-01', 'zhengzhou', 'pm25', '2026-11-29T08:00:00Z', 80),
   reading('zz-shijiance-01', 'zhengzhou', 'pm25', '2026-11-29T08:30:00Z', 100),

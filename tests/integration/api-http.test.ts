@@ -116,6 +116,7 @@ describe('GET /v1/latest', () => {
           value: 25.5,
           ts: '2026-11-29T09:30:00Z',
           localTime: '2026-11-29T10:30:00+01:00',
+          timeSource: 'device',
         },
         {
           deviceId: 'nice-arson-01',
@@ -125,6 +126,7 @@ describe('GET /v1/latest', () => {
           value: 50,
           ts: '2026-11-29T09:50:00Z',
           localTime: '2026-11-29T10:50:00+01:00',
+          timeSource: 'device',
         },
         {
           deviceId: 'nice-arson-01',
@@ -134,6 +136,7 @@ describe('GET /v1/latest', () => {
           value: 28.5,
           ts: '2026-07-15T12:00:00Z',
           localTime: '2026-07-15T14:00:00+02:00',
+          timeSource: 'device',
         },
         {
           deviceId: 'nice-old-01',
@@ -143,6 +146,7 @@ describe('GET /v1/latest', () => {
           value: 7,
           ts: '2026-11-29T08:30:00Z',
           localTime: '2026-11-29T09:30:00+01:00',
+          timeSource: 'receive',
         },
       ],
     });
@@ -297,7 +301,42 @@ describe('errors over HTTP', () => {
   });
 });
 
+interface LatestDoc {
+  paths: Record<
+    string,
+    {
+      get: {
+        responses: Record<
+          string,
+          {
+            content: Record<
+              string,
+              {
+                schema: {
+                  properties: {
+                    values: {
+                      items: { required: string[]; properties: Record<string, { enum?: string[] }> };
+                    };
+                  };
+                };
+              }
+            >;
+          }
+        >;
+      };
+    }
+  >;
+}
+
 describe('documentation and operations', () => {
+  it('documents timeSource ("device" or "receive") on every /v1/latest value', async () => {
+    const { body } = await getJson('/openapi.json');
+    const item = (body as LatestDoc).paths['/v1/latest']?.get.responses['200']?.content['application/json']
+      ?.schema.properties.values.items;
+    expect(item?.required).toContain('timeSource');
+    expect(item?.properties.timeSource?.enum).toEqual(['device', 'receive']);
+  });
+
   it('publishes an OpenAPI document listing every /v1 route with its parameters', async () => {
     const { status, body } = await getJson('/openapi.json');
     expect(status).toBe(200);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isUcapError, type UcapError } from '../../domain/errors.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
@@ -73,6 +74,26 @@ describe('DuckDB store file', () => {
       expect(await second.latest({ city: 'nice' })).toEqual([{ ...reading, value: 40 }]);
     } finally {
       await second.close();
+    }
+  });
+
+  it('opens a file written before the time-source column existed: old rows read as device time', async () => {
+    const path = join(await tempDir(), 'old.duckdb');
+    const old = await DuckDBInstance.create(path);
+    const connection = await old.connect();
+    await connection.run(`CREATE TABLE readings (city VARCHAR NOT NULL, device_id VARCHAR NOT NULL,
+      metric VARCHAR NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL, PRIMARY KEY (city, device_id, metric, ts));
+      INSERT INTO readings VALUES ('nice', 'p-1', 'no2', ${reading.ts}, 38.5)`);
+    connection.closeSync();
+    old.closeSync();
+    const store = await createDuckDbStore({ path });
+    try {
+      expect(await store.latest({ city: 'nice' })).toEqual([reading]);
+      const later = { ...reading, deviceId: 'p-2', timeSource: 'receive' as const };
+      await store.writeReadings([later]);
+      expect(await store.latest({ city: 'nice', deviceId: 'p-2' })).toEqual([later]);
+    } finally {
+      await store.close();
     }
   });
 

@@ -119,14 +119,18 @@ describe('InfluxDB store on InfluxDB 1.6: database and schema', () => {
     expect(databases).toContain(database);
   });
 
-  it('stores readings as measurement "readings": tags city, device, metric and float field value', async () => {
+  it('stores readings as measurement "readings": tags city, device, metric; float field value and string field time_source', async () => {
     expect(column(await influxql('SHOW TAG KEYS FROM "readings"', { db: database }), 'tagKey')).toEqual([
       'city',
       'device',
       'metric',
     ]);
     const fields = await influxql('SHOW FIELD KEYS FROM "readings"', { db: database });
-    expect(fields.series?.[0]?.values).toEqual([['value', 'float']]);
+    // time_source is a field, not a tag: the flag adds no series.
+    expect(fields.series?.[0]?.values).toEqual([
+      ['time_source', 'string'],
+      ['value', 'float'],
+    ]);
   });
 
   it('stores rejections as measurement "rejections": tags city, device, code and string fields', async () => {

@@ -122,7 +122,14 @@ describe('InfluxDB store writing to a mock InfluxDB 2.x', () => {
   it('mock InfluxDB 2.x: readings go to POST /api/v2/write with org, bucket, precision=ms and the token', async () => {
     await store.writeReadings([
       reading,
-      { city: 'nice', deviceId: 'odd id,x=1', metric: 'pm25', ts: T0 + 60_000, value: 12 },
+      {
+        city: 'nice',
+        deviceId: 'odd id,x=1',
+        metric: 'pm25',
+        ts: T0 + 60_000,
+        value: 12,
+        timeSource: 'receive',
+      },
     ]);
     const request = onlyRequest();
     expect(request.method).toBe('POST');
@@ -131,8 +138,8 @@ describe('InfluxDB store writing to a mock InfluxDB 2.x', () => {
     expect(request.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect(request.body).toBe(
       [
-        'readings,city=nice,device=p-1,metric=no2 value=38.5 1773993600000',
-        'readings,city=nice,device=odd\\ id\\,x\\=1,metric=pm25 value=12 1773993660000',
+        'readings,city=nice,device=p-1,metric=no2 time_source="device",value=38.5 1773993600000',
+        'readings,city=nice,device=odd\\ id\\,x\\=1,metric=pm25 time_source="receive",value=12 1773993660000',
       ].join('\n'),
     );
   });
@@ -169,7 +176,7 @@ describe('InfluxDB store writing to a mock InfluxDB 2.x', () => {
     await store.writeReadings(batch);
     expect(requests.map((r) => r.body.split('\n').length)).toEqual([5000, 5000, 2001]);
     expect(requests.at(-1)?.body.split('\n').at(-1)).toBe(
-      `readings,city=nice,device=p-1,metric=no2 value=38.5 ${T0 + 12_000_000}`,
+      `readings,city=nice,device=p-1,metric=no2 time_source="device",value=38.5 ${T0 + 12_000_000}`,
     );
   });
 
@@ -215,14 +222,14 @@ describe('InfluxDB store reading from a mock InfluxDB 2.x', () => {
         {
           name: 'readings',
           tags: { device: 'd"1', metric: 'pm25' },
-          columns: ['time', 'value'],
-          values: [[T0, 7]],
+          columns: ['time', 'value', 'time_source'],
+          values: [[T0, 7, 'receive']],
         },
         {
           name: 'readings',
           tags: { device: 'd"1', metric: 'no2' },
-          columns: ['time', 'value'],
-          values: [[T0 - 5, 40]],
+          columns: ['time', 'value', 'time_source'],
+          values: [[T0 - 5, 40, null]],
         },
       ]);
     const city = "o'brien \\ x\ny";
@@ -233,11 +240,11 @@ describe('InfluxDB store reading from a mock InfluxDB 2.x', () => {
     expect(request.headers.authorization).toBe(`Token ${TOKEN}`);
     expect(request.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(queryOf(request)).toBe(
-      `SELECT last("value") AS "value" FROM "readings" WHERE "city" = 'o\\'brien \\\\ x\\ny' AND "device" = 'd\\"1' GROUP BY "device", "metric"`,
+      `SELECT last("value") AS "value", "time_source" FROM "readings" WHERE "city" = 'o\\'brien \\\\ x\\ny' AND "device" = 'd\\"1' GROUP BY "device", "metric"`,
     );
     expect(latest).toEqual([
       { city, deviceId: 'd"1', metric: 'no2', ts: T0 - 5, value: 40 },
-      { city, deviceId: 'd"1', metric: 'pm25', ts: T0, value: 7 },
+      { city, deviceId: 'd"1', metric: 'pm25', ts: T0, value: 7, timeSource: 'receive' },
     ]);
   });
 

@@ -6,6 +6,7 @@ import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/tim
 import { describeRejectionsConformance } from './store-conformance-rejections.ts';
 import { describeSeriesConformance } from './store-conformance-series.ts';
 import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
+import { describeTimeSourceConformance } from './store-conformance-time-source.ts';
 
 export type OpenStore = () => Promise<{ store: TimeSeriesStore; cleanup: () => Promise<void> }>;
 
@@ -33,6 +34,7 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     });
 
     describeLatest(ctx);
+    describeTimeSourceConformance(ctx);
     describeSeriesConformance(ctx);
     describeSensors(ctx);
     describeRejectionsConformance(ctx);

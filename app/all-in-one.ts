@@ -4,6 +4,7 @@ import { buildApi } from '../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
+import { createDeviceMetaRecorder } from '../ingest/device-meta-recorder.ts';
 import { batchOptionsFrom, timePolicyFrom } from '../ingest/ingest-config.ts';
 import { createIngest, type Ingest } from '../ingest/ingest-worker.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -70,6 +71,7 @@ export async function startAllInOne(
       clientId: config.INGEST_CLIENT_ID,
       store,
       formatOf: async (deviceId) => (await registry.get(deviceId))?.format ?? 'native',
+      deviceMeta: createDeviceMetaRecorder(registry, logger.child({ component: 'ingest' })),
       cities,
       timePolicy: timePolicyFrom(config),
       batch: batchOptionsFrom(config),

@@ -5,6 +5,7 @@ import {
   type Device,
   type DeviceCredentials,
   type DeviceRecord,
+  deviceMetaSchema,
   type NewDevice,
   newDeviceSchema,
 } from './device.ts';
@@ -29,6 +30,11 @@ export interface DeviceRegistry {
    */
   ensure(input: NewDevice): Promise<DeviceCredentials>;
   remove(id: string): Promise<void>;
+  /**
+   * Merges `meta` into the device's meta (keys not named are kept) and returns the device, or
+   * undefined when no such device is registered. The file is rewritten only if a value changed.
+   */
+  updateMeta(id: string, meta: Readonly<Record<string, string>>): Promise<Device | undefined>;
   /** The device when the password is its current secret, undefined otherwise. */
   authenticate(id: string, password: string): Promise<Device | undefined>;
 }
@@ -106,6 +112,19 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
         return { records: [...snapshot.records.values()].filter((r) => r.id !== id), result: undefined };
       });
     },
+    async updateMeta(id, meta) {
+      return update((snapshot) => {
+        const record = snapshot.records.get(id);
+        if (record === undefined) return { result: undefined };
+        const merged = parseMeta(id, { ...record.meta, ...meta });
+        const changed = Object.entries(merged).some(([key, value]) => record.meta?.[key] !== value);
+        if (!changed) return { result: snapshot.devicesById.get(id) };
+        const updated = { ...record, meta: merged };
+        const others = [...snapshot.records.values()].filter((r) => r.id !== id);
+        const { secretHash: _hidden, ...device } = updated;
+        return { records: [...others, updated], result: device };
+      });
+    },
     async authenticate(id, password) {
       const snapshot = await file.read();
       const record = snapshot.records.get(id);
@@ -133,6 +152,13 @@ function parseNewDevice(input: NewDevice): ParsedNewDevice {
     ...(location === undefined ? {} : { location }),
     ...(meta === undefined ? {} : { meta }),
   };
+}
+
+function parseMeta(id: string, meta: Record<string, string>): Record<string, string> {
+  const parsed = deviceMetaSchema.safeParse(meta);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `meta.${i.path.join('.')}: ${i.message}`).join('; ');
+  throw new UcapError('DEVICE_INVALID', `invalid metadata for device "${id}": ${problems}`);
 }
 
 function credentials(record: DeviceRecord, password: string): DeviceCredentials {

@@ -35,7 +35,13 @@ export interface IncomingMessage {
 }
 
 export type MessageOutcome =
-  | { readonly kind: 'readings'; readonly city: string; readonly readings: readonly Reading[] }
+  | {
+      readonly kind: 'readings';
+      readonly city: string;
+      readonly readings: readonly Reading[];
+      /** Device metadata the payload reported (firmware, sensor model, …), when it had any. */
+      readonly meta?: Readonly<Record<string, string>>;
+    }
   | { readonly kind: 'rejection'; readonly rejection: Rejection };
 
 /** Turns one MQTT message into readings to store or a rejection to keep. Never throws on any payload. */
@@ -83,7 +89,9 @@ export async function decodeMessage(message: IncomingMessage, ctx: MessageContex
   }
   if (!result.ok)
     return { kind: 'rejection', rejection: toRejection(result.problems, keptPart(message, city, deviceId)) };
-  return { kind: 'readings', city, readings: result.readings };
+  const meta =
+    result.meta === undefined || Object.keys(result.meta).length === 0 ? {} : { meta: result.meta };
+  return { kind: 'readings', city, readings: result.readings, ...meta };
 }
 
 function reject(message: IncomingMessage, city: string, deviceId: string, problem: Problem): MessageOutcome {

@@ -5,13 +5,14 @@ import { UcapError } from '../domain/errors.ts';
 import type { PayloadFormat } from '../domain/payload-format.ts';
 import { type Reading, type Rejection, toRejection } from '../domain/reading.ts';
 import type { TimePolicy } from '../domain/timestamps.ts';
-import { READINGS_SUBSCRIPTION } from '../domain/topics.ts';
+import { parseReadingsTopic, READINGS_SUBSCRIPTION } from '../domain/topics.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { type AckAfterSafe, ackAfterSafe, DEFAULT_MAX_UNACKED } from './ack-after-safe.ts';
 import { type BackoffPolicy, backoffDelay } from './backoff.ts';
 import { type BatchOptions, type BatchWriter, createBatchWriter, isRetryable } from './batch-writer.ts';
 import { decodeMessage, type MessageOutcome } from './decode-message.ts';
+import type { DeviceMetaRecorder } from './device-meta-recorder.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
 
 export interface IngestOptions {
@@ -31,6 +32,8 @@ export interface IngestOptions {
   readonly reconnect?: Partial<BackoffPolicy>;
   /** Messages taken in but not yet acknowledged (default DEFAULT_MAX_UNACKED). */
   readonly maxUnacked?: number;
+  /** Where metadata reported in payloads is kept on the device (createDeviceMetaRecorder); ignored when absent. */
+  readonly deviceMeta?: DeviceMetaRecorder;
   /** Clock for receive times (tests). */
   readonly now?: () => number;
 }
@@ -152,7 +155,7 @@ class IngestWorker implements Ingest {
     const readingsClosed = this.#readings.close();
     await acks.admitted();
     await readingsClosed;
-    await Promise.all([this.#rejections.close(), acks.drain()]);
+    await Promise.all([this.#rejections.close(), acks.drain(), this.#o.deviceMeta?.idle()]);
     await client.endAsync(!client.connected);
     this.#metrics.connected.set(0);
     this.#log.info({ unacknowledged: acks.unacked() }, 'ingest stopped');
@@ -231,6 +234,9 @@ class IngestWorker implements Ingest {
       throw error;
     }
     if (outcome.kind === 'rejection') return this.#keepRejection(outcome.rejection);
+    const deviceId = parseReadingsTopic(packet.topic)?.deviceId;
+    if (outcome.meta !== undefined && deviceId !== undefined)
+      this.#o.deviceMeta?.record(deviceId, outcome.meta);
     const { durable } = await this.#readings.enqueue(outcome.readings);
     const safe = durable.then(
       () => this.#countReadings(outcome.city, outcome.readings.length),

@@ -9,6 +9,7 @@ import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
+import { createDeviceMetaRecorder } from './device-meta-recorder.ts';
 import { batchOptionsFrom, type IngestConfig, ingestConfigSchema, timePolicyFrom } from './ingest-config.ts';
 import { createIngest, type Ingest } from './ingest-worker.ts';
 
@@ -54,6 +55,7 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
     store,
     // Devices not (or no longer) in the registry still speak the default contract.
     formatOf: async (deviceId) => (await registry.get(deviceId))?.format ?? 'native',
+    deviceMeta: createDeviceMetaRecorder(registry, logger),
     cities: loadCityCatalog(config.CITIES_FILE),
     timePolicy: timePolicyFrom(config),
     batch: batchOptionsFrom(config),

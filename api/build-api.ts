@@ -7,11 +7,14 @@ import { registerErrorHandling } from './error-handling.ts';
 import { releaseConnectionsOnClose } from './graceful-close.ts';
 import { registerHttpMetrics } from './http-metrics.ts';
 import { registerOpenApi } from './openapi.ts';
+import { registerAqiRoute } from './routes/aqi.ts';
 import { registerCitiesRoute } from './routes/cities.ts';
+import { registerExceedancesRoute } from './routes/exceedances.ts';
 import { registerLatestRoute } from './routes/latest.ts';
 import { registerRejectionsRoute } from './routes/rejections.ts';
 import { registerSensorsRoute } from './routes/sensors.ts';
 import { registerSeriesRoute } from './routes/series.ts';
+import { registerStandardsRoute } from './routes/standards.ts';
 
 export type { ApiDeps } from './api-deps.ts';
 
@@ -49,6 +52,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerLatestRoute(routes, routeDeps);
   registerSeriesRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
   registerRejectionsRoute(routes, routeDeps);
+  registerStandardsRoute(routes);
+  registerAqiRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
+  registerExceedancesRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
   await app.ready();
   return app;
 }

@@ -353,6 +353,9 @@ describe('documentation and operations', () => {
       '/v1/latest',
       '/v1/series',
       '/v1/rejections',
+      '/v1/standards',
+      '/v1/aqi',
+      '/v1/exceedances',
     ]);
     expect(parameters('/v1/cities')).toEqual({});
     expect(parameters('/v1/sensors')).toEqual({ city: false });

@@ -21,6 +21,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'catalog', description: 'Cities and sensors' },
         { name: 'readings', description: 'Stored measurements and refused messages' },
+        {
+          name: 'air quality',
+          description:
+            'Air-quality indices and limit-value exceedances (EAQI, HJ 633, EPA; WHO, EU, GB 3095)',
+        },
       ],
     },
     transform: jsonSchemaTransform,

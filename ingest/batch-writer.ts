@@ -76,6 +76,10 @@ export interface BatchWriter<T> {
 
 interface Entry<T> {
   readonly items: readonly T[];
+  /** Arrival order, so flush() can mark "everything buffered now". */
+  readonly seq: number;
+  /** performance.now() by which this entry must be on its way to the store. */
+  readonly dueAt: number;
   readonly promise: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -104,7 +108,9 @@ class Writer<T> implements BatchWriter<T> {
   #idleWaiters: Array<() => void> = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #loop: Promise<void> | undefined;
-  #flushRequested = false;
+  #lastSeq = 0;
+  /** Entries up to this seq are written without waiting (flush()). */
+  #flushThrough = 0;
   #draining = false;
   #closed = false;
   #backpressured = false;
@@ -167,7 +173,7 @@ class Writer<T> implements BatchWriter<T> {
 
   async flush(): Promise<void> {
     const settling = [...this.#inFlight, ...this.#pending].map((e) => e.promise);
-    this.#flushRequested = true;
+    this.#flushThrough = this.#lastSeq;
     this.#kick();
     await Promise.allSettled(settling);
   }
@@ -207,21 +213,30 @@ class Writer<T> implements BatchWriter<T> {
     });
     // Marks the promise handled: a caller that attaches its handler a tick later must not crash the process.
     promise.catch(() => undefined);
-    if (this.#pending.length === 0 && !this.#draining) this.#startTimer();
-    this.#pending.push({ items, promise, resolve, reject });
+    this.#lastSeq += 1;
+    const dueAt = performance.now() + this.#limits.flushIntervalMs;
+    this.#pending.push({ items, seq: this.#lastSeq, dueAt, promise, resolve, reject });
     this.#pendingItems += items.length;
     this.#o.metrics?.buffered(this.buffered());
     this.#kick();
+    this.#armTimer();
     return promise;
   }
 
-  #startTimer(): void {
-    if (this.#timer !== undefined) return;
+  /**
+   * One timer, set for when the oldest buffered entry falls due. None while it is already due: a
+   * write is then in flight and the loop takes the entry next.
+   */
+  #armTimer(): void {
+    const oldest = this.#pending[0];
+    if (this.#timer !== undefined || oldest === undefined || this.#draining) return;
+    const wait = oldest.dueAt - performance.now();
+    if (wait <= 0) return;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
-      this.#flushRequested = true;
       this.#kick();
-    }, this.#limits.flushIntervalMs);
+      this.#armTimer();
+    }, Math.ceil(wait));
   }
 
   #clearTimer(): void {
@@ -229,9 +244,12 @@ class Writer<T> implements BatchWriter<T> {
     this.#timer = undefined;
   }
 
+  /** A full batch, the oldest entry due (waited flushIntervalMs, or flushed), or closing. */
   #shouldWrite(): boolean {
-    if (this.#pendingItems === 0 || this.#store.abandoned) return false;
-    return this.#pendingItems >= this.#limits.batchSize || this.#flushRequested || this.#draining;
+    const oldest = this.#pending[0];
+    if (oldest === undefined || this.#store.abandoned) return false;
+    if (this.#pendingItems >= this.#limits.batchSize || this.#draining) return true;
+    return oldest.seq <= this.#flushThrough || oldest.dueAt <= performance.now();
   }
 
   #kick(): void {
@@ -247,12 +265,13 @@ class Writer<T> implements BatchWriter<T> {
 
   async #run(): Promise<void> {
     while (this.#shouldWrite()) {
-      await this.#writeBatch(this.#takeBatch());
-    }
-    if (this.#pending.length === 0) {
-      this.#flushRequested = false;
+      const batch = this.#takeBatch();
+      // The timer may have been set for an entry just taken: set it for the new oldest.
       this.#clearTimer();
+      this.#armTimer();
+      await this.#writeBatch(batch);
     }
+    this.#armTimer();
   }
 
   #takeBatch(): Entry<T>[] {

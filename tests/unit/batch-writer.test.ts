@@ -119,6 +119,60 @@ describe('batch writer', () => {
     expect(added.ok).toBe(true);
   });
 
+  /** A store whose writes stay in flight until the test releases them, one at a time. */
+  function heldWrites() {
+    const writes: number[][] = [];
+    const releases: Array<() => void> = [];
+    const write = (items: readonly number[]) =>
+      new Promise<void>((resolve) => {
+        writes.push([...items]);
+        releases.push(resolve);
+      });
+    const releaseNext = () => releases.shift()?.();
+    return { writes, write, releaseNext };
+  }
+
+  it('after a timed write, later items still wait their own interval instead of following at once', async () => {
+    const store = heldWrites();
+    const { writer } = setup(store.write);
+    void writer.add([1]);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(store.writes).toEqual([[1]]);
+    await vi.advanceTimersByTimeAsync(100);
+    const late = track(writer.add([2]));
+    await vi.advanceTimersByTimeAsync(400);
+    store.releaseNext();
+    // [2] has waited 400 ms of its 1000: finishing [1] must not drag it out as a one-item batch.
+    await vi.advanceTimersByTimeAsync(599);
+    expect(store.writes).toEqual([[1]]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.writes).toEqual([[1], [2]]);
+    store.releaseNext();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(late.ok).toBe(true);
+  });
+
+  it('keeps accumulating while a write is in flight and then writes full batches', async () => {
+    const store = heldWrites();
+    const { writer } = setup(store.write);
+    void writer.add([1]);
+    await vi.advanceTimersByTimeAsync(1000);
+    for (const n of [2, 3, 4, 5]) {
+      void writer.add([n]);
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    store.releaseNext();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.writes).toEqual([[1], [2, 3, 4]]);
+    store.releaseNext();
+    await vi.advanceTimersByTimeAsync(0);
+    // [5] arrived at 1150 ms: it goes out when it has waited its interval, at 2150 ms.
+    expect(store.writes).toEqual([[1], [2, 3, 4]]);
+    await vi.advanceTimersByTimeAsync(950);
+    expect(store.writes).toEqual([[1], [2, 3, 4], [5]]);
+    store.releaseNext();
+  });
+
   it('splits a large backlog into batches of at most batchSize items', async () => {
     const writes: number[][] = [];
     const { writer } = setup(async (items) => {

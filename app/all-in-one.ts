@@ -160,9 +160,9 @@ async function startSimulators(
 }
 
 function messagesSeen(ingest: Ingest): number {
-  const { readingsByCity, rejectionsByCity } = ingest.stats();
+  const { readingsByCity, rejectionsByCity, buffered } = ingest.stats();
   const sum = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0);
-  return sum(readingsByCity) + sum(rejectionsByCity) + ingest.stats().buffered;
+  return sum(readingsByCity) + sum(rejectionsByCity) + buffered;
 }
 
 /** Resolves once `count` has not changed for `quietMs` (or after `maxMs`, whichever comes first). */

@@ -4,6 +4,7 @@ import { buildApi } from '../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
+import { brokerPersistenceFrom } from '../gateway/gateway-config.ts';
 import { createDeviceMetaRecorder } from '../ingest/device-meta-recorder.ts';
 import { batchOptionsFrom, timePolicyFrom } from '../ingest/ingest-config.ts';
 import { createIngest, type Ingest } from '../ingest/ingest-worker.ts';
@@ -59,6 +60,7 @@ export async function startAllInOne(
       port: config.MQTT_PORT,
       logger: logger.child({ component: 'gateway' }),
       metrics,
+      persistence: brokerPersistenceFrom(config),
     });
     const mqtt = await gateway.listen();
     closers.push(() => gateway.close());
@@ -98,8 +100,8 @@ export async function startAllInOne(
     });
     const apiAddress = await api.listen({ host: config.BIND_HOST, port: config.API_PORT });
     closers.push(() => api.close());
-    // The broker keeps its queues in memory: once the simulators have stopped, let ingest take
-    // in everything the broker still holds before it stops taking messages.
+    // Once the simulators have stopped, let ingest take in everything the broker still holds
+    // before it stops taking messages (with GATEWAY_PERSISTENCE=memory the rest would be lost).
     closers.push(() => waitUntilQuiet(() => messagesSeen(ingest)));
 
     const simulators =

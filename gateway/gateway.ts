@@ -8,11 +8,17 @@ import type { Logger } from '../platform/logger.ts';
 import { createAuthenticateHook, type ServiceAccount } from './authenticate-hook.ts';
 import { createAuthorizeHooks } from './authorize-hooks.ts';
 import { BROKER_LIMITS, MAX_CONNECTIONS, MAX_FRAME_BYTES } from './broker-limits.ts';
+import {
+  type BrokerPersistence,
+  type BrokerPersistenceOption,
+  openBrokerPersistence,
+} from './broker-persistence.ts';
 import { FrameTooLargeError, guardConnection } from './frame-size-guard.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.ts';
 import { nameOf, Principals } from './principals.ts';
 
 export type { ServiceAccount } from './authenticate-hook.ts';
+export type { BrokerPersistenceOption } from './broker-persistence.ts';
 
 export interface GatewayOptions {
   readonly registry: DeviceRegistry;
@@ -25,12 +31,14 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** The process's Prometheus registry; the gateway adds its counters to it. */
   readonly metrics: Registry;
+  /** Where sessions and queued QoS 1 messages live; default `'memory'` (lost when the process stops). */
+  readonly persistence?: BrokerPersistenceOption;
 }
 
 export interface Gateway {
   /** Starts accepting MQTT 3.1.1 over TCP; resolves with the address actually bound. */
   listen(): Promise<{ host: string; port: number }>;
-  /** Stops accepting, disconnects every client, closes the broker. Idempotent. */
+  /** Stops accepting, disconnects every client, closes the broker and its persistence. Idempotent. */
   close(): Promise<void>;
   readonly broker: Aedes;
 }
@@ -42,16 +50,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const remoteAddresses = new WeakMap<Client, string | undefined>();
   let connected = (): number => 0;
   const metrics = createGatewayMetrics(options.metrics, () => connected());
-  const broker = await Aedes.createBroker({
-    ...BROKER_LIMITS,
-    authenticate: createAuthenticateHook({
-      ...options,
-      principals,
-      metrics,
-      remoteAddressOf: (client) => remoteAddresses.get(client),
-    }),
-    ...createAuthorizeHooks({ registry: options.registry, principals, metrics, logger }),
-  });
+  const persistence = await openBrokerPersistence(options.persistence ?? 'memory');
+  const broker = await createBroker(options, persistence, principals, metrics, remoteAddresses);
   connected = () => broker.connectedClients;
   observeBroker(broker, principals, logger);
 
@@ -69,10 +69,36 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     broker,
     listen: () => listen(server, options.host, options.port),
     close: () => {
-      closing ??= closeAll(server, broker, sockets);
+      closing ??= closeAll(server, broker, sockets, persistence);
       return closing;
     },
   };
+}
+
+async function createBroker(
+  options: GatewayOptions,
+  persistence: BrokerPersistence,
+  principals: Principals,
+  metrics: GatewayMetrics,
+  remoteAddresses: WeakMap<Client, string | undefined>,
+): Promise<Aedes> {
+  const { logger } = options;
+  try {
+    return await Aedes.createBroker({
+      ...BROKER_LIMITS,
+      ...(persistence.aedes && { persistence: persistence.aedes }),
+      authenticate: createAuthenticateHook({
+        ...options,
+        principals,
+        metrics,
+        remoteAddressOf: (client) => remoteAddresses.get(client),
+      }),
+      ...createAuthorizeHooks({ registry: options.registry, principals, metrics, logger }),
+    });
+  } catch (error) {
+    await persistence.close();
+    throw error;
+  }
 }
 
 /** Puts the frame-size check between the socket and aedes. */
@@ -118,9 +144,16 @@ function listen(server: Server, host: string, port: number): Promise<{ host: str
   });
 }
 
-async function closeAll(server: Server, broker: Aedes, sockets: Set<Socket>): Promise<void> {
+async function closeAll(
+  server: Server,
+  broker: Aedes,
+  sockets: Set<Socket>,
+  persistence: BrokerPersistence,
+): Promise<void> {
   const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
   await new Promise<void>((resolve) => broker.close(() => resolve()));
   for (const socket of sockets) socket.destroy();
   await serverClosed;
+  // Last: clients closing their sessions still write to it.
+  await persistence.close();
 }

@@ -6,7 +6,7 @@ import { createMetricsRegistry } from '../platform/metrics.ts';
 import { createOpsServer } from '../platform/ops-server.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { createGateway } from './gateway.ts';
-import { gatewayConfigSchema } from './gateway-config.ts';
+import { brokerPersistenceFrom, gatewayConfigSchema } from './gateway-config.ts';
 
 // `npm run gateway`: the MQTT gateway alone, with its ops endpoints on GATEWAY_HTTP_PORT.
 const logger = createLogger('ucap-gateway');
@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     port: config.MQTT_PORT,
     logger,
     metrics,
+    persistence: brokerPersistenceFrom(config),
   });
   const ops = createOpsServer({
     metrics,
@@ -39,7 +40,14 @@ async function main(): Promise<void> {
     const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.GATEWAY_HTTP_PORT });
     const mqttUrl = `mqtt://${mqtt.host.includes(':') ? `[${mqtt.host}]` : mqtt.host}:${mqtt.port}`;
     logger.info(
-      { mqtt: mqttUrl, ops: opsUrl, registry: registryPath, devices: devices.length, cities: cities.ids() },
+      {
+        mqtt: mqttUrl,
+        ops: opsUrl,
+        registry: registryPath,
+        persistence: config.GATEWAY_PERSISTENCE,
+        devices: devices.length,
+        cities: cities.ids(),
+      },
       `ucap gateway listening on ${mqttUrl} (MQTT 3.1.1) — metrics ${opsUrl}/metrics`,
     );
   } catch (error) {

@@ -225,13 +225,18 @@ class Writer<T> implements BatchWriter<T> {
 
   /**
    * One timer, set for when the oldest buffered entry falls due. None while it is already due: a
-   * write is then in flight and the loop takes the entry next.
+   * write is then in flight and the loop takes the entry next — or, when no write is in flight
+   * (the entry fell due between the caller's check and this one), a write starts now. Without
+   * that, an entry could wait for the next message to be written at all.
    */
   #armTimer(): void {
     const oldest = this.#pending[0];
     if (this.#timer !== undefined || oldest === undefined || this.#draining) return;
     const wait = oldest.dueAt - performance.now();
-    if (wait <= 0) return;
+    if (wait <= 0) {
+      if (this.#loop === undefined) this.#kick();
+      return;
+    }
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#kick();

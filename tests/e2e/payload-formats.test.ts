@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mosquittoPub, runProcess } from '../integration/gateway-fixture.ts';
 import { type AllInOneProcess, allocatePorts, pollJson, startAllInOneProcess } from './all-in-one-process.ts';
 
@@ -155,6 +155,11 @@ describe('every payload format through npm start, mosquitto_pub and the API', ()
     dataDir = await mkdtemp(join(tmpdir(), 'ucap-e2e-formats-'));
     env = { DATA_DIR: dataDir, SIMULATE: 'false' };
     app = await startAllInOneProcess(env, await allocatePorts());
+  });
+
+  afterEach(({ task }) => {
+    // The pipeline is asynchronous: when a poll times out, the process log says where a message went.
+    if (task.result?.state === 'fail') console.error(`npm start log:\n${app?.logs.slice(-80).join('\n')}`);
   });
 
   afterAll(async () => {

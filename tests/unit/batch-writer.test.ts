@@ -132,6 +132,28 @@ describe('batch writer', () => {
     return { writes, write, releaseNext };
   }
 
+  it('writes an entry that falls due between the timer callback checking it and re-arming', async () => {
+    const writes: number[][] = [];
+    const { writer } = setup(async (items) => {
+      writes.push([...items]);
+    });
+    const added = track(writer.add([1]));
+    await vi.advanceTimersByTimeAsync(999);
+    // Node's timers can fire a little before performance.now() reaches the due time, and the clock
+    // moves between the writer's two looks at it: first "not yet due", then "already due".
+    const base = performance.now();
+    const readings = [base + 0.9, base + 1.1];
+    const clock = vi.spyOn(performance, 'now').mockImplementation(() => readings.shift() ?? base + 1.2);
+    try {
+      await vi.advanceTimersByTimeAsync(1);
+    } finally {
+      clock.mockRestore();
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes).toEqual([[1]]);
+    expect(added.ok).toBe(true);
+  });
+
   it('after a timed write, later items still wait their own interval instead of following at once', async () => {
     const store = heldWrites();
     const { writer } = setup(store.write);

@@ -10,6 +10,7 @@ import { batchOptionsFrom, timePolicyFrom } from '../ingest/ingest-config.ts';
 import { createIngest, type Ingest } from '../ingest/ingest-worker.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
+import { mqttUrl as mqttUrlOf } from '../platform/mqtt-url.ts';
 import { type CitySimulator, createCitySimulator } from '../simulators/city-simulator.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
@@ -64,7 +65,7 @@ export async function startAllInOne(
     });
     const mqtt = await gateway.listen();
     closers.push(() => gateway.close());
-    const mqttUrl = `mqtt://${urlHost(mqtt.host)}:${mqtt.port}`;
+    const mqttUrl = mqttUrlOf(mqtt.host, mqtt.port);
 
     const ingest = createIngest({
       mqttUrl,
@@ -180,9 +181,4 @@ async function waitUntilQuiet(count: () => number, quietMs = 300, maxMs = 5_000)
       stableSince = Date.now();
     }
   }
-}
-
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -3,6 +3,7 @@ import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
+import { mqttUrl } from '../platform/mqtt-url.ts';
 import { createOpsServer } from '../platform/ops-server.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { createGateway } from './gateway.ts';
@@ -38,17 +39,17 @@ async function main(): Promise<void> {
   try {
     const mqtt = await gateway.listen();
     const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.GATEWAY_HTTP_PORT });
-    const mqttUrl = `mqtt://${mqtt.host.includes(':') ? `[${mqtt.host}]` : mqtt.host}:${mqtt.port}`;
+    const url = mqttUrl(mqtt.host, mqtt.port);
     logger.info(
       {
-        mqtt: mqttUrl,
+        mqtt: url,
         ops: opsUrl,
         registry: registryPath,
         persistence: config.GATEWAY_PERSISTENCE,
         devices: devices.length,
         cities: cities.ids(),
       },
-      `ucap gateway listening on ${mqttUrl} (MQTT 3.1.1) — metrics ${opsUrl}/metrics`,
+      `ucap gateway listening on ${url} (MQTT 3.1.1) — metrics ${opsUrl}/metrics`,
     );
   } catch (error) {
     await Promise.allSettled([gateway.close(), ops.close()]);

@@ -4,6 +4,7 @@ import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
+import { mqttUrl } from '../platform/mqtt-url.ts';
 import { createOpsServer } from '../platform/ops-server.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { openStore } from '../store/open-store.ts';
@@ -46,9 +47,9 @@ async function main(): Promise<void> {
 async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Running> {
   const metrics = createMetricsRegistry('ucap-ingest');
   const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
-  const mqttUrl = `mqtt://${config.MQTT_HOST.includes(':') ? `[${config.MQTT_HOST}]` : config.MQTT_HOST}:${config.MQTT_PORT}`;
+  const url = mqttUrl(config.MQTT_HOST, config.MQTT_PORT);
   const ingest = createIngest({
-    mqttUrl,
+    mqttUrl: url,
     username: config.MQTT_SERVICE_USERNAME,
     password: config.MQTT_SERVICE_PASSWORD,
     clientId: config.INGEST_CLIENT_ID,
@@ -70,14 +71,14 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
       {
         name: 'mqtt',
         check: async () => {
-          if (!ingest.stats().connected) throw new Error(`not connected to the MQTT broker at ${mqttUrl}`);
+          if (!ingest.stats().connected) throw new Error(`not connected to the MQTT broker at ${url}`);
         },
       },
     ],
   });
   const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.INGEST_HTTP_PORT });
   logger.info(
-    { ops: opsUrl, mqtt: mqttUrl, store: describeStore(config) },
+    { ops: opsUrl, mqtt: url, store: describeStore(config) },
     `ucap ingest: ops endpoints on ${opsUrl}`,
   );
   return { ingest, ops, store };

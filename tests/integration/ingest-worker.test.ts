@@ -107,6 +107,21 @@ async function storedCount(store: TimeSeriesStore, city: string, deviceId: strin
   return series.flatMap((s) => s.points).reduce((n, p) => n + p.value, 0);
 }
 
+/** Every store method forwarded to the real store; a test overrides the one it makes misbehave. */
+function delegateTo(real: TimeSeriesStore): TimeSeriesStore {
+  return {
+    kind: real.kind,
+    writeReadings: (r) => real.writeReadings(r),
+    writeRejections: (r) => real.writeRejections(r),
+    latest: (q) => real.latest(q),
+    series: (q) => real.series(q),
+    sensors: (q) => real.sensors(q),
+    rejections: (q) => real.rejections(q),
+    ping: () => real.ping(),
+    close: () => real.close(),
+  };
+}
+
 describe('ingest worker', () => {
   it('stores readings published at QoS 0 and QoS 1, and acknowledges QoS 1 only once they are stored', async () => {
     const store = await openStore();
@@ -225,14 +240,7 @@ describe('ingest worker', () => {
     let attempts = 0;
     // Flaky store wrapper around real DuckDB: the first three writes fail with a retryable error.
     const flaky: TimeSeriesStore = {
-      kind: real.kind,
-      latest: (q) => real.latest(q),
-      series: (q) => real.series(q),
-      sensors: (q) => real.sensors(q),
-      rejections: (q) => real.rejections(q),
-      ping: () => real.ping(),
-      close: () => real.close(),
-      writeRejections: (r) => real.writeRejections(r),
+      ...delegateTo(real),
       writeReadings: async (readings: readonly Reading[]) => {
         attempts += 1;
         if (failuresLeft-- > 0)
@@ -268,14 +276,7 @@ describe('ingest worker', () => {
     const real = await openStore();
     // Store wrapper around real DuckDB that refuses one device's readings permanently.
     const picky: TimeSeriesStore = {
-      kind: real.kind,
-      latest: (q) => real.latest(q),
-      series: (q) => real.series(q),
-      sensors: (q) => real.sensors(q),
-      rejections: (q) => real.rejections(q),
-      ping: () => real.ping(),
-      close: () => real.close(),
-      writeRejections: (r) => real.writeRejections(r),
+      ...delegateTo(real),
       writeReadings: async (readings) => {
         if (readings.some((r) => r.deviceId === 'nice-poison'))
           throw new UcapError('STORE_WRITE_FAILED', 'field type conflict');

@@ -4,10 +4,8 @@ import { buildApi } from '../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
-import { brokerPersistenceFrom } from '../gateway/gateway-config.ts';
-import { createDeviceMetaRecorder } from '../ingest/device-meta-recorder.ts';
-import { batchOptionsFrom, timePolicyFrom } from '../ingest/ingest-config.ts';
-import { createIngest, type Ingest } from '../ingest/ingest-worker.ts';
+import { pipelineFromConfig } from '../ingest/pipeline-from-config.ts';
+import type { ReadingPipeline } from '../ingest/reading-pipeline.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl as mqttUrlOf } from '../platform/mqtt-url.ts';
@@ -21,13 +19,18 @@ export interface AllInOne {
   readonly apiUrl: string;
   readonly mqttUrl: string;
   readonly storeDescription: string;
-  readonly ingest: Ingest;
+  /** Decode-and-store, hooked into the gateway: a device's PUBACK means its reading is stored. */
+  readonly pipeline: ReadingPipeline;
+  readonly gateway: Gateway;
   readonly simulators: readonly CitySimulator[];
   /** Stops taking work, drains what is in flight, then closes everything; idempotent. */
   stop(): Promise<void>;
 }
 
-/** Starts gateway, ingest, API and simulators in this process, in dependency order. */
+/**
+ * Starts store, gateway (with ingest in its publish path), API and simulators in this process, in
+ * dependency order. There is no second MQTT hop: the gateway stores each reading before its PUBACK.
+ */
 export async function startAllInOne(
   config: AppConfig,
   cities: CityCatalog,
@@ -53,6 +56,8 @@ export async function startAllInOne(
     closers.push(() => store.close());
     const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
 
+    const pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
+    closers.push(() => pipeline.close());
     const gateway: Gateway = await createGateway({
       registry,
       cities,
@@ -61,28 +66,12 @@ export async function startAllInOne(
       port: config.MQTT_PORT,
       logger: logger.child({ component: 'gateway' }),
       metrics,
-      persistence: brokerPersistenceFrom(config),
+      intake: { kind: 'embedded', pipeline },
     });
     const mqtt = await gateway.listen();
+    // Closing the gateway first lets every reading already received become durable and acknowledged.
     closers.push(() => gateway.close());
     const mqttUrl = mqttUrlOf(mqtt.host, mqtt.port);
-
-    const ingest = createIngest({
-      mqttUrl,
-      username: serviceAccount.username,
-      password: serviceAccount.password,
-      clientId: config.INGEST_CLIENT_ID,
-      store,
-      formatOf: async (deviceId) => (await registry.get(deviceId))?.format ?? 'native',
-      deviceMeta: createDeviceMetaRecorder(registry, logger.child({ component: 'ingest' })),
-      cities,
-      timePolicy: timePolicyFrom(config),
-      batch: batchOptionsFrom(config),
-      logger, // ingest names its own component
-      metrics,
-    });
-    await ingest.start();
-    closers.push(() => ingest.stop());
 
     const api: FastifyInstance = await buildApi({
       store,
@@ -90,20 +79,9 @@ export async function startAllInOne(
       registry,
       metrics,
       logger: logger.child({ component: 'api' }),
-      readinessChecks: [
-        {
-          name: 'ingest:mqtt',
-          check: async () => {
-            if (!ingest.stats().connected) throw new Error('ingest is not connected to the gateway');
-          },
-        },
-      ],
     });
     const apiAddress = await api.listen({ host: config.BIND_HOST, port: config.API_PORT });
     closers.push(() => api.close());
-    // Once the simulators have stopped, let ingest take in everything the broker still holds
-    // before it stops taking messages (with GATEWAY_PERSISTENCE=memory the rest would be lost).
-    closers.push(() => waitUntilQuiet(() => messagesSeen(ingest)));
 
     const simulators =
       config.SIMULATE === 'true' ? await startSimulators(config, cities, registry, mqttUrl, logger) : [];
@@ -117,7 +95,8 @@ export async function startAllInOne(
       apiUrl: apiAddress,
       mqttUrl,
       storeDescription: describeStore(config),
-      ingest,
+      pipeline,
+      gateway,
       simulators,
       stop: () => {
         stopping ??= stopAll();
@@ -160,25 +139,4 @@ async function startSimulators(
     throw failed.reason;
   }
   return simulators;
-}
-
-function messagesSeen(ingest: Ingest): number {
-  const { readingsByCity, rejectionsByCity, buffered } = ingest.stats();
-  const sum = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0);
-  return sum(readingsByCity) + sum(rejectionsByCity) + buffered;
-}
-
-/** Resolves once `count` has not changed for `quietMs` (or after `maxMs`, whichever comes first). */
-async function waitUntilQuiet(count: () => number, quietMs = 300, maxMs = 5_000): Promise<void> {
-  const deadline = Date.now() + maxMs;
-  let last = count();
-  let stableSince = Date.now();
-  while (Date.now() < deadline && Date.now() - stableSince < quietMs) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const now = count();
-    if (now !== last) {
-      last = now;
-      stableSince = Date.now();
-    }
-  }
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { brokerPersistenceFields } from '../gateway/gateway-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
@@ -13,7 +12,6 @@ export const appConfigSchema = z
     ...commonFields,
     ...storeConfigSchema.shape,
     ...ingestFields,
-    ...brokerPersistenceFields,
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),

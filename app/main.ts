@@ -25,12 +25,18 @@ async function main(): Promise<void> {
       () => app.stop(),
       async () => logger.info(progressSnapshot(app), 'final totals'),
     ],
-    { draining: 'stopping simulators and draining in-flight readings' },
+    {
+      draining: 'stopping simulators and storing readings already received',
+      inFlight: () => ({
+        readingsAwaitingStore: app.gateway.pendingReadings(),
+        buffered: app.pipeline.stats().buffered,
+      }),
+    },
   );
 }
 
 function progressSnapshot(app: AllInOne): ProgressSnapshot {
-  const stats = app.ingest.stats();
+  const stats = app.pipeline.stats();
   return {
     readingsByCity: stats.readingsByCity,
     rejectionsByCity: stats.rejectionsByCity,

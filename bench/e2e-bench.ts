@@ -7,7 +7,7 @@ import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-regist
 import { METRIC_IDS } from '../domain/metrics.ts';
 import { createGateway } from '../gateway/gateway.ts';
 import { batchOptionsFrom, ingestFields, timePolicyFrom } from '../ingest/ingest-config.ts';
-import { createIngest } from '../ingest/ingest-worker.ts';
+import { createReadingPipeline } from '../ingest/reading-pipeline.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { silentLogger } from '../platform/logger.ts';
 import { createDuckDbStore } from '../store/duckdb/duckdb-store.ts';
@@ -30,8 +30,8 @@ import { trackedStore } from './tracked-store.ts';
 type Cleanup = () => Promise<unknown>;
 
 /**
- * Simulated devices → real gateway (aedes, device ACL, scrypt logins) → ingest worker (QoS 1,
- * PUBACK once durable) → embedded DuckDB store, all in this process as `npm start` runs them,
+ * Simulated devices → real gateway (aedes, device ACL, scrypt logins) with ingest in its publish
+ * path (QoS 1 PUBACK once durable) → embedded DuckDB store, in this process as `npm start` runs them,
  * with ingest's default batch settings. Timed from the first publish until every reading is stored.
  */
 export async function runE2eBench(
@@ -176,24 +176,9 @@ async function startRig(
   const cities = loadCityCatalog();
   const service = { username: tuning.MQTT_SERVICE_USERNAME, password: randomBytes(18).toString('base64') };
   const logger = silentLogger();
-  const gateway = await createGateway({
-    registry,
-    cities,
-    serviceAccount: service,
-    host: '127.0.0.1',
-    port: 0,
-    logger,
-    metrics: new Registry(),
-  });
-  cleanups.push(() => gateway.close());
-  const { port } = await gateway.listen();
-  const url = `mqtt://127.0.0.1:${port}`;
   const store = await createDuckDbStore({ path: join(dataDir, 'ucap.duckdb'), logger });
   cleanups.push(() => store.close());
-  const ingest = createIngest({
-    mqttUrl: url,
-    ...service,
-    clientId: tuning.INGEST_CLIENT_ID,
+  const pipeline = createReadingPipeline({
     store: trackedStore(store, (readings, at) => tracker.stored(readings, at)),
     formatOf: async (deviceId) => (await registry.get(deviceId))?.format ?? 'native',
     cities,
@@ -202,9 +187,21 @@ async function startRig(
     logger,
     metrics: new Registry(),
   });
-  cleanups.push(() => ingest.stop());
-  await ingest.start();
-  return { registry, url, store, ingestStats: () => ingest.stats() };
+  cleanups.push(() => pipeline.close());
+  const gateway = await createGateway({
+    registry,
+    cities,
+    serviceAccount: service,
+    host: '127.0.0.1',
+    port: 0,
+    logger,
+    metrics: new Registry(),
+    intake: { kind: 'embedded', pipeline },
+  });
+  cleanups.push(() => gateway.close());
+  const { port } = await gateway.listen();
+  const url = `mqtt://127.0.0.1:${port}`;
+  return { registry, url, store, ingestStats: () => pipeline.stats() };
 }
 
 /** Readings the store holds between from and to, counted by the store itself (every city and metric). */

@@ -26,8 +26,6 @@ export const ERROR_CODES = {
   DEVICE_INVALID: 'A device registration has an invalid id, city or option.',
   REGISTRY_CORRUPT: 'The device registry file cannot be read.',
   REGISTRY_UNAVAILABLE: 'The device registry file or its lock cannot be read or written (permissions, disk).',
-  BROKER_STATE_UNAVAILABLE:
-    'The gateway cannot open its broker state directory (another gateway holds it, or permissions).',
   AUTH_BUSY: 'Too many device logins are being checked at once; the client should retry shortly.',
   AQ_INVALID_INPUT:
     'An air-quality calculation got a value it cannot use (negative, not finite, duplicate hour, unknown standard, version or grade).',

@@ -1,10 +1,12 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface GatewayMetrics {
   readonly connectionsRefused: Counter<'reason'>;
   readonly publishesRefused: Counter<'reason'>;
   readonly subscriptionsRefused: Counter<'reason'>;
   readonly messagesPublished: Counter<'city'>;
+  /** From a QoS 1 reading's arrival to the moment it is durable and its PUBACK goes out. */
+  readonly storeToAckSeconds: Histogram;
 }
 
 /** Registers the gateway's metrics on the process registry; `connectedClients` reads the broker live. */
@@ -41,6 +43,12 @@ export function createGatewayMetrics(registry: Registry, connectedClients: () =>
       name: 'ucap_gateway_messages_published_total',
       help: 'Messages accepted from clients, by the city in their topic.',
       labelNames: ['city'],
+      registers,
+    }),
+    storeToAckSeconds: new Histogram({
+      name: 'ucap_gateway_puback_delay_seconds',
+      help: 'Time from a QoS 1 reading arriving to its PUBACK, which waits until the reading is durable.',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
   };

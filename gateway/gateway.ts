@@ -4,21 +4,32 @@ import { Aedes, type Client } from 'aedes';
 import type { Registry } from 'prom-client';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
+import { parseRelayBatchesTopic } from '../domain/topics.ts';
+import type { MessageSink } from '../ingest/reading-pipeline.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthenticateHook, type ServiceAccount } from './authenticate-hook.ts';
 import { createAuthorizeHooks } from './authorize-hooks.ts';
 import { BROKER_LIMITS, MAX_CONNECTIONS, MAX_FRAME_BYTES } from './broker-limits.ts';
-import {
-  type BrokerPersistence,
-  type BrokerPersistenceOption,
-  openBrokerPersistence,
-} from './broker-persistence.ts';
 import { FrameTooLargeError, guardConnection } from './frame-size-guard.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.ts';
 import { nameOf, Principals } from './principals.ts';
+import { createReadingIntake, type ReadingIntake } from './reading-intake.ts';
+import { createRelaySink, type RelayLimits, type RelaySink } from './relay-sink.ts';
 
 export type { ServiceAccount } from './authenticate-hook.ts';
-export type { BrokerPersistenceOption } from './broker-persistence.ts';
+
+/**
+ * Where device readings go before their PUBACK:
+ * - `embedded`: through this process's own pipeline into the store;
+ * - `relay`: in batches to connected ingest workers (`npm run ingest`), confirmed once durable;
+ * - absent: nowhere but the broker's subscribers, acknowledged on receipt (a plain MQTT broker).
+ */
+export type GatewayIntakeOption =
+  | { readonly kind: 'embedded'; readonly pipeline: MessageSink }
+  | { readonly kind: 'relay'; readonly limits?: Partial<RelayLimits> };
+
+/** How long close() waits for readings in flight to become durable before disconnecting devices. */
+export const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface GatewayOptions {
   readonly registry: DeviceRegistry;
@@ -31,8 +42,7 @@ export interface GatewayOptions {
   readonly logger: Logger;
   /** The process's Prometheus registry; the gateway adds its counters to it. */
   readonly metrics: Registry;
-  /** Where sessions and queued QoS 1 messages live; default `'memory'` (lost when the process stops). */
-  readonly persistence?: BrokerPersistenceOption;
+  readonly intake?: GatewayIntakeOption;
 }
 
 export interface Gateway {
@@ -41,6 +51,10 @@ export interface Gateway {
   /** Stops accepting, disconnects every client, closes the broker and its persistence. Idempotent. */
   close(): Promise<void>;
   readonly broker: Aedes;
+  /** The relay's state in `relay` mode (for readiness and tests). */
+  readonly relay: RelaySink | undefined;
+  /** QoS 1 readings received whose PUBACK waits for the store. */
+  pendingReadings(): number;
 }
 
 /** Builds the MQTT broker with the device ACL; nothing listens until `listen()`. */
@@ -50,10 +64,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const remoteAddresses = new WeakMap<Client, string | undefined>();
   let connected = (): number => 0;
   const metrics = createGatewayMetrics(options.metrics, () => connected());
-  const persistence = await openBrokerPersistence(options.persistence ?? 'memory');
-  const broker = await createBroker(options, persistence, principals, metrics, remoteAddresses);
+  const stages: { intake?: ReadingIntake; relay?: RelaySink } = {};
+  const broker = await createBroker(options, principals, metrics, remoteAddresses, stages);
   connected = () => broker.connectedClients;
   observeBroker(broker, principals, logger);
+  const intakeOption = options.intake;
+  if (intakeOption?.kind === 'relay') {
+    stages.relay = createRelaySink(broker, logger.child({ component: 'relay' }), intakeOption.limits);
+    watchRelayWorkers(broker, principals, stages.relay);
+  }
+  if (intakeOption !== undefined) {
+    const sink = intakeOption.kind === 'embedded' ? intakeOption.pipeline : stages.relay;
+    if (sink) stages.intake = createReadingIntake({ sink, relay: stages.relay, metrics, logger });
+  }
 
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
@@ -67,38 +90,58 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   return {
     broker,
+    relay: stages.relay,
+    pendingReadings: () => stages.intake?.pending() ?? 0,
     listen: () => listen(server, options.host, options.port),
     close: () => {
-      closing ??= closeAll(server, broker, sockets, persistence);
+      closing ??= closeAll(server, broker, sockets, stages);
       return closing;
     },
   };
 }
 
+/** Ingest workers announce themselves by subscribing to their relay topic (the ACL allows only the service account). */
+function watchRelayWorkers(broker: Aedes, principals: Principals, relay: RelaySink): void {
+  broker.on('subscribe', (subscriptions, client) => {
+    if (principals.get(client)?.kind !== 'service') return;
+    for (const s of subscriptions) {
+      const workerId = parseRelayBatchesTopic(s.topic);
+      if (workerId !== undefined) relay.workerReady(workerId, client);
+    }
+  });
+  broker.on('unsubscribe', (topics, client) => {
+    if (topics.some((t) => parseRelayBatchesTopic(t) !== undefined)) relay.workerGone(client);
+  });
+  broker.on('clientDisconnect', (client) => relay.workerGone(client));
+}
+
 async function createBroker(
   options: GatewayOptions,
-  persistence: BrokerPersistence,
   principals: Principals,
   metrics: GatewayMetrics,
   remoteAddresses: WeakMap<Client, string | undefined>,
+  stages: { readonly intake?: ReadingIntake },
 ): Promise<Aedes> {
   const { logger } = options;
-  try {
-    return await Aedes.createBroker({
-      ...BROKER_LIMITS,
-      ...(persistence.aedes && { persistence: persistence.aedes }),
-      authenticate: createAuthenticateHook({
-        ...options,
-        principals,
-        metrics,
-        remoteAddressOf: (client) => remoteAddresses.get(client),
+  const acl = createAuthorizeHooks({ registry: options.registry, principals, metrics, logger });
+  // In-memory broker state only: readings are never queued in the broker (the device keeps what
+  // was not acknowledged), so nothing of value is lost with it.
+  return Aedes.createBroker({
+    ...BROKER_LIMITS,
+    authenticate: createAuthenticateHook({
+      ...options,
+      principals,
+      metrics,
+      remoteAddressOf: (client) => remoteAddresses.get(client),
+    }),
+    ...acl,
+    authorizePublish: (client, packet, callback) =>
+      acl.authorizePublish(client, packet, (error) => {
+        const intake = stages.intake;
+        if (error || intake === undefined) callback(error);
+        else intake.authorizePublish(client, packet, callback);
       }),
-      ...createAuthorizeHooks({ registry: options.registry, principals, metrics, logger }),
-    });
-  } catch (error) {
-    await persistence.close();
-    throw error;
-  }
+  });
 }
 
 /** Puts the frame-size check between the socket and aedes. */
@@ -144,16 +187,26 @@ function listen(server: Server, host: string, port: number): Promise<{ host: str
   });
 }
 
+/**
+ * Stop accepting, let what devices already sent become durable (their PUBACKs go out), then
+ * disconnect everyone. Readings arriving meanwhile get no PUBACK: their devices resend them.
+ */
 async function closeAll(
   server: Server,
   broker: Aedes,
   sockets: Set<Socket>,
-  persistence: BrokerPersistence,
+  stages: { readonly intake?: ReadingIntake; readonly relay?: RelaySink },
 ): Promise<void> {
   const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  stages.intake?.pause();
+  await stages.relay?.close(DRAIN_TIMEOUT_MS);
+  await waitFor(() => (stages.intake?.pending() ?? 0) === 0, DRAIN_TIMEOUT_MS);
   await new Promise<void>((resolve) => broker.close(() => resolve()));
   for (const socket of sockets) socket.destroy();
   await serverClosed;
-  // Last: clients closing their sessions still write to it.
-  await persistence.close();
+}
+
+async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }

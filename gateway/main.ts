@@ -1,15 +1,19 @@
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { pipelineFromConfig } from '../ingest/pipeline-from-config.ts';
+import type { ReadingPipeline } from '../ingest/reading-pipeline.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl } from '../platform/mqtt-url.ts';
-import { createOpsServer } from '../platform/ops-server.ts';
-import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
-import { createGateway } from './gateway.ts';
-import { brokerPersistenceFrom, gatewayConfigSchema } from './gateway-config.ts';
+import { createOpsServer, type ReadinessCheck } from '../platform/ops-server.ts';
+import { runMain, type StopStep, stopOnSignals } from '../platform/process-lifecycle.ts';
+import { openStore } from '../store/open-store.ts';
+import { describeStore } from '../store/store-config.ts';
+import { createGateway, type Gateway } from './gateway.ts';
+import { gatewayConfigSchema } from './gateway-config.ts';
 
-// `npm run gateway`: the MQTT gateway alone, with its ops endpoints on GATEWAY_HTTP_PORT.
+// `npm run gateway`: the MQTT gateway, with its ops endpoints on GATEWAY_HTTP_PORT.
 const logger = createLogger('ucap-gateway');
 
 async function main(): Promise<void> {
@@ -21,21 +25,46 @@ async function main(): Promise<void> {
   // Fail at start-up on a corrupt registry rather than refusing every device later.
   const devices = await registry.list();
   const metrics = createMetricsRegistry('ucap-gateway');
-  const gateway = await createGateway({
-    registry,
-    cities,
-    serviceAccount: { username: config.MQTT_SERVICE_USERNAME, password: config.MQTT_SERVICE_PASSWORD },
-    host: config.BIND_HOST,
-    port: config.MQTT_PORT,
-    logger,
-    metrics,
-    persistence: brokerPersistenceFrom(config),
-  });
-  const ops = createOpsServer({
-    metrics,
-    logger,
-    checks: [{ name: 'device-registry', check: async () => void (await registry.list()) }],
-  });
+  const embedded = config.GATEWAY_INGEST === 'embedded';
+  const store = embedded ? await openStore(config, logger.child({ component: 'store' })) : undefined;
+  let pipeline: ReadingPipeline | undefined;
+  if (store) pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway({
+      registry,
+      cities,
+      serviceAccount: { username: config.MQTT_SERVICE_USERNAME, password: config.MQTT_SERVICE_PASSWORD },
+      host: config.BIND_HOST,
+      port: config.MQTT_PORT,
+      logger,
+      metrics,
+      intake: pipeline ? { kind: 'embedded', pipeline } : { kind: 'relay' },
+    });
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
+  const checks: ReadinessCheck[] = [
+    { name: 'device-registry', check: async () => void (await registry.list()) },
+  ];
+  if (pipeline) {
+    const p = pipeline;
+    checks.push({ name: 'store', check: () => p.ping() });
+  }
+  const relay = gateway.relay;
+  if (relay) {
+    checks.push({
+      name: 'ingest-workers',
+      check: async () => {
+        if (relay.stats().workers === 0)
+          throw new Error(
+            'no ingest worker is connected: readings are held unacknowledged until one is (npm run ingest)',
+          );
+      },
+    });
+  }
+  const ops = createOpsServer({ metrics, logger, checks });
   try {
     const mqtt = await gateway.listen();
     const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.GATEWAY_HTTP_PORT });
@@ -45,7 +74,8 @@ async function main(): Promise<void> {
         mqtt: url,
         ops: opsUrl,
         registry: registryPath,
-        persistence: config.GATEWAY_PERSISTENCE,
+        ingest: config.GATEWAY_INGEST,
+        ...(embedded && { store: describeStore(config) }),
         devices: devices.length,
         cities: cities.ids(),
       },
@@ -53,12 +83,21 @@ async function main(): Promise<void> {
     );
   } catch (error) {
     await Promise.allSettled([gateway.close(), ops.close()]);
+    await store?.close();
     throw error;
   }
-  // Disconnecting clients is safe: QoS 1 senders resend what was not acknowledged.
-  stopOnSignals(logger, [() => gateway.close(), () => ops.close()], {
-    draining: 'disconnecting clients',
-    forceAfterMs: 10_000,
+  // Readings already received become durable and are acknowledged; devices resend the rest.
+  const steps: StopStep[] = [() => gateway.close(), () => ops.close()];
+  if (pipeline) steps.push(() => (pipeline as ReadingPipeline).close());
+  if (store) steps.push(() => store.close());
+  stopOnSignals(logger, steps, {
+    draining: 'storing readings already received',
+    forceAfterMs: 30_000,
+    inFlight: () => ({
+      readingsAwaitingStore: gateway.pendingReadings(),
+      ...(pipeline && { buffered: pipeline.stats().buffered }),
+      ...(relay && { unconfirmedByIngest: relay.stats().unconfirmed }),
+    }),
   });
 }
 

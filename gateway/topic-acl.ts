@@ -2,7 +2,9 @@ import { cityIdSchema } from '../domain/cities.ts';
 import {
   DEVICE_ID_PATTERN,
   parseReadingsTopic,
+  parseRelayBatchesTopic,
   READINGS_SUBSCRIPTION,
+  RELAY_CONFIRMATIONS_TOPIC,
   readingsTopic,
   TOPIC_ROOT,
 } from '../domain/topics.ts';
@@ -41,11 +43,12 @@ export function decidePublish(principal: Principal, topic: string): Decision {
     return parseReadingsTopic(topic) ? refuse('foreign-topic') : refuse('topic-not-allowed');
   }
   if (parseReadingsTopic(topic)) return refuse('service-account-device-topic');
-  return isCommandsTopic(topic) ? ALLOW : refuse('topic-not-allowed');
+  return isCommandsTopic(topic) || topic === RELAY_CONFIRMATIONS_TOPIC ? ALLOW : refuse('topic-not-allowed');
 }
 
 /**
- * Only the service account reads readings (`ucap/+/+/readings` or narrower); a device may
+ * Only the service account reads readings (`ucap/+/+/readings` or narrower, or its relay batches
+ * `ucap/_relay/{workerId}/batches`); a device may
  * subscribe to its own commands topic and nothing else. `$share/...` is refused by name: aedes
  * acknowledges such subscriptions but never delivers to them, which would hide a misconfigured
  * consumer instead of showing it.
@@ -55,12 +58,15 @@ export function decideSubscribe(principal: Principal, filter: string): Decision 
   if (principal.kind === 'device') {
     return filter === commandsTopic(principal.city, principal.deviceId) ? ALLOW : refuse('topic-not-allowed');
   }
-  return isReadingsFilter(filter) ? ALLOW : refuse('topic-not-allowed');
+  return isReadingsFilter(filter) || parseRelayBatchesTopic(filter) !== undefined
+    ? ALLOW
+    : refuse('topic-not-allowed');
 }
 
 /** Last line of defence at delivery time (also for messages queued in a stored session). */
 export function mayReceive(principal: Principal, topic: string): boolean {
-  if (principal.kind === 'service') return parseReadingsTopic(topic) !== undefined;
+  if (principal.kind === 'service')
+    return parseReadingsTopic(topic) !== undefined || parseRelayBatchesTopic(topic) !== undefined;
   return topic === commandsTopic(principal.city, principal.deviceId);
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { TimePolicy } from '../domain/timestamps.ts';
+import { DEVICE_ID_PATTERN } from '../domain/topics.ts';
 import {
   commonFields,
   hostSchema,
@@ -14,10 +15,17 @@ import type { BatchOptions } from './batch-writer.ts';
 /** Ingest's tuning variables, shared with the all-in-one process so names never drift. */
 export const ingestFields = {
   MQTT_SERVICE_USERNAME: z.string().min(1).default('ucap-ingest'),
-  /** Stable across restarts: the broker keeps this client's session and queues messages while ingest is away. */
-  INGEST_CLIENT_ID: z.string().min(1).default('ucap-ingest'),
+  /** Stable across restarts: the relay addresses the worker by it (so: letters, digits, `.`, `_`, `-`). */
+  INGEST_CLIENT_ID: z
+    .string()
+    .regex(
+      DEVICE_ID_PATTERN,
+      'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+    )
+    .default('ucap-ingest'),
   INGEST_BATCH_SIZE: positiveIntSchema.default(5000),
-  INGEST_FLUSH_INTERVAL_MS: millisSchema.default(1000),
+  // Short: a device's PUBACK waits for the write its reading is in.
+  INGEST_FLUSH_INTERVAL_MS: millisSchema.default(20),
   INGEST_MAX_BUFFERED: positiveIntSchema.default(200_000),
   INGEST_MAX_FUTURE_MS: millisSchema.default(5 * 60_000),
   INGEST_MAX_AGE_MS: millisSchema.default(30 * 24 * 3_600_000),
@@ -30,6 +38,12 @@ export const ingestConfigSchema = z
     ...storeConfigSchema.shape,
     ...mqttConnectionFields,
     ...ingestFields,
+    INGEST_SOURCE: z
+      .enum(['relay', 'subscribe'], {
+        message:
+          'must be relay (batches from our gateway) or subscribe (ucap/+/+/readings on any MQTT broker)',
+      })
+      .default('relay'),
     // Standalone, ingest cannot invent the secret: it must be the one the gateway was started with.
     MQTT_SERVICE_PASSWORD: z
       .string({ message: "required: set it to the gateway's MQTT_SERVICE_PASSWORD" })

@@ -5,6 +5,10 @@ export type WriterKind = 'readings' | 'rejections';
 
 export interface IngestMetrics {
   readonly readings: Counter<'city'>;
+  /** Readings stored again with the same (device, metric, ts): resent after a lost acknowledgement. */
+  readonly duplicates: Counter<'city'>;
+  /** Readings older than the newest one already stored for their device. */
+  readonly late: Counter<'city'>;
   readonly rejections: Counter<'city' | 'code'>;
   readonly connected: Gauge;
   forWriter(kind: WriterKind): BatchWriterMetrics;
@@ -45,6 +49,28 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
         registers,
       }),
     Counter<'city' | 'code'>,
+  );
+  const duplicates = get(
+    'ucap_ingest_duplicate_readings_total',
+    () =>
+      new Counter({
+        name: 'ucap_ingest_duplicate_readings_total',
+        help: 'Readings received again (same device, metric and time: a resend or redelivery); stored once',
+        labelNames: ['city'],
+        registers,
+      }),
+    Counter<'city'>,
+  );
+  const late = get(
+    'ucap_ingest_late_readings_total',
+    () =>
+      new Counter({
+        name: 'ucap_ingest_late_readings_total',
+        help: 'Readings older than the newest reading already stored for their device',
+        labelNames: ['city'],
+        registers,
+      }),
+    Counter<'city'>,
   );
   const writeSeconds = get(
     'ucap_ingest_batch_write_seconds',
@@ -114,6 +140,8 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
   );
   return {
     readings,
+    duplicates,
+    late,
     rejections,
     connected,
     forWriter: (kind) => ({

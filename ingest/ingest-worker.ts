@@ -1,64 +1,54 @@
 import mqtt, { type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Registry } from 'prom-client';
-import type { CityCatalog } from '../domain/cities.ts';
 import { UcapError } from '../domain/errors.ts';
-import type { PayloadFormat } from '../domain/payload-format.ts';
-import { type Reading, type Rejection, toRejection } from '../domain/reading.ts';
-import type { TimePolicy } from '../domain/timestamps.ts';
-import { parseReadingsTopic, READINGS_SUBSCRIPTION } from '../domain/topics.ts';
+import { decodeRelayBatch, encodeRelayConfirmation } from '../domain/relay-batch.ts';
+import { READINGS_SUBSCRIPTION, RELAY_CONFIRMATIONS_TOPIC, relayBatchesTopic } from '../domain/topics.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { type AckAfterSafe, ackAfterSafe, DEFAULT_MAX_UNACKED } from './ack-after-safe.ts';
 import { type BackoffPolicy, backoffDelay } from './backoff.ts';
-import { type BatchOptions, type BatchWriter, createBatchWriter, isRetryable } from './batch-writer.ts';
-import { decodeMessage, type MessageOutcome } from './decode-message.ts';
-import type { DeviceMetaRecorder } from './device-meta-recorder.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
+import type { PipelineStats, ReadingPipeline } from './reading-pipeline.ts';
+
+/**
+ * Where messages come from:
+ * - `relay`: our gateway (GATEWAY_INGEST=relay) sends batches of device messages to this worker and
+ *   holds each device's PUBACK until this worker confirms the batch durable;
+ * - `subscribe`: any MQTT 3.1.1 broker (Mosquitto, a bridge): subscribe to `ucap/+/+/readings` with
+ *   a persistent session and acknowledge each QoS 1 message once durable.
+ */
+export type IngestSource = 'relay' | 'subscribe';
 
 export interface IngestOptions {
   readonly mqttUrl: string;
   readonly username: string;
   readonly password: string;
-  /** Stable across restarts: with a persistent session the broker queues QoS 1 messages while ingest is away. */
+  /** Stable across restarts: the relay addresses this worker by it; a subscribing worker's session is kept under it. */
   readonly clientId: string;
-  readonly store: TimeSeriesStore;
-  readonly formatOf: (deviceId: string) => Promise<PayloadFormat>;
-  readonly cities: CityCatalog;
-  readonly timePolicy: TimePolicy;
-  readonly batch: BatchOptions;
+  readonly source?: IngestSource;
+  readonly pipeline: ReadingPipeline;
   readonly logger: Logger;
   readonly metrics: Registry;
   /** Delay between reconnect attempts (default 500 ms doubling to 30 s, jittered). */
   readonly reconnect?: Partial<BackoffPolicy>;
-  /** Messages taken in but not yet acknowledged (default DEFAULT_MAX_UNACKED). */
+  /** `subscribe` source: messages taken in but not yet acknowledged (default DEFAULT_MAX_UNACKED). */
   readonly maxUnacked?: number;
-  /** Where metadata reported in payloads is kept on the device (createDeviceMetaRecorder); ignored when absent. */
-  readonly deviceMeta?: DeviceMetaRecorder;
   /** Clock for receive times (tests). */
   readonly now?: () => number;
 }
 
-export interface IngestStats {
-  /** Readings written durably since start, by city. */
-  readonly readingsByCity: Record<string, number>;
-  /** Rejections written durably since start, by city ('_unknown' for cities outside the catalog). */
-  readonly rejectionsByCity: Record<string, number>;
-  /** Readings and rejections buffered or being written. */
-  readonly buffered: number;
+export interface IngestStats extends PipelineStats {
   readonly connected: boolean;
 }
 
 export interface Ingest {
   /** Connects and subscribes; resolves once the subscription is granted (or stop() was called first). */
   start(): Promise<void>;
-  /** Stops taking messages, drains the writers, acknowledges what is durable, disconnects. Does not close the store. */
+  /** Stops taking messages, drains the pipeline, confirms what is durable, disconnects. Closes the pipeline, not the store. */
   stop(): Promise<void>;
   stats(): IngestStats;
 }
 
 const DEFAULT_RECONNECT: BackoffPolicy = { initialDelayMs: 500, maxDelayMs: 30_000 };
-/** Label for cities outside the catalog: keeps metric label sets bounded whatever devices send. */
-const UNKNOWN_CITY = '_unknown';
 
 export function createIngest(options: IngestOptions): Ingest {
   return new IngestWorker(options);
@@ -66,45 +56,36 @@ export function createIngest(options: IngestOptions): Ingest {
 
 class IngestWorker implements Ingest {
   readonly #o: IngestOptions;
+  readonly #source: IngestSource;
   readonly #log: Logger;
   readonly #metrics: IngestMetrics;
-  readonly #readings: BatchWriter<Reading>;
-  readonly #rejections: BatchWriter<Rejection>;
   readonly #reconnect: BackoffPolicy;
-  readonly #readingsByCity: Record<string, number> = {};
-  readonly #rejectionsByCity: Record<string, number> = {};
+  /** Relay batches taken in whose confirmation is not sent yet. */
+  readonly #relayed = new Set<Promise<void>>();
   #client: MqttClient | undefined;
   #acks: AckAfterSafe | undefined;
   #subscribed = false;
+  #paused = false;
   #started: { resolve: () => void; reject: (error: unknown) => void } | undefined;
   #stopping: Promise<void> | undefined;
 
   constructor(options: IngestOptions) {
     this.#o = options;
+    this.#source = options.source ?? 'relay';
     this.#log = options.logger.child({ component: 'ingest' });
     this.#metrics = createIngestMetrics(options.metrics);
     this.#reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
-    const common = { batch: options.batch, logger: this.#log };
-    this.#readings = createBatchWriter<Reading>({
-      ...common,
-      name: 'readings',
-      write: (items) => options.store.writeReadings(items),
-      metrics: this.#metrics.forWriter('readings'),
-    });
-    this.#rejections = createBatchWriter<Rejection>({
-      ...common,
-      name: 'rejections',
-      write: (items) => options.store.writeRejections(items),
-      metrics: this.#metrics.forWriter('rejections'),
-    });
   }
 
   start(): Promise<void> {
     if (this.#client !== undefined)
       return Promise.reject(new Error('ingest was already started; build a new one'));
+    const relay = this.#source === 'relay';
     const client = mqtt.connect(this.#o.mqttUrl, {
       protocolVersion: 4, // aedes speaks MQTT 3.1.1 only
-      clean: false,
+      // The relay keeps nothing for an absent worker (the gateway re-sends unconfirmed batches to
+      // whichever worker is there); a subscribing worker needs the broker to queue while it is away.
+      clean: relay,
       clientId: this.#o.clientId,
       username: this.#o.username,
       password: this.#o.password,
@@ -116,12 +97,14 @@ class IngestWorker implements Ingest {
       manualConnect: true,
     });
     this.#client = client;
-    this.#acks = ackAfterSafe({
-      client,
-      admit: (packet) => this.#admit(packet),
-      maxUnacked: this.#o.maxUnacked ?? DEFAULT_MAX_UNACKED,
-      logger: this.#log,
-    });
+    if (relay) client.handleMessage = (packet, callback) => this.#takeBatch(client, packet, callback);
+    else
+      this.#acks = ackAfterSafe({
+        client,
+        admit: (packet) => this.#o.pipeline.admit(this.#messageOf(packet)),
+        maxUnacked: this.#o.maxUnacked ?? DEFAULT_MAX_UNACKED,
+        logger: this.#log,
+      });
     this.#watchConnection(client);
     const started = new Promise<void>((resolve, reject) => {
       this.#started = { resolve, reject };
@@ -136,29 +119,73 @@ class IngestWorker implements Ingest {
   }
 
   stats(): IngestStats {
-    return {
-      readingsByCity: { ...this.#readingsByCity },
-      rejectionsByCity: { ...this.#rejectionsByCity },
-      buffered: this.#readings.buffered() + this.#rejections.buffered(),
-      connected: this.#client?.connected ?? false,
-    };
+    return { ...this.#o.pipeline.stats(), connected: this.#client?.connected ?? false };
   }
 
   async #shutDown(): Promise<void> {
     const client = this.#client;
-    const acks = this.#acks;
     this.#settleStart();
-    if (client === undefined || acks === undefined) return;
-    acks.pause();
-    // Order matters: readings first, so a message whose readings the store refuses can still be
-    // kept as a rejection before the rejections writer closes.
-    const readingsClosed = this.#readings.close();
-    await acks.admitted();
-    await readingsClosed;
-    await Promise.all([this.#rejections.close(), acks.drain(), this.#o.deviceMeta?.idle()]);
+    if (client === undefined) return;
+    this.#paused = true;
+    this.#acks?.pause();
+    const pipelineClosed = this.#o.pipeline.close();
+    await this.#acks?.admitted();
+    await pipelineClosed;
+    await Promise.all([this.#acks?.drain(), ...this.#relayed]);
     await client.endAsync(!client.connected);
     this.#metrics.connected.set(0);
-    this.#log.info({ unacknowledged: acks.unacked() }, 'ingest stopped');
+    this.#log.info({ unacknowledged: this.#acks?.unacked() ?? 0 }, 'ingest stopped');
+  }
+
+  #messageOf(packet: IPublishPacket) {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    return { topic: packet.topic, payload, receivedAt: (this.#o.now ?? Date.now)() };
+  }
+
+  /**
+   * One relay batch: admit every message (waiting for room holds the socket: backpressure reaches
+   * the gateway), release mqtt.js for the next packet, and confirm once every message is durable.
+   */
+  #takeBatch(client: MqttClient, packet: IPublishPacket, callback: (error?: Error) => void): void {
+    if (this.#paused) {
+      callback();
+      return;
+    }
+    let batch: ReturnType<typeof decodeRelayBatch>;
+    try {
+      batch = decodeRelayBatch(packet.payload as Buffer);
+    } catch (error) {
+      this.#log.error({ topic: packet.topic, err: error }, 'relay batch unreadable; dropped unconfirmed');
+      callback();
+      return;
+    }
+    const stream = client.stream;
+    const admitted = Promise.all(batch.messages.map((m) => this.#o.pipeline.admit(m)));
+    const confirmed = admitted
+      .then((all) => Promise.all(all.map((a) => a.safe)))
+      .then(
+        () => true,
+        (error: unknown) => {
+          this.#log.warn(
+            { batch: batch.batchId, err: error },
+            'relay batch not stored; the gateway re-sends it',
+          );
+          return false;
+        },
+      )
+      .then((ok) => {
+        // A confirmation on a newer connection would be for a batch the gateway already re-sent elsewhere.
+        if (client.stream !== stream || !client.connected) return;
+        client.publish(RELAY_CONFIRMATIONS_TOPIC, encodeRelayConfirmation({ batch: batch.batchId, ok }), {
+          qos: 0,
+        });
+      });
+    this.#relayed.add(confirmed);
+    void confirmed.finally(() => this.#relayed.delete(confirmed));
+    void admitted.then(
+      () => callback(),
+      () => callback(),
+    );
   }
 
   #settleStart(error?: unknown): void {
@@ -179,7 +206,10 @@ class IngestWorker implements Ingest {
       lastError = '';
       client.options.reconnectPeriod = this.#reconnect.initialDelayMs;
       this.#metrics.connected.set(1);
-      this.#log.info({ sessionPresent: connack.sessionPresent }, 'connected to MQTT broker');
+      this.#log.info(
+        { sessionPresent: connack.sessionPresent, source: this.#source },
+        'connected to MQTT broker',
+      );
       this.#subscribe(client, connack);
     });
     client.on('reconnect', () => {
@@ -202,84 +232,22 @@ class IngestWorker implements Ingest {
   #subscribe(client: MqttClient, connack: IConnackPacket): void {
     // A resumed session keeps its subscription (and the messages queued for it).
     if (this.#subscribed && connack.sessionPresent) return;
-    client.subscribe(READINGS_SUBSCRIPTION, { qos: 1 }, (error, granted) => {
+    const topic = this.#source === 'relay' ? relayBatchesTopic(this.#o.clientId) : READINGS_SUBSCRIPTION;
+    client.subscribe(topic, { qos: this.#source === 'relay' ? 0 : 1 }, (error, granted) => {
       const refused = error ?? (granted?.some((g) => g.qos === 128) ? new Error('SUBACK 0x80') : undefined);
       if (refused === undefined) {
         this.#subscribed = true;
-        this.#log.info({ topic: READINGS_SUBSCRIPTION }, 'subscribed');
+        this.#log.info({ topic }, 'subscribed');
         this.#settleStart();
         return;
       }
       const problem = new UcapError(
         'CONFIG_INVALID',
-        `the broker refused ingest's subscription to ${READINGS_SUBSCRIPTION}; check that MQTT_SERVICE_USERNAME and MQTT_SERVICE_PASSWORD match the gateway's service account`,
+        `the broker refused ingest's subscription to ${topic}; check that MQTT_SERVICE_USERNAME and MQTT_SERVICE_PASSWORD match the gateway's service account${this.#source === 'relay' ? ', that the gateway runs with GATEWAY_INGEST=relay and that INGEST_CLIENT_ID is a plain id (letters, digits, . _ -)' : ''}`,
         { cause: refused },
       );
       this.#log.error({ err: problem }, 'subscription refused');
       this.#settleStart(problem);
     });
-  }
-
-  async #admit(packet: IPublishPacket): Promise<{ safe: Promise<void> }> {
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const message = { topic: packet.topic, payload, receivedAt: (this.#o.now ?? Date.now)() };
-    let outcome: MessageOutcome;
-    try {
-      outcome = await decodeMessage(message, this.#o);
-    } catch (error) {
-      this.#log.error(
-        { topic: packet.topic, err: error },
-        'cannot look up the device; message left for redelivery',
-      );
-      throw error;
-    }
-    if (outcome.kind === 'rejection') return this.#keepRejection(outcome.rejection);
-    const deviceId = parseReadingsTopic(packet.topic)?.deviceId;
-    if (outcome.meta !== undefined && deviceId !== undefined)
-      this.#o.deviceMeta?.record(deviceId, outcome.meta);
-    const { durable } = await this.#readings.enqueue(outcome.readings);
-    const safe = durable.then(
-      () => this.#countReadings(outcome.city, outcome.readings.length),
-      (error: unknown) => this.#quarantine(error, message, outcome.city),
-    );
-    return { safe };
-  }
-
-  async #keepRejection(rejection: Rejection): Promise<{ safe: Promise<void> }> {
-    const { durable } = await this.#rejections.enqueue([rejection]);
-    return { safe: durable.then(() => this.#countRejection(rejection)) };
-  }
-
-  /**
-   * Readings the store refuses permanently would be refused again on every redelivery: the message
-   * is kept as a STORE_WRITE_FAILED rejection (payload included, visible in the API) and then
-   * acknowledged. Retryable failures (store down at shutdown) stay unacknowledged for redelivery.
-   */
-  async #quarantine(
-    error: unknown,
-    message: { topic: string; payload: Uint8Array; receivedAt: number },
-    city: string,
-  ): Promise<void> {
-    if (isRetryable(error)) throw error;
-    const deviceId = message.topic.split('/')[2] ?? '';
-    const detail = error instanceof Error ? error.message : String(error);
-    const problem = {
-      code: 'STORE_WRITE_FAILED' as const,
-      message: `the store refused the readings (${detail})`,
-    };
-    const rejection = toRejection([problem], { ...message, city, deviceId });
-    const { safe } = await this.#keepRejection(rejection);
-    await safe;
-  }
-
-  #countReadings(city: string, count: number): void {
-    this.#readingsByCity[city] = (this.#readingsByCity[city] ?? 0) + count;
-    this.#metrics.readings.inc({ city }, count);
-  }
-
-  #countRejection(rejection: Rejection): void {
-    const city = this.#o.cities.has(rejection.city) ? rejection.city : UNKNOWN_CITY;
-    this.#rejectionsByCity[city] = (this.#rejectionsByCity[city] ?? 0) + 1;
-    this.#metrics.rejections.inc({ city, code: rejection.code });
   }
 }

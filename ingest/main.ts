@@ -10,11 +10,11 @@ import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
-import { createDeviceMetaRecorder } from './device-meta-recorder.ts';
-import { batchOptionsFrom, type IngestConfig, ingestConfigSchema, timePolicyFrom } from './ingest-config.ts';
+import { type IngestConfig, ingestConfigSchema } from './ingest-config.ts';
 import { createIngest, type Ingest } from './ingest-worker.ts';
+import { pipelineFromConfig } from './pipeline-from-config.ts';
 
-// `npm run ingest`: the ingest worker alone, subscribing to a gateway started separately.
+// `npm run ingest`: the ingest worker alone, taking readings from a gateway started separately.
 const logger = createLogger('ucap-ingest');
 
 interface Running {
@@ -35,10 +35,11 @@ async function main(): Promise<void> {
     await store.close();
     throw error;
   }
-  // Stop taking messages, write and acknowledge what is buffered, then release the store.
+  // Stop taking messages, write and confirm what is buffered, then release the store.
   const { ingest, ops } = running;
   stopOnSignals(logger, [() => ingest.stop(), () => ops.close(), () => store.close()], {
     draining: 'draining buffered readings',
+    inFlight: () => ({ buffered: ingest.stats().buffered }),
   });
   // Waits for the broker (retrying with backoff); /readyz says "mqtt" is not ready meanwhile.
   await running.ingest.start();
@@ -47,19 +48,15 @@ async function main(): Promise<void> {
 async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Running> {
   const metrics = createMetricsRegistry('ucap-ingest');
   const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
+  const cities = loadCityCatalog(config.CITIES_FILE);
   const url = mqttUrl(config.MQTT_HOST, config.MQTT_PORT);
   const ingest = createIngest({
     mqttUrl: url,
     username: config.MQTT_SERVICE_USERNAME,
     password: config.MQTT_SERVICE_PASSWORD,
     clientId: config.INGEST_CLIENT_ID,
-    store,
-    // Devices not (or no longer) in the registry still speak the default contract.
-    formatOf: async (deviceId) => (await registry.get(deviceId))?.format ?? 'native',
-    deviceMeta: createDeviceMetaRecorder(registry, logger),
-    cities: loadCityCatalog(config.CITIES_FILE),
-    timePolicy: timePolicyFrom(config),
-    batch: batchOptionsFrom(config),
+    source: config.INGEST_SOURCE,
+    pipeline: pipelineFromConfig({ config, store, registry, cities, logger, metrics }),
     logger,
     metrics,
   });
@@ -78,7 +75,7 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
   });
   const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.INGEST_HTTP_PORT });
   logger.info(
-    { ops: opsUrl, mqtt: url, store: describeStore(config) },
+    { ops: opsUrl, mqtt: url, source: config.INGEST_SOURCE, store: describeStore(config) },
     `ucap ingest: ops endpoints on ${opsUrl}`,
   );
   return { ingest, ops, store };

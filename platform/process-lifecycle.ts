@@ -9,21 +9,41 @@ export interface StopOnSignalsOptions {
   readonly draining: string;
   /** Exit anyway after this long, so a stuck dependency cannot hold a deploy forever. */
   readonly forceAfterMs?: number;
+  /** What is still being drained (counts), reported when a second signal arrives mid-drain. */
+  readonly inFlight?: () => Readonly<Record<string, number>>;
 }
+
+/** Signals that stop a service; the third one while draining exits at once. */
+const FORCE_ON_SIGNAL = 3;
 
 /**
  * SIGINT/SIGTERM: run the steps in order, log once, exit 0 when all went well, 1 otherwise.
- * A second signal while stopping is ignored: the first shutdown is already draining.
+ * A second signal while draining does not cut the drain short (that would lose what is in flight):
+ * it reports what is still being drained and that one more signal forces exit. The third exits
+ * at once with code 130, leaving unacknowledged readings to their senders.
  */
 export function stopOnSignals(
   logger: Logger,
   steps: readonly StopStep[],
   options: StopOnSignalsOptions,
 ): void {
-  let stopping = false;
+  let signals = 0;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    signals += 1;
+    if (signals >= FORCE_ON_SIGNAL) {
+      logger.warn(
+        { signal, inFlight: options.inFlight?.() },
+        'forced exit: what was in flight stays unacknowledged',
+      );
+      process.exit(130);
+    }
+    if (signals > 1) {
+      logger.warn(
+        { signal, inFlight: options.inFlight?.() },
+        `still ${options.draining}; press Ctrl-C once more (or send ${signal} again) to exit without waiting`,
+      );
+      return;
+    }
     logger.info({ signal }, `stopping: ${options.draining}`);
     const forceAfterMs = options.forceAfterMs ?? 30_000;
     setTimeout(() => {
@@ -39,8 +59,8 @@ export function stopOnSignals(
       process.exit(1);
     }
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
 /** Runs a service's main; a start-up failure is logged as one fatal line (the message, not a stack, for our own errors). */

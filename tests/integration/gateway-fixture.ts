@@ -10,7 +10,7 @@ import {
   deviceRegistryPath,
   openDeviceRegistry,
 } from '../../devices/device-registry.ts';
-import { createGateway, type Gateway } from '../../gateway/gateway.ts';
+import { createGateway, type Gateway, type GatewayIntakeOption } from '../../gateway/gateway.ts';
 import { loadCityCatalog } from '../../platform/city-config.ts';
 
 export interface TestGateway {
@@ -26,8 +26,11 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A real gateway on a free loopback port, with its registry in a fresh temp DATA_DIR. */
-export async function startTestGateway(): Promise<TestGateway> {
+/**
+ * A real gateway on a free loopback port, with its registry in a fresh temp DATA_DIR. Without an
+ * intake it is a plain broker (readings acknowledged on receipt, routed to subscribers).
+ */
+export async function startTestGateway(intake?: GatewayIntakeOption): Promise<TestGateway> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ucap-gateway-'));
   const registry = openDeviceRegistry(deviceRegistryPath(dataDir));
   const metrics = new Registry();
@@ -42,6 +45,7 @@ export async function startTestGateway(): Promise<TestGateway> {
     port: 0,
     logger,
     metrics,
+    ...(intake && { intake }),
   });
   const { port } = await gateway.listen();
   return {

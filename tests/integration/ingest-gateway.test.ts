@@ -1,4 +1,3 @@
-import type { Client } from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -7,6 +6,7 @@ import type { DeviceCredentials } from '../../devices/device.ts';
 import { DEFAULT_TIME_POLICY } from '../../domain/timestamps.ts';
 import { readingsTopic } from '../../domain/topics.ts';
 import { createIngest, type Ingest } from '../../ingest/ingest-worker.ts';
+import { createReadingPipeline } from '../../ingest/reading-pipeline.ts';
 import { loadCityCatalog } from '../../platform/city-config.ts';
 import { silentLogger } from '../../platform/logger.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
@@ -14,8 +14,9 @@ import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { startTestGateway, type TestGateway } from './gateway-fixture.ts';
 
 /**
- * Ingest behind the real gateway (device ACL, service account, registry), writing to real DuckDB:
- * what the deployment runs, minus the processes.
+ * Ingest workers behind the real gateway in relay mode (device ACL, service account, registry),
+ * writing to real DuckDB: what `npm run gateway` + `npm run ingest` run, minus the processes. A
+ * device's PUBACK arrives only once a worker has confirmed its reading durable.
  */
 let gw: TestGateway;
 let store: TimeSeriesStore;
@@ -25,7 +26,7 @@ const devices: MqttClient[] = [];
 const ingests: Ingest[] = [];
 
 beforeAll(async () => {
-  gw = await startTestGateway();
+  gw = await startTestGateway({ kind: 'relay' });
   store = await createDuckDbStore({ path: ':memory:' });
   nativeDevice = await gw.registry.add({ id: 'nice-gw-01', city: 'nice' });
   senmlDevice = await gw.registry.add({ id: 'zz-senml-01', city: 'zhengzhou', format: 'senml' });
@@ -38,17 +39,25 @@ afterAll(async () => {
   await store.close();
 });
 
-function startIngest(password = gw.service.password, logger = silentLogger()): Ingest {
+function startIngest(
+  password = gw.service.password,
+  logger = silentLogger(),
+  clientId = 'ucap-ingest',
+): Ingest {
   const ingest = createIngest({
     mqttUrl: gw.url,
     username: gw.service.username,
     password,
-    clientId: 'ucap-ingest',
-    store,
-    formatOf: async (deviceId) => (await gw.registry.get(deviceId))?.format ?? 'native',
-    cities: loadCityCatalog(),
-    timePolicy: DEFAULT_TIME_POLICY,
-    batch: { flushIntervalMs: 50 },
+    clientId,
+    pipeline: createReadingPipeline({
+      store,
+      formatOf: async (deviceId) => (await gw.registry.get(deviceId))?.format ?? 'native',
+      cities: loadCityCatalog(),
+      timePolicy: DEFAULT_TIME_POLICY,
+      batch: { flushIntervalMs: 20 },
+      logger,
+      metrics: new Registry(),
+    }),
     logger,
     metrics: new Registry(),
     reconnect: { initialDelayMs: 50, maxDelayMs: 200 },
@@ -68,26 +77,13 @@ async function connectDevice(credentials: DeviceCredentials): Promise<MqttClient
   return client;
 }
 
-function ingestAcks(count: number): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const onAck = (_packet: unknown, client: Client) => {
-      if (client?.id !== 'ucap-ingest' || ++seen < count) return;
-      gw.gateway.broker.off('ack', onAck);
-      resolve();
-    };
-    gw.gateway.broker.on('ack', onAck);
-  });
-}
-
 describe('ingest through the gateway', () => {
-  it("stores each device's readings, decoded with the format it is registered with", async () => {
+  it("acknowledges each device's reading only once a worker stored it, decoded with the device's format", async () => {
     const ingest = startIngest();
     await ingest.start();
     const native = await connectDevice(nativeDevice);
     const senml = await connectDevice(senmlDevice);
     const ts = Date.now() - 60_000;
-    const acked = ingestAcks(2);
     await native.publishAsync(
       readingsTopic('nice', nativeDevice.id),
       JSON.stringify({ ts, values: { pm25: 17 } }),
@@ -95,40 +91,85 @@ describe('ingest through the gateway', () => {
         qos: 1,
       },
     );
+    // The PUBACK came: the reading must be in the store already, with no waiting.
+    expect(await store.latest({ city: 'nice' })).toEqual([
+      { city: 'nice', deviceId: nativeDevice.id, metric: 'pm25', ts, value: 17 },
+    ]);
     await senml.publishAsync(
       readingsTopic('zhengzhou', senmlDevice.id),
       JSON.stringify([{ n: 'pm25', u: 'ug/m3', v: 88, t: ts / 1000 }]),
       { qos: 1 },
     );
-    await acked;
-    expect(await store.latest({ city: 'nice' })).toEqual([
-      { city: 'nice', deviceId: nativeDevice.id, metric: 'pm25', ts, value: 17 },
-    ]);
     expect(await store.latest({ city: 'zhengzhou' })).toMatchObject([
       { city: 'zhengzhou', deviceId: senmlDevice.id, metric: 'pm25', ts, value: 88 },
     ]);
     await ingest.stop();
   });
 
-  it('gets what devices published while ingest was stopped, once it is back with the same client id', async () => {
+  it('holds PUBACKs while no worker is connected and delivers once one is back; nothing is queued in the broker', async () => {
     const device = await connectDevice(nativeDevice);
     const base = Date.now() - 30_000;
-    for (let i = 0; i < 5; i++) {
-      await device.publishAsync(
-        readingsTopic('nice', nativeDevice.id),
-        JSON.stringify({ ts: base + i, values: { no2: 30 + i } }),
-        { qos: 1 },
-      );
-    }
-    const acked = ingestAcks(5);
+    let acked = 0;
+    const publishes = Array.from({ length: 5 }, (_, i) =>
+      device
+        .publishAsync(
+          readingsTopic('nice', nativeDevice.id),
+          JSON.stringify({ ts: base + i, values: { no2: 30 + i } }),
+          {
+            qos: 1,
+          },
+        )
+        .then(() => {
+          acked += 1;
+        }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(acked).toBe(0);
+    expect(gw.gateway.relay?.stats()).toEqual({ workers: 0, unconfirmed: 5 });
     const ingest = startIngest();
     await ingest.start();
-    await acked;
+    await Promise.all(publishes);
     expect(ingest.stats().readingsByCity).toEqual({ nice: 5 });
     expect(await store.latest({ city: 'nice', metric: 'no2' })).toEqual([
       { city: 'nice', deviceId: nativeDevice.id, metric: 'no2', ts: base + 4, value: 34 },
     ]);
     await ingest.stop();
+  });
+
+  it('spreads batches over two workers, and a worker that leaves mid-stream hands its batches to the other', async () => {
+    const first = startIngest(undefined, undefined, 'ingest-a');
+    const second = startIngest(undefined, undefined, 'ingest-b');
+    await Promise.all([first.start(), second.start()]);
+    const device = await connectDevice(nativeDevice);
+    const base = Date.now() - 20_000;
+    const N = 400;
+    const publishes: Promise<unknown>[] = [];
+    for (let i = 0; i < N; i++) {
+      publishes.push(
+        device.publishAsync(
+          readingsTopic('nice', nativeDevice.id),
+          JSON.stringify({ ts: base + i, values: { o3: i } }),
+          {
+            qos: 1,
+          },
+        ),
+      );
+      if (i === N / 2) void first.stop();
+    }
+    await Promise.all(publishes);
+    const series = await store.series({
+      city: 'nice',
+      metric: 'o3',
+      deviceId: nativeDevice.id,
+      from: base,
+      to: base + N,
+      everyMs: 86_400_000,
+      agg: 'count',
+      timeZone: 'UTC',
+    });
+    expect(series.flatMap((s) => s.points).reduce((n, p) => n + p.value, 0)).toBe(N);
+    expect(second.stats().readingsByCity.nice ?? 0).toBeGreaterThan(0);
+    await second.stop();
   });
 
   it('keeps retrying a refused service password without flooding the log, and stops cleanly', async () => {

@@ -11,12 +11,14 @@ import { DEFAULT_TIME_POLICY } from '../../domain/timestamps.ts';
 import { readingsTopic } from '../../domain/topics.ts';
 import type { BatchOptions } from '../../ingest/batch-writer.ts';
 import { createIngest, type Ingest } from '../../ingest/ingest-worker.ts';
+import { createReadingPipeline } from '../../ingest/reading-pipeline.ts';
 import { silentLogger } from '../../platform/logger.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 
 /**
- * The ingest worker against a real bare aedes broker (no gateway policy) on a loopback port and a
+ * The ingest worker subscribing (INGEST_SOURCE=subscribe, as against Mosquitto or any other broker)
+ * to a real bare aedes broker (no gateway policy) on a loopback port and a
  * real embedded DuckDB store in memory, with real mqtt.js publishers.
  */
 let broker: Aedes;
@@ -64,11 +66,16 @@ function buildIngest(setup: IngestSetup): Ingest {
     username: 'ucap-ingest',
     password: 'not-checked-by-a-bare-broker',
     clientId: setup.clientId ?? `ingest-test-${++clientSeq}`,
-    store: setup.store,
-    formatOf: async () => 'native',
-    cities: new CityCatalog(DEFAULT_CITIES),
-    timePolicy: DEFAULT_TIME_POLICY,
-    batch: setup.batch ?? { flushIntervalMs: 50 },
+    source: 'subscribe',
+    pipeline: createReadingPipeline({
+      store: setup.store,
+      formatOf: async () => 'native',
+      cities: new CityCatalog(DEFAULT_CITIES),
+      timePolicy: DEFAULT_TIME_POLICY,
+      batch: setup.batch ?? { flushIntervalMs: 50 },
+      logger: silentLogger(),
+      metrics: setup.metrics ?? new Registry(),
+    }),
     logger: silentLogger(),
     metrics: setup.metrics ?? new Registry(),
     reconnect: { initialDelayMs: 50, maxDelayMs: 200 },

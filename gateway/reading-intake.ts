@@ -1,0 +1,99 @@
+import type { AedesOptions, Client } from 'aedes';
+import { decodeRelayConfirmation } from '../domain/relay-batch.ts';
+import { parseReadingsTopic, RELAY_CONFIRMATIONS_TOPIC } from '../domain/topics.ts';
+import type { MessageSink } from '../ingest/reading-pipeline.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { GatewayMetrics } from './gateway-metrics.ts';
+import type { RelaySink } from './relay-sink.ts';
+
+type AuthorizePublishHandler = Required<AedesOptions>['authorizePublish'];
+
+export interface ReadingIntake {
+  /** Runs after the ACL has allowed the publish; calls back (so aedes PUBACKs) only once the reading is safe. */
+  readonly authorizePublish: AuthorizePublishHandler;
+  /** Stops taking readings: later publishes are never acknowledged, so their devices send them again. */
+  pause(): void;
+  /** Publishes whose reading is not durable yet. */
+  pending(): number;
+}
+
+/**
+ * Makes the device's PUBACK mean "stored". aedes writes the PUBACK right after authorizePublish
+ * calls back (lib/handlers/publish.js), and reads a connection's next packets only once every
+ * packet of the current read has been handled (lib/client.js), so holding the callback until the
+ * message is durable both defers the PUBACK and applies backpressure to that device alone.
+ * Nothing is queued in the broker: a device that got no PUBACK still holds the message and resends it.
+ */
+export function createReadingIntake(options: {
+  readonly sink: MessageSink;
+  readonly relay: RelaySink | undefined;
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+}): ReadingIntake {
+  const { sink, relay, logger } = options;
+  let accepting = true;
+  let pending = 0;
+
+  const takeReading = (
+    client: Client,
+    packet: Parameters<AuthorizePublishHandler>[1],
+    callback: (error?: Error | null) => void,
+  ) => {
+    if (!accepting) return; // never acknowledged; the connection closes with the gateway
+    // A reading is not state: a retained copy would be replayed to every new subscriber.
+    packet.retain = false;
+    pending += 1;
+    const started = performance.now();
+    const message = { topic: packet.topic, payload: packet.payload as Buffer, receivedAt: Date.now() };
+    sink.admit(message).then(
+      ({ safe }) => {
+        if (packet.qos === 0) {
+          pending -= 1;
+          callback(null);
+          safe.catch(() => undefined); // QoS 0: at most once, nothing to resend
+          return;
+        }
+        safe.then(
+          () => {
+            pending -= 1;
+            options.metrics.storeToAckSeconds.observe((performance.now() - started) / 1000);
+            callback(null);
+          },
+          (error: unknown) => {
+            pending -= 1;
+            // No PUBACK: closing the connection makes the device reconnect and send it again.
+            logger.debug(
+              { clientId: client.id, err: error },
+              'reading not stored; connection closed for a resend',
+            );
+            callback(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      },
+      (error: unknown) => {
+        pending -= 1;
+        callback(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  };
+
+  return {
+    authorizePublish(client, packet, callback) {
+      if (parseReadingsTopic(packet.topic) !== undefined && client !== null) {
+        takeReading(client, packet, callback);
+        return;
+      }
+      if (relay !== undefined && client !== null && packet.topic === RELAY_CONFIRMATIONS_TOPIC) {
+        const confirmation = decodeRelayConfirmation(packet.payload as Buffer);
+        if (confirmation === undefined)
+          logger.warn({ clientId: client.id }, 'unreadable relay confirmation ignored');
+        else relay.confirm(client, confirmation);
+      }
+      callback(null);
+    },
+    pause() {
+      accepting = false;
+    },
+    pending: () => pending,
+  };
+}

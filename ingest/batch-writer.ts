@@ -16,7 +16,8 @@ export interface BatchLimits {
 
 export const DEFAULT_BATCH_LIMITS: BatchLimits = Object.freeze({
   batchSize: 5000,
-  flushIntervalMs: 1000,
+  // Short: a device's PUBACK waits for the write its reading is in.
+  flushIntervalMs: 20,
   maxBufferedItems: 200_000,
 });
 

@@ -10,7 +10,7 @@ import {
   positiveIntSchema,
 } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
-import type { BatchOptions } from './batch-writer.ts';
+import { type BatchOptions, DEFAULT_BATCH_LIMITS } from './batch-writer.ts';
 
 /** Ingest's tuning variables, shared with the all-in-one process so names never drift. */
 export const ingestFields = {
@@ -23,10 +23,9 @@ export const ingestFields = {
       'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit',
     )
     .default('ucap-ingest'),
-  INGEST_BATCH_SIZE: positiveIntSchema.default(5000),
-  // Short: a device's PUBACK waits for the write its reading is in.
-  INGEST_FLUSH_INTERVAL_MS: millisSchema.default(20),
-  INGEST_MAX_BUFFERED: positiveIntSchema.default(200_000),
+  INGEST_BATCH_SIZE: positiveIntSchema.default(DEFAULT_BATCH_LIMITS.batchSize),
+  INGEST_FLUSH_INTERVAL_MS: millisSchema.default(DEFAULT_BATCH_LIMITS.flushIntervalMs),
+  INGEST_MAX_BUFFERED: positiveIntSchema.default(DEFAULT_BATCH_LIMITS.maxBufferedItems),
   INGEST_MAX_FUTURE_MS: millisSchema.default(5 * 60_000),
   INGEST_MAX_AGE_MS: millisSchema.default(30 * 24 * 3_600_000),
 };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { relayBatchesTopic } from '../../domain/topics.ts';
 import { runProcess } from './gateway-fixture.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -65,7 +66,7 @@ describe('gateway/main.ts', () => {
     await rm(bad, { recursive: true, force: true });
   });
 
-  it('prints where it listens, serves ops endpoints, accepts the service account, stops on SIGTERM', async () => {
+  it('prints where it listens, serves ops endpoints, is ready once an ingest worker takes relay batches, stops on SIGTERM', async () => {
     const { child, line } = await startGateway(
       gatewayEnv({ MQTT_SERVICE_PASSWORD: 'main-test-service-secret' }),
     );
@@ -73,7 +74,9 @@ describe('gateway/main.ts', () => {
     expect(line.msg).toContain(`listening on ${line.mqtt}`);
     const ops = String(line.ops);
     expect((await fetch(`${ops}/healthz`)).status).toBe(200);
-    expect((await fetch(`${ops}/readyz`)).status).toBe(200);
+    const notReady = await fetch(`${ops}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.text()).toContain('no ingest worker is connected');
 
     const ingest = await connectAsync(String(line.mqtt), {
       protocolVersion: 4,
@@ -81,6 +84,8 @@ describe('gateway/main.ts', () => {
       username: 'ucap-ingest',
       password: 'main-test-service-secret',
     });
+    await ingest.subscribeAsync(relayBatchesTopic('ucap-ingest'), { qos: 0 });
+    expect((await fetch(`${ops}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${ops}/metrics`)).text();
     expect(metrics).toMatch(/ucap_gateway_connected_clients\{service="ucap-gateway"\} 1/);
     await ingest.endAsync();

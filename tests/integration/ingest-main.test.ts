@@ -106,10 +106,11 @@ describe('npm run ingest', () => {
     );
   });
 
-  it('subscribes, reports ready, stores what devices publish, and drains on SIGTERM', async () => {
+  it('INGEST_SOURCE=subscribe on a plain broker: subscribes, reports ready, stores what devices publish, drains on SIGTERM', async () => {
     const ingest = startIngest({
       MQTT_SERVICE_PASSWORD: 'the-gateway-secret',
       INGEST_CLIENT_ID: 'ucap-ingest-main',
+      INGEST_SOURCE: 'subscribe',
     });
     const { ops } = await ingest.waitForLog((e) => typeof e.ops === 'string');
     expect(ops).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -42,6 +42,8 @@ export interface DeviceTally {
   readonly ackedSeqs: SeqSet;
   /** Next seq to publish (= messages of either QoS sent so far). */
   nextSeq: number;
+  /** Accumulates the QoS 0 share per message; a whole unit makes the next message QoS 0. */
+  qos0Credit: number;
 }
 
 export interface FleetTotals {
@@ -93,7 +95,6 @@ export class DeviceFleet {
   readonly firstTs: number;
   readonly #devices: FleetDevice[];
   #cursor = 0;
-  #qos0Credit = 0;
   #disconnects = 0;
 
   private constructor(devices: FleetDevice[], firstTs: number) {
@@ -169,6 +170,7 @@ export class DeviceFleet {
       failed: 0,
       ackedSeqs: new SeqSet(),
       nextSeq: 0,
+      qos0Credit: 0,
     };
     return { tally, topic: readingsTopic(credentials.city, credentials.id), client };
   }
@@ -217,9 +219,10 @@ export class DeviceFleet {
     for (let i = 0; i < count; i++) {
       const device = this.#devices[this.#cursor] as FleetDevice;
       this.#cursor = (this.#cursor + 1) % this.#devices.length;
-      this.#qos0Credit += share;
-      const qos = this.#qos0Credit >= 1 ? 0 : 1;
-      if (qos === 0) this.#qos0Credit -= 1;
+      // Per device, so every device mixes in its share of QoS 0 whatever the fleet size.
+      device.tally.qos0Credit += share;
+      const qos = device.tally.qos0Credit >= 1 ? 0 : 1;
+      if (qos === 0) device.tally.qos0Credit -= 1;
       const ts = this.#publishOne(device, qos);
       run.onPublish?.(device.tally, ts, qos, at);
     }

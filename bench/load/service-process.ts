@@ -1,0 +1,129 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** One of the project's entry points started as README says (`tsx <entry>`), with its own env. */
+export interface ServiceSpec {
+  /** Short name for reports, e.g. "gateway". */
+  readonly name: string;
+  /** Entry point relative to the repository root, e.g. "gateway/main.ts". */
+  readonly entry: string;
+  /** Added to (and overriding) this process's environment. */
+  readonly env: NodeJS.ProcessEnv;
+  /** The JSON log line (its `msg`) that says the service is up. */
+  readonly readyLog: RegExp;
+  readonly startTimeoutMs?: number;
+}
+
+export interface ServiceProcess {
+  readonly spec: ServiceSpec;
+  readonly pid: number;
+  /** The parsed log line that matched readyLog. */
+  readonly readyLine: Readonly<Record<string, unknown>>;
+  /** Every log line so far (JSON text), for failure messages. */
+  readonly logs: readonly string[];
+  readonly exited: Promise<number | null>;
+  running(): boolean;
+  /** SIGINT (Ctrl-C), then SIGKILL after `timeoutMs`; resolves with the exit code. */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** Sends a signal now (e.g. SIGKILL for a crash) and resolves when the process is gone. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const MAX_KEPT_LINES = 2000;
+
+/** Spawns `node --import tsx <entry>` with LOG_FORMAT=json and waits for its ready line. */
+export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...spec.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  let readyLine: Record<string, unknown> | undefined;
+  let onReady: () => void = () => {};
+  const ready = new Promise<void>((resolveReady) => {
+    onReady = resolveReady;
+  });
+  let buffered = '';
+  const collect = (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.length === 0) continue;
+      logs.push(line);
+      if (logs.length > MAX_KEPT_LINES) logs.splice(0, logs.length - MAX_KEPT_LINES);
+      if (readyLine === undefined) {
+        const parsed = parseLine(line);
+        if (parsed !== undefined && typeof parsed.msg === 'string' && spec.readyLog.test(parsed.msg)) {
+          readyLine = parsed;
+          onReady();
+        }
+      }
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code, signal) => resolveExit(code ?? (signal === null ? null : 128))),
+  );
+  const timeoutMs = spec.startTimeoutMs ?? 60_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      ready,
+      exited.then((code) => {
+        throw new Error(
+          `${spec.name} (${spec.entry}) exited with ${code} before it was ready:\n${tail(logs)}`,
+        );
+      }),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`${spec.name} not ready within ${timeoutMs} ms:\n${tail(logs)}`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const running = () => child.exitCode === null && child.signalCode === null;
+  return {
+    spec,
+    pid: child.pid as number,
+    readyLine: readyLine as Record<string, unknown>,
+    logs,
+    exited,
+    running,
+    async stop(stopTimeoutMs = 30_000) {
+      if (!running()) return exited;
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs);
+      const code = await exited;
+      clearTimeout(killer);
+      return code;
+    },
+    async kill(signal = 'SIGKILL') {
+      if (running()) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tail(logs: readonly string[]): string {
+  return logs.slice(-30).join('\n');
+}

@@ -41,6 +41,8 @@ export interface DeviceRegistry {
 
 export interface DeviceRegistryOptions {
   readonly verifier?: SecretVerifierOptions;
+  /** How long a read trusts the last check of the file (default REGISTRY_FRESH_MS). */
+  readonly freshMs?: number;
 }
 
 export function deviceRegistryPath(dataDir: string): string {
@@ -48,7 +50,7 @@ export function deviceRegistryPath(dataDir: string): string {
 }
 
 export function openDeviceRegistry(path: string, options: DeviceRegistryOptions = {}): DeviceRegistry {
-  const file = new RegistryFile(path);
+  const file = new RegistryFile(path, options.freshMs);
   const verifier = createSecretVerifier(options.verifier);
   // In-process queue first, so this process's own writers do not spin on the lock file.
   let queue: Promise<unknown> = Promise.resolve();
@@ -126,7 +128,7 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
       });
     },
     async authenticate(id, password) {
-      const snapshot = await file.read();
+      const snapshot = await file.read({ fresh: true });
       const record = snapshot.records.get(id);
       if (!record) return undefined;
       const ok = await verifier.verify(id, password, record.secretHash);

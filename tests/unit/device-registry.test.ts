@@ -4,8 +4,9 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deviceRegistryPath, openDeviceRegistry } from '../../devices/device-registry.ts';
+import { REGISTRY_FRESH_MS } from '../../devices/registry-file.ts';
 import { isUcapError } from '../../domain/errors.ts';
 
 const run = promisify(execFile);
@@ -143,8 +144,24 @@ describe('device registry', () => {
     expect(message).toContain('devices.0.secretHash');
   });
 
-  it('sees changes made through another handle (another process) at the next read', async () => {
-    const gateway = openDeviceRegistry(path);
+  it('sees changes made through another handle (another process) once its last check is REGISTRY_FRESH_MS old', async () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const gateway = openDeviceRegistry(path);
+      const cli = openDeviceRegistry(path);
+      expect(await gateway.list()).toEqual([]);
+      await cli.add({ id: 'late', city: 'nice' });
+      // Still within the window: the gateway answers from the snapshot it checked (no stat per message).
+      expect(await gateway.get('late')).toBeUndefined();
+      vi.advanceTimersByTime(REGISTRY_FRESH_MS);
+      expect(await gateway.get('late')).toBeDefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('with freshMs 0 sees changes made through another handle at the next read', async () => {
+    const gateway = openDeviceRegistry(path, { freshMs: 0 });
     const cli = openDeviceRegistry(path);
     expect(await gateway.list()).toEqual([]);
     const creds = await cli.add({ id: 'late', city: 'nice' });

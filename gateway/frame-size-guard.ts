@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { Duplex } from 'node:stream';
 
 export class FrameTooLargeError extends Error {
   readonly frameBytes: number;
@@ -63,41 +62,26 @@ export class FrameSizeChecker {
 }
 
 /**
- * The stream aedes reads and writes instead of the socket: bytes pass through unchanged, with
- * the socket's backpressure both ways, and the connection is cut at the first oversized packet.
+ * Installs the check on the socket itself: aedes takes bytes only through `conn.read(null)` on
+ * 'readable' (lib/client.js), so every chunk is checked right there before the MQTT parser sees
+ * it, and the connection is cut at the first oversized packet. No stream is put in front of
+ * aedes: an extra Duplex per connection cost a stream hop per chunk both ways.
  */
-export function guardConnection(
-  socket: Socket,
-  maxFrameBytes: number,
-  onRefused: (error: Error) => void,
-): Duplex {
+export function guardConnection(socket: Socket, maxFrameBytes: number, onRefused: (error: Error) => void): Socket {
   const checker = new FrameSizeChecker(maxFrameBytes);
-  const conn = new Duplex({
-    read: () => socket.resume(),
-    writev: (chunks, callback) => {
-      socket.cork();
-      for (const [i, { chunk }] of chunks.entries())
-        socket.write(chunk, i === chunks.length - 1 ? callback : undefined);
-      socket.uncork();
-    },
-    final: (callback) => socket.end(callback),
-    destroy: (error, callback) => {
-      socket.destroy();
-      callback(error);
-    },
-  });
-  socket.on('data', (chunk: Buffer) => {
-    const problem = checker.check(chunk);
-    if (problem) {
-      onRefused(problem);
-      conn.destroy();
-    } else if (!conn.push(chunk)) {
-      socket.pause();
+  const read = socket.read.bind(socket);
+  socket.read = (size?: number) => {
+    if (socket.destroyed) return null;
+    const chunk: unknown = read(size);
+    if (chunk instanceof Uint8Array) {
+      const problem = checker.check(chunk);
+      if (problem) {
+        onRefused(problem);
+        socket.destroy();
+        return null;
+      }
     }
-  });
-  socket.on('end', () => conn.push(null));
-  socket.on('error', (error) => conn.destroy(error));
-  socket.on('close', () => conn.destroy());
-  socket.pause();
-  return conn;
+    return chunk;
+  };
+  return socket;
 }

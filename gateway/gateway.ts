@@ -1,5 +1,4 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Registry } from 'prom-client';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
@@ -145,7 +144,7 @@ async function createBroker(
 }
 
 /** Puts the frame-size check between the socket and aedes. */
-function guardFrames(socket: Socket, metrics: GatewayMetrics, logger: Logger): Duplex {
+function guardFrames(socket: Socket, metrics: GatewayMetrics, logger: Logger): Socket {
   return guardConnection(socket, MAX_FRAME_BYTES, (error) => {
     metrics.connectionsRefused.inc({ reason: 'frame-too-large' });
     const bytes = error instanceof FrameTooLargeError ? error.frameBytes : undefined;

@@ -67,7 +67,11 @@ export class FrameSizeChecker {
  * it, and the connection is cut at the first oversized packet. No stream is put in front of
  * aedes: an extra Duplex per connection cost a stream hop per chunk both ways.
  */
-export function guardConnection(socket: Socket, maxFrameBytes: number, onRefused: (error: Error) => void): Socket {
+export function guardConnection(
+  socket: Socket,
+  maxFrameBytes: number,
+  onRefused: (error: Error) => void,
+): Socket {
   const checker = new FrameSizeChecker(maxFrameBytes);
   const read = socket.read.bind(socket);
   socket.read = (size?: number) => {

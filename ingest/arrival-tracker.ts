@@ -1,13 +1,13 @@
 import type { Reading } from '../domain/reading.ts';
 
-/** How many recent (metric, ts) keys are remembered per device to recognise a resent reading. */
-export const RECENT_KEYS_PER_DEVICE = 64;
+/** How many recent reading times are remembered per device and metric to recognise a resent reading. */
+export const RECENT_TIMES_PER_METRIC = 16;
 
 interface DeviceArrivals {
   /** Newest reading time stored for the device. */
   newestTs: number;
-  /** Insertion-ordered, so the oldest key is dropped first. */
-  readonly recent: Set<string>;
+  /** Per metric, the last RECENT_TIMES_PER_METRIC times stored (a ring). */
+  readonly recent: Map<string, { readonly times: number[]; next: number }>;
 }
 
 /**
@@ -15,34 +15,45 @@ interface DeviceArrivals {
  * reading resent after a lost PUBACK (or redelivered after a crash) is stored once; this says how
  * often that happened, and how many readings arrived older than the device's newest one (late data).
  * A resend comes within seconds, so a short per-device memory recognises it without a store lookup;
- * an older duplicate beyond that memory is counted as late instead.
+ * an older duplicate beyond that memory is counted as late instead. Runs for every reading, so it
+ * allocates nothing per reading once a device and metric are known.
  */
 export class ArrivalTracker {
-  readonly #devices = new Map<string, DeviceArrivals>();
+  readonly #cities = new Map<string, Map<string, DeviceArrivals>>();
 
   observe(readings: readonly Reading[]): { duplicates: number; late: number } {
     let duplicates = 0;
     let late = 0;
     for (const r of readings) {
-      const id = `${r.city}/${r.deviceId}`;
-      let device = this.#devices.get(id);
-      if (device === undefined) {
-        device = { newestTs: r.ts, recent: new Set() };
-        this.#devices.set(id, device);
+      const device = this.#device(r.city, r.deviceId, r.ts);
+      let recent = device.recent.get(r.metric);
+      if (recent === undefined) {
+        recent = { times: [], next: 0 };
+        device.recent.set(r.metric, recent);
       }
-      const key = `${r.metric}@${r.ts}`;
-      if (device.recent.has(key)) {
+      if (recent.times.includes(r.ts)) {
         duplicates += 1;
         continue;
       }
       if (r.ts < device.newestTs) late += 1;
       else device.newestTs = r.ts;
-      device.recent.add(key);
-      if (device.recent.size > RECENT_KEYS_PER_DEVICE) {
-        const oldest = device.recent.values().next().value;
-        if (oldest !== undefined) device.recent.delete(oldest);
-      }
+      recent.times[recent.next] = r.ts;
+      recent.next = (recent.next + 1) % RECENT_TIMES_PER_METRIC;
     }
     return { duplicates, late };
+  }
+
+  #device(city: string, deviceId: string, ts: number): DeviceArrivals {
+    let devices = this.#cities.get(city);
+    if (devices === undefined) {
+      devices = new Map();
+      this.#cities.set(city, devices);
+    }
+    let device = devices.get(deviceId);
+    if (device === undefined) {
+      device = { newestTs: ts, recent: new Map() };
+      devices.set(deviceId, device);
+    }
+    return device;
   }
 }

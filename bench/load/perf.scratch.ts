@@ -14,7 +14,9 @@ const cpu = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(f[11]) + Number(f[12])) * 10;
 };
+
 import { readdirSync } from 'node:fs';
+
 const threads = (pid: number) => {
   const m = new Map<string, number>();
   for (const t of readdirSync(`/proc/${pid}/task`)) {
@@ -49,7 +51,19 @@ const out = await fleet.publishAtRate({ rate, durationMs: seconds * 1000 });
 const after = d.services().map((s) => [s.spec.name, cpu(s.pid)] as const);
 const self1 = selfCpu();
 const th1 = d.services().map((s) => threads(s.pid));
-th1.forEach((m, i) => { for (const [k, v] of m) { const dv = v - (th0[i]?.get(k) ?? 0); if (dv > 50) console.log('  thread', d.services()[i]?.spec.name, k, (dv / out.published * 1000).toFixed(1), 'us/msg'); } });
+th1.forEach((m, i) => {
+  for (const [k, v] of m) {
+    const dv = v - (th0[i]?.get(k) ?? 0);
+    if (dv > 50)
+      console.log(
+        '  thread',
+        d.services()[i]?.spec.name,
+        k,
+        ((dv / out.published) * 1000).toFixed(1),
+        'us/msg',
+      );
+  }
+});
 const t = fleet.totals();
 const n = out.published;
 console.log('offered', out.offeredRate.toFixed(0), 'skipped', out.skipped, 'totals', JSON.stringify(t));

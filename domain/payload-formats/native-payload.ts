@@ -20,12 +20,15 @@ export type NativePayload = z.infer<typeof nativePayloadSchema>;
 /** Epoch ms below this are almost certainly seconds (before 2001-09-09 as ms; 1973 as s). */
 const MIN_PLAUSIBLE_EPOCH_MS = 1_000_000_000_000;
 
+/** Reused: without `stream` a decoder keeps no state between calls, and making one per message showed in profiles. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export function parseJsonPayload(
   raw: Uint8Array,
 ): { ok: true; value: unknown } | { ok: false; problem: Problem } {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    text = STRICT_UTF8.decode(raw);
   } catch {
     return { ok: false, problem: { code: 'INGEST_INVALID_JSON', message: 'payload is not valid UTF-8' } };
   }

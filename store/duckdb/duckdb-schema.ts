@@ -2,7 +2,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * Times are epoch milliseconds in BIGINT columns: exact, zone-free, and the same unit as the port.
- * The primary key makes a reading's identity (city, device, metric, ts) so a rewrite replaces it.
+ * A reading's identity is (city, device, metric, ts); a rewrite replaces it (duckdb-writes.ts
+ * deletes the old row in the same transaction). No PRIMARY KEY: maintaining its index cost ~27 µs
+ * of CPU per row written (measured: 33.8 vs 6.4 µs per row, 800-row batches), which at 10,000
+ * messages/s is more than this machine has.
  * `time_source` is 'device' or 'receive' (Reading.timeSource); files written before it existed get
  * the column added on open, NULL in old rows, read back as 'device'.
  * Rejections have no natural key (two can arrive in the same millisecond); `id` keeps arrival order.
@@ -14,8 +17,7 @@ CREATE TABLE IF NOT EXISTS readings (
   metric VARCHAR NOT NULL,
   ts BIGINT NOT NULL,
   value DOUBLE NOT NULL,
-  time_source VARCHAR,
-  PRIMARY KEY (city, device_id, metric, ts)
+  time_source VARCHAR
 );
 ALTER TABLE readings ADD COLUMN IF NOT EXISTS time_source VARCHAR;
 CREATE SEQUENCE IF NOT EXISTS rejection_id;
@@ -44,6 +46,24 @@ CREATE TEMP TABLE rejections_staging (
 
 export async function createSchema(connection: DuckDBConnection): Promise<void> {
   await connection.run(SCHEMA);
+  await dropReadingsPrimaryKey(connection);
+}
+
+/**
+ * Files written before the key was dropped: DuckDB cannot drop a constraint in place, so the table
+ * is copied once, inside one transaction (a crash leaves the old table as it was).
+ */
+async function dropReadingsPrimaryKey(connection: DuckDBConnection): Promise<void> {
+  const found = await connection.runAndReadAll(
+    `SELECT count(*)::INTEGER FROM duckdb_constraints()
+     WHERE table_name = 'readings' AND schema_name = 'main' AND constraint_type = 'PRIMARY KEY'`,
+  );
+  if (Number(found.getRows()[0]?.[0] ?? 0) === 0) return;
+  await connection.run(`BEGIN TRANSACTION;
+    CREATE TABLE readings_unkeyed AS SELECT city, device_id, metric, ts, value, time_source FROM readings ORDER BY ts;
+    DROP TABLE readings;
+    ALTER TABLE readings_unkeyed RENAME TO readings;
+    COMMIT;`);
 }
 
 export async function createStagingTables(writeConnection: DuckDBConnection): Promise<void> {

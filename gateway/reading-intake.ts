@@ -15,6 +15,8 @@ export interface ReadingIntake {
   pause(): void;
   /** Publishes whose reading is not durable yet. */
   pending(): number;
+  /** Whether aedes' routing can skip this packet: the intake took it, and readings have no subscribers. */
+  consumed(packet: object): boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export function createReadingIntake(options: {
   const { sink, relay, logger } = options;
   let accepting = true;
   let pending = 0;
+  const consumed = new WeakSet<object>();
 
   const takeReading = (
     client: Client,
@@ -42,6 +45,7 @@ export function createReadingIntake(options: {
     if (!accepting) return; // never acknowledged; the connection closes with the gateway
     // A reading is not state: a retained copy would be replayed to every new subscriber.
     packet.retain = false;
+    consumed.add(packet);
     pending += 1;
     const started = performance.now();
     const message = { topic: packet.topic, payload: packet.payload as Buffer, receivedAt: Date.now() };
@@ -95,5 +99,6 @@ export function createReadingIntake(options: {
       accepting = false;
     },
     pending: () => pending,
+    consumed: (packet) => consumed.has(packet),
   };
 }

@@ -218,7 +218,6 @@ class Writer<T> implements BatchWriter<T> {
     const dueAt = performance.now() + this.#limits.flushIntervalMs;
     this.#pending.push({ items, seq: this.#lastSeq, dueAt, promise, resolve, reject });
     this.#pendingItems += items.length;
-    this.#o.metrics?.buffered(this.buffered());
     this.#kick();
     this.#armTimer();
     return promise;

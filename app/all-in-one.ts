@@ -79,6 +79,7 @@ export async function startAllInOne(
       registry,
       metrics,
       logger: logger.child({ component: 'api' }),
+      readinessChecks: [{ name: 'store-writes', check: () => pipeline.ping() }],
     });
     const apiAddress = await api.listen({ host: config.BIND_HOST, port: config.API_PORT });
     closers.push(() => api.close());

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ingestFields } from '../ingest/ingest-config.ts';
-import { commonFields, hostSchema, portSchema } from '../platform/config.ts';
+import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
+import { DEFAULT_RELAY_LIMITS } from './relay-sink.ts';
 
 const SERVICE_PASSWORD_HINT =
   'required: set it to a long random secret (e.g. `openssl rand -base64 24`) and give the ingest worker the same value';
@@ -21,6 +22,8 @@ export const gatewayConfigSchema = z
         message: 'must be relay (ingest workers store readings) or embedded (the gateway stores them)',
       })
       .default('relay'),
+    /** Relay: messages handed to ingest and not yet confirmed; past it devices wait (backpressure). */
+    GATEWAY_RELAY_MAX_UNCONFIRMED: positiveIntSchema.default(DEFAULT_RELAY_LIMITS.maxUnconfirmed),
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     /** /healthz, /readyz and /metrics. */

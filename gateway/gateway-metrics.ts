@@ -9,17 +9,42 @@ export interface GatewayMetrics {
   readonly storeToAckSeconds: Histogram;
 }
 
-/** Registers the gateway's metrics on the process registry; `connectedClients` reads the broker live. */
-export function createGatewayMetrics(registry: Registry, connectedClients: () => number): GatewayMetrics {
+/** Live values read when /metrics is scraped. */
+export interface GatewayGauges {
+  readonly connectedClients: () => number;
+  /** Readings received whose PUBACK waits for the store. */
+  readonly awaitingStore: () => number;
+  /** Relay: messages handed to ingest workers and not yet confirmed durable. */
+  readonly unconfirmed: () => number;
+}
+
+/** Registers the gateway's metrics on the process registry; gauges read the gateway live. */
+export function createGatewayMetrics(registry: Registry, gauges: GatewayGauges): GatewayMetrics {
   const registers = [registry];
-  new Gauge({
-    name: 'ucap_gateway_connected_clients',
-    help: 'MQTT clients currently connected and authenticated.',
-    registers,
-    collect() {
-      this.set(connectedClients());
-    },
-  });
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge(
+    'ucap_gateway_connected_clients',
+    'MQTT clients currently connected and authenticated.',
+    gauges.connectedClients,
+  );
+  gauge(
+    'ucap_gateway_readings_awaiting_store',
+    'Readings received whose PUBACK waits until they are durable (bounded: backpressure holds the devices).',
+    gauges.awaitingStore,
+  );
+  gauge(
+    'ucap_gateway_relay_unconfirmed_messages',
+    'Relay mode: messages handed to ingest workers and not yet confirmed durable (at most GATEWAY_RELAY_MAX_UNCONFIRMED).',
+    gauges.unconfirmed,
+  );
   return {
     connectionsRefused: new Counter({
       name: 'ucap_gateway_connections_refused_total',

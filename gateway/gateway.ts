@@ -62,8 +62,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const principals = new Principals();
   const remoteAddresses = new WeakMap<Client, string | undefined>();
   let connected = (): number => 0;
-  const metrics = createGatewayMetrics(options.metrics, () => connected());
   const stages: { intake?: ReadingIntake; relay?: RelaySink } = {};
+  const metrics = createGatewayMetrics(options.metrics, {
+    connectedClients: () => connected(),
+    awaitingStore: () => stages.intake?.pending() ?? 0,
+    unconfirmed: () => stages.relay?.stats().unconfirmed ?? 0,
+  });
   const broker = await createBroker(options, principals, metrics, remoteAddresses, stages);
   connected = () => broker.connectedClients;
   observeBroker(broker, principals, logger);

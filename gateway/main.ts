@@ -39,7 +39,9 @@ async function main(): Promise<void> {
       port: config.MQTT_PORT,
       logger,
       metrics,
-      intake: pipeline ? { kind: 'embedded', pipeline } : { kind: 'relay' },
+      intake: pipeline
+        ? { kind: 'embedded', pipeline }
+        : { kind: 'relay', limits: { maxUnconfirmed: config.GATEWAY_RELAY_MAX_UNCONFIRMED } },
     });
   } catch (error) {
     await store?.close();

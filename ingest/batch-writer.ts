@@ -73,6 +73,8 @@ export interface BatchWriter<T> {
   close(timeoutMs?: number): Promise<void>;
   /** Items buffered or being written. */
   buffered(): number;
+  /** Why the store is refusing writes right now (they are being retried), or undefined. */
+  failing(): string | undefined;
 }
 
 interface Entry<T> {
@@ -141,6 +143,10 @@ class Writer<T> implements BatchWriter<T> {
 
   buffered(): number {
     return this.#pendingItems + this.#inFlightItems;
+  }
+
+  failing(): string | undefined {
+    return this.#store.failing;
   }
 
   enqueue(items: readonly T[]): Promise<Admitted> {

@@ -50,13 +50,14 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
   const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
   const cities = loadCityCatalog(config.CITIES_FILE);
   const url = mqttUrl(config.MQTT_HOST, config.MQTT_PORT);
+  const pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
   const ingest = createIngest({
     mqttUrl: url,
     username: config.MQTT_SERVICE_USERNAME,
     password: config.MQTT_SERVICE_PASSWORD,
     clientId: config.INGEST_CLIENT_ID,
     source: config.INGEST_SOURCE,
-    pipeline: pipelineFromConfig({ config, store, registry, cities, logger, metrics }),
+    pipeline,
     logger,
     metrics,
   });
@@ -64,7 +65,7 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
     metrics,
     logger,
     checks: [
-      { name: 'store', check: () => store.ping() },
+      { name: 'store', check: () => pipeline.ping() },
       {
         name: 'mqtt',
         check: async () => {

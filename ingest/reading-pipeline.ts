@@ -49,7 +49,7 @@ export interface ReadingPipeline extends MessageSink {
   /** Writes everything admitted so far and refuses further messages; resolves once all is settled. */
   close(): Promise<void>;
   stats(): PipelineStats;
-  /** Resolves when the store answers; for /readyz. */
+  /** Resolves when the store answers and takes writes; for /readyz. */
   ping(): Promise<void>;
 }
 
@@ -102,8 +102,14 @@ class Pipeline implements ReadingPipeline {
     };
   }
 
-  ping(): Promise<void> {
-    return this.#o.store.ping();
+  async ping(): Promise<void> {
+    // A store can answer queries and still refuse writes (a full disk): readiness needs both.
+    const failing = this.#readings.failing() ?? this.#rejections.failing();
+    if (failing !== undefined)
+      throw new Error(
+        `store writes are failing and being retried (readings held unacknowledged): ${failing}`,
+      );
+    await this.#o.store.ping();
   }
 
   close(): Promise<void> {

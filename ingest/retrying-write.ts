@@ -41,6 +41,7 @@ export class RetryingWrite<T> {
   readonly #o: RetryingWriteOptions<T>;
   #sleep: { timer: ReturnType<typeof setTimeout>; wake: () => void } | undefined;
   #abandoned = false;
+  #failing: string | undefined;
 
   constructor(options: RetryingWriteOptions<T>) {
     this.#o = options;
@@ -48,6 +49,11 @@ export class RetryingWrite<T> {
 
   get abandoned(): boolean {
     return this.#abandoned;
+  }
+
+  /** Why writes are failing now (the last retryable error), or undefined once a write went through. */
+  get failing(): string | undefined {
+    return this.#failing;
   }
 
   /** Stops retrying: a write waiting for its next attempt fails at once with a retryable error. */
@@ -63,10 +69,12 @@ export class RetryingWrite<T> {
       const started = performance.now();
       try {
         await this.#o.write(items);
+        this.#failing = undefined;
         this.#o.onWritten?.((performance.now() - started) / 1000);
         return;
       } catch (error) {
         if (!isRetryable(error)) throw error;
+        this.#failing = error instanceof Error ? error.message : String(error);
         if (this.#abandoned) throw notWrittenError(this.#o.name, 'gave up at shutdown', error);
         const delayMs = Math.max(backoffDelay(attempt, this.#o.policy, this.#o.random), retryAfterMs(error));
         this.#o.onRetry?.();

@@ -6,6 +6,10 @@ import { freePort } from './free-port.ts';
 
 export interface RunningInfluxd {
   readonly url: string;
+  /** Stops the server, keeping its data and port for resume() (an outage). */
+  pause(): Promise<void>;
+  /** Starts it again on the same data and port; resolves once it answers. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,6 +43,25 @@ export async function startInfluxd(): Promise<RunningInfluxd> {
   ].join('\n');
   const configPath = join(dir, 'influxdb.conf');
   await writeFile(configPath, config);
+  const url = `http://127.0.0.1:${httpPort}`;
+  let running = await spawnInfluxd(configPath, url);
+  return {
+    url,
+    async pause() {
+      await running.stop();
+    },
+    async resume() {
+      running = await spawnInfluxd(configPath, url);
+    },
+    async stop() {
+      await running.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One influxd process on a config; resolves once it answers /ping. */
+async function spawnInfluxd(configPath: string, url: string): Promise<{ stop(): Promise<void> }> {
   const output: string[] = [];
   const child: ChildProcess = spawn('influxd', ['run', '-config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +72,6 @@ export async function startInfluxd(): Promise<RunningInfluxd> {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const url = `http://127.0.0.1:${httpPort}`;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -63,15 +85,12 @@ export async function startInfluxd(): Promise<RunningInfluxd> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    url,
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      await rm(dir, { recursive: true, force: true });
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }

@@ -34,6 +34,7 @@ export async function runSoak(
     const totals = await fleet.totals();
     const stored = sumCounts(await target.countStored());
     const cells: string[] = [];
+    const memory: string[] = [];
     for (const { name, pid } of processes) {
       const rss = (await sampleProcess(pid))?.rssBytes ?? Number.NaN;
       if (minute === Math.max(1, options.warmupMinutes)) baseline.set(name, rss);
@@ -44,7 +45,9 @@ export async function runSoak(
           `minute ${minute}: ${name} RSS ${formatMiB(rss)} MiB is ${(drift * 100).toFixed(1)} % from ${formatMiB(base ?? Number.NaN)} MiB`,
         );
       }
-      cells.push(formatMiB(rss), Number.isFinite(drift) ? `${(drift * 100).toFixed(1)} %` : '–');
+      const driftText = Number.isFinite(drift) ? `${(drift * 100).toFixed(1)} %` : '–';
+      cells.push(formatMiB(rss), driftText);
+      memory.push(`${name} RSS ${formatMiB(rss)} MiB (${driftText})`);
     }
     const row = [
       String(minute),
@@ -54,7 +57,9 @@ export async function runSoak(
       ...cells,
     ];
     rows.push(row);
-    console.log(`   minute ${row.join('  ')}`);
+    console.log(
+      `   minute ${minute}/${options.minutes}: offered ${row[1]}/s, ${row[2]} PUBACKed, ${row[3]} stored; ${memory.join(', ')}`,
+    );
   }
   const totals = await fleet.totals();
   await fleet.settle(60_000);

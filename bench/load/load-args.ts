@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { UcapError } from '../../domain/errors.ts';
 
 export const LOAD_USAGE = [
-  'usage: npm run bench -- load [--deploy all-in-one|separate|both] [--devices 200]',
+  'usage: npm run bench -- load [--deploy all-in-one|separate|both|none] [--devices 200]',
   '         [--rates 2000,5000,10000] [--step-seconds 20] [--qos0-share 0] [--threads 2] [--no-baseline] [--no-latency]',
   '       npm run bench -- load --soak-minutes 30 [--rate 2000] [--warmup-minutes 5] [--deploy …] [--devices …]',
 ].join('\n');
@@ -16,8 +16,8 @@ const count = (name: string, min: number) =>
 
 const loadArgsSchema = z
   .object({
-    deploy: z.enum(['all-in-one', 'separate', 'both'], {
-      error: '--deploy must be all-in-one, separate or both',
+    deploy: z.enum(['all-in-one', 'separate', 'both', 'none'], {
+      error: '--deploy must be all-in-one, separate, both or none (the Mosquitto baseline alone)',
     }),
     devices: count('devices', 1),
     rates: z
@@ -56,6 +56,13 @@ const loadArgsSchema = z
   });
 
 export type DeployChoice = 'all-in-one' | 'separate';
+
+const DEPLOYMENTS: Readonly<Record<'all-in-one' | 'separate' | 'both' | 'none', readonly DeployChoice[]>> = {
+  'all-in-one': ['all-in-one'],
+  separate: ['separate'],
+  both: ['all-in-one', 'separate'],
+  none: [],
+};
 
 export interface LoadArgs {
   readonly help: boolean;
@@ -114,7 +121,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
   const minutes = args['soak-minutes'];
   return {
     help: args.help,
-    deployments: args.deploy === 'both' ? ['all-in-one', 'separate'] : [args.deploy],
+    deployments: DEPLOYMENTS[args.deploy],
     devices: args.devices,
     rates: args.rates,
     stepSeconds: args['step-seconds'],

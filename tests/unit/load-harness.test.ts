@@ -109,6 +109,7 @@ describe('load bench command line', () => {
       latency: true,
     });
     expect(parseLoadArgs([]).soak).toBeUndefined();
+    expect(parseLoadArgs(['--deploy', 'none']).deployments).toEqual([]);
   });
 
   it('takes a soak with its rate and a warm-up', () => {

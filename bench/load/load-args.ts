@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { UcapError } from '../../domain/errors.ts';
+import type { ServiceName } from './deployments.ts';
 
 export const LOAD_USAGE = [
   'usage: npm run bench -- load [--deploy all-in-one|separate|both|none] [--devices 200]',
   '         [--rates 2000,5000,10000] [--step-seconds 20] [--qos0-share 0] [--threads 2] [--no-baseline] [--no-latency]',
+  '         [--env [app|gateway|ingest|api:]NAME=VALUE]…   (extra environment for the started processes)',
   '       npm run bench -- load --soak-minutes 30 [--rate 2000] [--warmup-minutes 5] [--deploy …] [--devices …]',
 ].join('\n');
 
@@ -42,6 +44,12 @@ const loadArgsSchema = z
     rate: count('rate', 1),
     'warmup-minutes': count('warmup-minutes', 0).optional(),
     help: z.boolean(),
+    env: z.array(
+      z.string().regex(/^(?:(app|gateway|ingest|api):)?[A-Z_][A-Z0-9_]*=/, {
+        error: (issue) =>
+          `--env "${String(issue.input)}" is not [app|gateway|ingest|api:]NAME=VALUE (e.g. gateway:GATEWAY_PERSISTENCE=memory)`,
+      }),
+    ),
   })
   .superRefine((args, ctx) => {
     const minutes = args['soak-minutes'];
@@ -79,6 +87,8 @@ export interface LoadArgs {
   readonly latency: boolean;
   /** Soak mode when set: one rate for this long, RSS reported each minute. */
   readonly soak?: { readonly minutes: number; readonly rate: number; readonly warmupMinutes: number };
+  /** Extra variables per process (`--env gateway:NAME=VALUE`); without a process name, for all. */
+  readonly env: Readonly<Record<ServiceName, NodeJS.ProcessEnv>>;
 }
 
 /** Parses the arguments after `load`; problems are CONFIG_INVALID errors ending with the usage. */
@@ -99,6 +109,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
         'soak-minutes': { type: 'string' },
         rate: { type: 'string', default: '2000' },
         'warmup-minutes': { type: 'string' },
+        env: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -129,6 +140,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
     threads: args.threads,
     baseline: args.baseline,
     latency: args.latency,
+    env: parseEnv(args.env),
     ...(minutes === undefined
       ? {}
       : {
@@ -139,4 +151,17 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
           },
         }),
   };
+}
+
+const SERVICES: readonly ServiceName[] = ['app', 'gateway', 'ingest', 'api'];
+
+function parseEnv(entries: readonly string[]): Record<ServiceName, NodeJS.ProcessEnv> {
+  const env: Record<ServiceName, NodeJS.ProcessEnv> = { app: {}, gateway: {}, ingest: {}, api: {} };
+  for (const entry of entries) {
+    const match = /^(?:(app|gateway|ingest|api):)?([A-Z_][A-Z0-9_]*)=(.*)$/s.exec(entry);
+    if (match === null) continue;
+    const [, service, name, value] = match as unknown as [string, ServiceName | undefined, string, string];
+    for (const target of service === undefined ? SERVICES : [service]) env[target][name] = value;
+  }
+  return env;
 }

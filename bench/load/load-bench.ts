@@ -109,6 +109,7 @@ async function runDeployment(
   const deployment = await startDeployment({
     kind,
     dataDir,
+    env: args.env,
     ...(influxd === undefined ? {} : { influxUrl: influxd.url, influxDatabase: 'ucap_load' }),
   });
   cleanups.push(() => deployment.stop());

@@ -112,6 +112,12 @@ describe('load bench command line', () => {
     expect(parseLoadArgs(['--deploy', 'none']).deployments).toEqual([]);
   });
 
+  it('passes extra variables to one process or to all', () => {
+    const { env } = parseLoadArgs(['--env', 'gateway:GATEWAY_PERSISTENCE=memory', '--env', 'INGEST_FLUSH_INTERVAL_MS=500']);
+    expect(env.gateway).toEqual({ GATEWAY_PERSISTENCE: 'memory', INGEST_FLUSH_INTERVAL_MS: '500' });
+    expect(env.ingest).toEqual({ INGEST_FLUSH_INTERVAL_MS: '500' });
+  });
+
   it('takes a soak with its rate and a warm-up', () => {
     expect(parseLoadArgs(['--soak-minutes', '30', '--rate', '2000']).soak).toEqual({
       minutes: 30,
@@ -127,6 +133,7 @@ describe('load bench command line', () => {
       [['--devices', '0'], '--devices'],
       [['--soak-minutes', '5', '--warmup-minutes', '5'], '--warmup-minutes'],
       [['--bogus'], 'bogus'],
+      [['--env', 'broker:X=1'], '--env'],
     ] as const) {
       try {
         parseLoadArgs(argv);

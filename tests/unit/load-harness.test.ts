@@ -113,7 +113,12 @@ describe('load bench command line', () => {
   });
 
   it('passes extra variables to one process or to all', () => {
-    const { env } = parseLoadArgs(['--env', 'gateway:GATEWAY_PERSISTENCE=memory', '--env', 'INGEST_FLUSH_INTERVAL_MS=500']);
+    const { env } = parseLoadArgs([
+      '--env',
+      'gateway:GATEWAY_PERSISTENCE=memory',
+      '--env',
+      'INGEST_FLUSH_INTERVAL_MS=500',
+    ]);
     expect(env.gateway).toEqual({ GATEWAY_PERSISTENCE: 'memory', INGEST_FLUSH_INTERVAL_MS: '500' });
     expect(env.ingest).toEqual({ INGEST_FLUSH_INTERVAL_MS: '500' });
   });

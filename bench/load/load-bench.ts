@@ -42,7 +42,10 @@ export async function runLoadBench(argv: readonly string[]): Promise<boolean> {
   console.log(describeRun(args));
   let passed = true;
   try {
-    if (args.baseline && args.soak === undefined) await runBaseline(args, cleanups);
+    if (args.baseline && args.soak === undefined) {
+      await runBaseline(args, cleanups);
+      await cleanUp();
+    }
     for (const kind of args.deployments) {
       passed = (await runDeployment(kind, args, cleanups)) && passed;
       await cleanUp();

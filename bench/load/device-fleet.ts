@@ -143,21 +143,28 @@ export class DeviceFleet {
       reconnectPeriod: options.reconnectPeriodMs ?? 500,
       connectTimeout: options.connectTimeoutMs ?? 30_000,
     });
+    // Errors after the first connection (e.g. the gateway restarting) are retried by mqtt.js;
+    // a listener must exist or the emitter throws.
+    client.on('error', () => {});
+    // mqtt.js retries a refused or timed-out connection by itself; give up after the timeout.
+    const timeoutMs = options.connectTimeoutMs ?? 30_000;
     await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => {
+      const fail = (reason: string) => {
+        clearTimeout(timer);
         client.removeListener('connect', onConnect);
         client.end(true);
-        reject(new Error(`device ${credentials.id} could not connect: ${error.message}`));
+        reject(new Error(`device ${credentials.id} could not connect to ${options.mqttUrl}: ${reason}`));
       };
+      const onError = (error: Error) => fail(error.message);
       const onConnect = () => {
+        clearTimeout(timer);
         client.removeListener('error', onError);
         resolve();
       };
+      const timer = setTimeout(() => fail(`no CONNACK within ${timeoutMs} ms`), timeoutMs);
       client.once('connect', onConnect);
       client.once('error', onError);
     });
-    // After the first connection, errors (e.g. the gateway restarting) are retried by mqtt.js.
-    client.on('error', () => {});
     client.on('offline', () => {
       this.#disconnects += 1;
     });

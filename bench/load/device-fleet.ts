@@ -68,6 +68,8 @@ export interface PublishRun {
   readonly qos0Share?: number;
   /** Called for every message handed to mqtt.js (e.g. to sample publish→queryable latency). */
   readonly onPublish?: (device: DeviceTally, ts: number, qos: 0 | 1, at: number) => void;
+  /** Stops publishing early (e.g. a fault test ending the load); resolves with what was sent. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PublishOutcome {
@@ -273,6 +275,7 @@ export class DeviceFleet {
     let skipped = 0;
     return new Promise((resolve) => {
       const tick = () => {
+        const aborted = run.signal?.aborted === true;
         const elapsed = performance.now() - startedAt;
         const dueTotal = Math.min(total, Math.floor((run.rate * elapsed) / 1000));
         let due = dueTotal - published - skipped;
@@ -281,14 +284,15 @@ export class DeviceFleet {
           skipped += due - catchUpLimit;
           due = catchUpLimit;
         }
-        if (due > 0) {
+        if (due > 0 && !aborted) {
           this.publishNow(due, run);
           published += due;
         }
-        if (published + skipped >= total) {
+        if (published + skipped >= total || aborted) {
           clearInterval(timer);
           const endedAt = performance.now();
-          const seconds = Math.max(endedAt - startedAt, run.durationMs) / 1000;
+          const seconds =
+            (aborted ? endedAt - startedAt : Math.max(endedAt - startedAt, run.durationMs)) / 1000;
           resolve({ published, skipped, startedAt, endedAt, offeredRate: published / seconds });
         }
       };

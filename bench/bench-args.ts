@@ -6,7 +6,7 @@ import { UcapError } from '../domain/errors.ts';
 export const BENCH_NAMES = ['decode', 'writes', 'queries', 'e2e'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
-export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--only ${BENCH_NAMES.join('|')}[,…]]`;
+export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--only ${BENCH_NAMES.join('|')}[,…]]\n       npm run bench -- load --help   (the real processes under device load)`;
 
 const benchArgsSchema = z.object({
   quick: z.boolean().default(false),

@@ -8,10 +8,12 @@ import { type BenchResources, createBenchResources } from './bench-resources.ts'
 import { summaryTable } from './bench-summary.ts';
 import { runDecodeBench } from './decode-bench.ts';
 import { runE2eBench } from './e2e-bench.ts';
+import { runLoadBench } from './load/load-bench.ts';
 import { runQueryBench } from './store-query-bench.ts';
 import { runWriteBench } from './store-write-bench.ts';
 
 // `npm run bench -- [--quick] [--only decode,writes,queries,e2e]`: figures and ratios, printed.
+// `npm run bench -- load [...]`: the real processes under device load (bench/load/load-bench.ts).
 // Speed and memory targets live here, never in timed tests.
 
 type BenchRunner = (
@@ -27,7 +29,13 @@ const RUNNERS: Readonly<Record<BenchName, BenchRunner>> = {
 };
 
 async function main(): Promise<void> {
-  const args = parseBenchArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'load') {
+    // Exits non-zero when an acknowledged reading was lost (or a soak's memory drifted).
+    if (!(await runLoadBench(argv.slice(1)))) process.exitCode = 1;
+    return;
+  }
+  const args = parseBenchArgs(argv);
   if (args.help) {
     console.log(BENCH_USAGE);
     return;

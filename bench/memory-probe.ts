@@ -1,6 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { findChildPid, sampleProcess } from './load/process-stats.ts';
 
 export interface RssWindow {
   readonly startBytes: number;
@@ -40,22 +40,6 @@ export function watchRss(intervalMs = 20): { stop(): RssWindow } {
  * read from /proc; undefined when there is no such child or no /proc (not Linux).
  */
 export async function childRssBytes(command: string): Promise<number | undefined> {
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return undefined;
-  }
-  for (const pid of entries.filter((entry) => /^\d+$/.test(entry))) {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
-    // "pid (comm) state ppid …": comm may hold spaces, so split after its closing parenthesis.
-    const close = stat.lastIndexOf(')');
-    const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-    if (comm !== command || ppid !== process.pid) continue;
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-    const kib = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-    return kib === undefined ? undefined : Number(kib) * 1024;
-  }
-  return undefined;
+  const pid = await findChildPid(command);
+  return pid === undefined ? undefined : (await sampleProcess(pid))?.rssBytes;
 }

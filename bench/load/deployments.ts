@@ -24,6 +24,8 @@ export interface DeploymentOptions {
   readonly influxDatabase?: string;
   /** Extra variables per process, overriding the defaults. */
   readonly env?: Partial<Record<ServiceName, NodeJS.ProcessEnv>>;
+  /** The log message that says a process is up, where it differs from today's (see *Specs below). */
+  readonly readyLog?: Partial<Record<ServiceName, RegExp>>;
 }
 
 export interface Deployment {
@@ -49,7 +51,16 @@ export interface Deployment {
 const LOOPBACK = '127.0.0.1';
 
 export async function startDeployment(options: DeploymentOptions): Promise<Deployment> {
-  const specs = options.kind === 'all-in-one' ? await allInOneSpecs(options) : await separateSpecs(options);
+  const made = options.kind === 'all-in-one' ? await allInOneSpecs(options) : await separateSpecs(options);
+  const specs: DeploymentSpecs = {
+    ...made,
+    services: new Map(
+      [...made.services].map(([name, spec]) => [
+        name,
+        { ...spec, readyLog: options.readyLog?.[name] ?? spec.readyLog },
+      ]),
+    ),
+  };
   const running = new Map<ServiceName, ServiceProcess>();
   const stop = async () => {
     for (const name of [...running.keys()].reverse()) {

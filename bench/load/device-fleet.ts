@@ -68,11 +68,13 @@ export interface PublishRun {
   readonly qos0Share?: number;
   /** Called for every message handed to mqtt.js (e.g. to sample publish→queryable latency). */
   readonly onPublish?: (device: DeviceTally, ts: number, qos: 0 | 1, at: number) => void;
+  /** Stops publishing early (e.g. a fault test ending the load); resolves with what was sent. */
+  readonly signal?: AbortSignal;
 }
 
 export interface PublishOutcome {
   readonly published: number;
-  /** Messages the pacer dropped because the process fell more than 100 ms behind schedule. */
+  /** Messages the pacer dropped because the process fell more than 1 s behind schedule. */
   readonly skipped: number;
   readonly startedAt: number;
   readonly endedAt: number;
@@ -82,8 +84,8 @@ export interface PublishOutcome {
 
 /** Pacer tick: every 10 ms the messages due since the last tick go out together. */
 const TICK_MS = 10;
-/** The pacer catches up at most this far; beyond it the deficit is skipped and reported. */
-const MAX_CATCH_UP_MS = 100;
+/** The pacer catches up at most this far (a starved event loop); beyond it the deficit is skipped and reported. */
+const MAX_CATCH_UP_MS = 1000;
 
 interface FleetDevice {
   readonly tally: DeviceTally;
@@ -143,21 +145,28 @@ export class DeviceFleet {
       reconnectPeriod: options.reconnectPeriodMs ?? 500,
       connectTimeout: options.connectTimeoutMs ?? 30_000,
     });
+    // Errors after the first connection (e.g. the gateway restarting) are retried by mqtt.js;
+    // a listener must exist or the emitter throws.
+    client.on('error', () => {});
+    // mqtt.js retries a refused or timed-out connection by itself; give up after the timeout.
+    const timeoutMs = options.connectTimeoutMs ?? 30_000;
     await new Promise<void>((resolve, reject) => {
-      const onError = (error: Error) => {
+      const fail = (reason: string) => {
+        clearTimeout(timer);
         client.removeListener('connect', onConnect);
         client.end(true);
-        reject(new Error(`device ${credentials.id} could not connect: ${error.message}`));
+        reject(new Error(`device ${credentials.id} could not connect to ${options.mqttUrl}: ${reason}`));
       };
+      const onError = (error: Error) => fail(error.message);
       const onConnect = () => {
+        clearTimeout(timer);
         client.removeListener('error', onError);
         resolve();
       };
+      const timer = setTimeout(() => fail(`no CONNACK within ${timeoutMs} ms`), timeoutMs);
       client.once('connect', onConnect);
       client.once('error', onError);
     });
-    // After the first connection, errors (e.g. the gateway restarting) are retried by mqtt.js.
-    client.on('error', () => {});
     client.on('offline', () => {
       this.#disconnects += 1;
     });
@@ -266,6 +275,7 @@ export class DeviceFleet {
     let skipped = 0;
     return new Promise((resolve) => {
       const tick = () => {
+        const aborted = run.signal?.aborted === true;
         const elapsed = performance.now() - startedAt;
         const dueTotal = Math.min(total, Math.floor((run.rate * elapsed) / 1000));
         let due = dueTotal - published - skipped;
@@ -274,14 +284,15 @@ export class DeviceFleet {
           skipped += due - catchUpLimit;
           due = catchUpLimit;
         }
-        if (due > 0) {
+        if (due > 0 && !aborted) {
           this.publishNow(due, run);
           published += due;
         }
-        if (published + skipped >= total) {
+        if (published + skipped >= total || aborted) {
           clearInterval(timer);
           const endedAt = performance.now();
-          const seconds = Math.max(endedAt - startedAt, run.durationMs) / 1000;
+          const seconds =
+            (aborted ? endedAt - startedAt : Math.max(endedAt - startedAt, run.durationMs)) / 1000;
           resolve({ published, skipped, startedAt, endedAt, offeredRate: published / seconds });
         }
       };

@@ -23,9 +23,9 @@ export interface LossReport {
   /** Devices (ids) the store holds readings for that the fleet does not know. */
   readonly strangers: readonly string[];
   /**
-   * True when every sent QoS 1 message was settled (acknowledged or failed): then `lost` is exact.
-   * With messages in flight, a stored-but-unacknowledged one can hide an acknowledged loss, so
-   * `lost` is a lower bound.
+   * True when every sent QoS 1 message was acknowledged: then `lost` is exact (both stores keep one
+   * reading per device, metric and ts, and every message has its own ts). With messages in flight
+   * or failed, a stored-but-unacknowledged one can hide an acknowledged loss: `lost` is a lower bound.
    */
   readonly exact: boolean;
 }
@@ -44,7 +44,7 @@ export function lossReport(tallies: readonly DeviceTally[], stored: StoredCounts
     const count = stored.get(tally.id) ?? 0;
     const lost = Math.max(0, tally.acked - count);
     const unexpected = Math.max(0, count - tally.sentQos1);
-    if (tally.acked + tally.failed !== tally.sentQos1) settled = false;
+    if (tally.acked !== tally.sentQos1) settled = false;
     totals = {
       sentQos1: totals.sentQos1 + tally.sentQos1,
       acked: totals.acked + tally.acked,

@@ -9,6 +9,17 @@ export class SeqSet {
   readonly #lasts: number[] = [];
   #size = 0;
 
+  /** Rebuilds a set from runs() output (e.g. sent from a worker thread). */
+  static fromRuns(runs: ReadonlyArray<readonly [number, number]>): SeqSet {
+    const set = new SeqSet();
+    for (const [first, last] of runs) {
+      set.#firsts.push(first);
+      set.#lasts.push(last);
+      set.#size += last - first + 1;
+    }
+    return set;
+  }
+
   get size(): number {
     return this.#size;
   }

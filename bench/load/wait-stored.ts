@@ -17,6 +17,8 @@ export interface WaitStoredOutcome {
   readonly stored: number;
   /** From the call to the last growth of the stored total (0 when nothing was left to store). */
   readonly drainMs: number;
+  /** performance.now() of the last growth seen (the call's start when it never grew). */
+  readonly lastGrowthAt: number;
   /** Why the wait ended. */
   readonly reason: 'target' | 'quiet' | 'timeout';
 }
@@ -35,9 +37,12 @@ export async function waitStored(options: WaitStoredOptions): Promise<WaitStored
   let grewAt = started;
   for (;;) {
     const now = performance.now();
-    if (stored >= options.target) return { counts, stored, drainMs: grewAt - started, reason: 'target' };
-    if (now - grewAt >= quietMs) return { counts, stored, drainMs: grewAt - started, reason: 'quiet' };
-    if (now - started >= timeoutMs) return { counts, stored, drainMs: now - started, reason: 'timeout' };
+    if (stored >= options.target)
+      return { counts, stored, drainMs: grewAt - started, lastGrowthAt: grewAt, reason: 'target' };
+    if (now - grewAt >= quietMs)
+      return { counts, stored, drainMs: grewAt - started, lastGrowthAt: grewAt, reason: 'quiet' };
+    if (now - started >= timeoutMs)
+      return { counts, stored, drainMs: now - started, lastGrowthAt: grewAt, reason: 'timeout' };
     await new Promise((resolve) => setTimeout(resolve, pollMs));
     counts = await options.count();
     const next = sumCounts(counts);

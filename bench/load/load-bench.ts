@@ -1,0 +1,233 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeviceCredentials } from '../../devices/device.ts';
+import { type RunningInfluxd, startInfluxd } from '../../tests/setup/influxd.ts';
+import { type BenchTable, formatCount, formatMiB, formatMs, renderTable } from '../bench-format.ts';
+import { percentile } from '../bench-stats.ts';
+import { type Deployment, startDeployment } from './deployments.ts';
+import { type DeployChoice, LOAD_USAGE, type LoadArgs, parseLoadArgs } from './load-args.ts';
+import { type LoadTarget, runLoadStep, type StepFigures } from './load-step.ts';
+import { describeLosses, type LossReport } from './loss-report.ts';
+import { startMosquittoBaseline } from './mosquitto-baseline.ts';
+import { findChildPid } from './process-stats.ts';
+import { DEFAULT_CITIES, provisionDevices } from './provision-devices.ts';
+import { QueryableProbe } from './queryable-probe.ts';
+import { runSoak } from './soak.ts';
+import { ThreadedFleet } from './threaded-fleet.ts';
+
+/**
+ * `npm run bench -- load`: the real processes as README starts them, devices registered in the
+ * real registry on their own connections, QoS 1 at stepped rates (or one rate for a soak), and
+ * per step what a user would check: acknowledged vs stored per device, rates, drain time,
+ * publish→queryable latency, CPU per message and peak memory of every process.
+ * Resolves false when any acknowledged reading was lost (or a soak's memory drifted).
+ */
+export async function runLoadBench(argv: readonly string[]): Promise<boolean> {
+  const args = parseLoadArgs(argv);
+  if (args.help) {
+    console.log(LOAD_USAGE);
+    return true;
+  }
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+  };
+  const interrupted = () => {
+    console.error('\ninterrupted: stopping the processes and removing temp files');
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  console.log(describeRun(args));
+  let passed = true;
+  try {
+    if (args.baseline && args.soak === undefined) {
+      await runBaseline(args, cleanups);
+      await cleanUp();
+    }
+    for (const kind of args.deployments) {
+      passed = (await runDeployment(kind, args, cleanups)) && passed;
+      await cleanUp();
+    }
+  } finally {
+    await cleanUp();
+    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGTERM', interrupted);
+  }
+  console.log(passed ? '\nno acknowledged reading lost' : '\nFAILED: see the tables above');
+  return passed;
+}
+
+function describeRun(args: LoadArgs): string {
+  const what =
+    args.soak === undefined
+      ? `steps ${args.rates.map(formatCount).join(', ')} msgs/s × ${args.stepSeconds} s`
+      : `soak ${args.soak.minutes} min at ${formatCount(args.soak.rate)} msgs/s (warm-up ${args.soak.warmupMinutes} min)`;
+  return `load bench: ${args.devices} devices, QoS 1${args.qos0Share > 0 ? ` (+${args.qos0Share * 100} % QoS 0)` : ''}, ${what}, ${args.threads} generator threads`;
+}
+
+async function runBaseline(args: LoadArgs, cleanups: Array<() => Promise<unknown>>): Promise<void> {
+  const mosquitto = await startMosquittoBaseline();
+  cleanups.push(() => mosquitto.stop());
+  // Mosquitto allows anyone here: devices keep their ids, the password is not checked.
+  const devices: DeviceCredentials[] = Array.from({ length: args.devices }, (_, i) => ({
+    id: `baseline-${String(i).padStart(4, '0')}`,
+    city: DEFAULT_CITIES[i % DEFAULT_CITIES.length] as string,
+    username: `baseline-${i}`,
+    password: 'unused',
+  }));
+  const fleet = await ThreadedFleet.connect({ mqttUrl: mosquitto.mqttUrl, devices, threads: args.threads });
+  cleanups.push(() => fleet.close());
+  const rate = Math.max(...args.rates);
+  const target: LoadTarget = {
+    name: 'mosquitto',
+    processes: async () => [{ name: 'mosquitto', pid: mosquitto.pid }],
+    countStored: async () => mosquitto.received(),
+  };
+  const step = await runLoadStep(fleet, target, {
+    rate,
+    durationMs: args.stepSeconds * 1000,
+    qos0Share: 0,
+    drainTimeoutMs: 10_000,
+  });
+  console.log(
+    `\n${renderTable(stepTable('Baseline: Mosquitto 2 + one mqtt.js subscriber (received, not stored)', [step]))}`,
+  );
+}
+
+async function runDeployment(
+  kind: DeployChoice,
+  args: LoadArgs,
+  cleanups: Array<() => Promise<unknown>>,
+): Promise<boolean> {
+  const dataDir = await mkdtemp(join(tmpdir(), `ucap-load-${kind}-`));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  let influxd: RunningInfluxd | undefined;
+  if (kind === 'separate') {
+    influxd = await startInfluxd();
+    const running = influxd;
+    cleanups.push(() => running.stop());
+  }
+  const deployment = await startDeployment({
+    kind,
+    dataDir,
+    env: args.env,
+    ...(influxd === undefined ? {} : { influxUrl: influxd.url, influxDatabase: 'ucap_load' }),
+  });
+  cleanups.push(() => deployment.stop());
+  const provisionStarted = performance.now();
+  const devices = await provisionDevices({ registryPath: deployment.registryPath, count: args.devices });
+  const fleet = await ThreadedFleet.connect({ mqttUrl: deployment.mqttUrl, devices, threads: args.threads });
+  cleanups.push(() => fleet.close());
+  const setUpSeconds = (performance.now() - provisionStarted) / 1000;
+  console.log(`\n${kind}: ${args.devices} devices registered and connected in ${setUpSeconds.toFixed(1)} s`);
+  const probe = args.latency ? new QueryableProbe(deployment.apiUrl, DEFAULT_CITIES) : undefined;
+  probe?.start();
+  cleanups.push(async () => probe?.stop());
+  const target = deploymentTarget(deployment, fleet.firstTs, probe);
+  if (args.soak !== undefined) return runSoak(fleet, target, args.soak, args.qos0Share);
+
+  const steps: StepFigures[] = [];
+  let previous: LossReport | undefined;
+  for (const rate of args.rates) {
+    const step = await runLoadStep(fleet, target, {
+      rate,
+      durationMs: args.stepSeconds * 1000,
+      qos0Share: args.qos0Share,
+      ...(previous === undefined ? {} : { previous }),
+    });
+    steps.push(step);
+    previous = step.report;
+    console.log(
+      `   ${formatCount(rate)} msgs/s: ${formatCount(step.acked)} acknowledged, ${formatCount(step.lost)} lost`,
+    );
+  }
+  const title =
+    kind === 'all-in-one'
+      ? 'npm start (all-in-one, embedded DuckDB store)'
+      : 'gateway + ingest + api processes on InfluxDB 1.x';
+  console.log(`\n${renderTable(stepTable(title, steps))}`);
+  const last = steps.at(-1)?.report;
+  return last === undefined || (last.lost === 0 && last.unexpected === 0 && last.strangers.length === 0);
+}
+
+function deploymentTarget(
+  deployment: Deployment,
+  firstTs: number,
+  probe: QueryableProbe | undefined,
+): LoadTarget {
+  return {
+    name: deployment.kind,
+    ...(probe === undefined ? {} : { probe }),
+    async processes() {
+      const services = deployment.services().map((s) => ({ name: s.spec.name, pid: s.pid }));
+      const influxd = deployment.kind === 'separate' ? await findChildPid('influxd') : undefined;
+      return influxd === undefined ? services : [...services, { name: 'influxd', pid: influxd }];
+    },
+    countStored: () =>
+      deployment.countStored({ from: firstTs - 60_000, to: Date.now() + 60_000, cities: DEFAULT_CITIES }),
+  };
+}
+
+/** One row per step; CPU and peak RSS columns per process. */
+export function stepTable(title: string, steps: readonly StepFigures[]): BenchTable {
+  const names = steps[0]?.processes.map((p) => p.name) ?? [];
+  const columns = [
+    'target/s',
+    'offered/s',
+    'PUBACKed/s',
+    'PUBACKed',
+    'stored',
+    'lost',
+    'stored/s',
+    'drain s',
+    'p50 ms',
+    'p99 ms',
+    ...names.map((name) => `${name} CPU ms/1k`),
+    ...names.filter((name) => name !== 'load generator').map((name) => `${name} peak MiB`),
+  ];
+  const rows = steps.map((step) => {
+    const sorted = [...step.latenciesMs].sort((a, b) => a - b);
+    return [
+      formatCount(step.targetRate),
+      formatCount(step.offeredRate),
+      formatCount(step.ackedRate),
+      formatCount(step.acked),
+      formatCount(step.stored),
+      formatCount(step.lost),
+      formatCount(step.storedRate),
+      (step.drainMs / 1000).toFixed(1),
+      formatMs(percentile(sorted, 50)),
+      formatMs(percentile(sorted, 99)),
+      ...step.processes.map((p) => formatMs(p.cpuMsPer1k)),
+      ...step.processes.filter((p) => p.name !== 'load generator').map((p) => formatMiB(p.peakRssBytes)),
+    ];
+  });
+  const notes = steps.flatMap((step) => {
+    const lines: string[] = [];
+    const at = `${formatCount(step.targetRate)} msgs/s`;
+    if (step.skipped > 0)
+      lines.push(`${at}: the generator fell behind and skipped ${formatCount(step.skipped)} messages`);
+    if (step.unsettled > 0)
+      lines.push(`${at}: ${formatCount(step.unsettled)} messages still unacknowledged after 60 s`);
+    if (step.lost > 0)
+      lines.push(`${at}: lost per device (cumulative): ${describeLosses(step.report, 10).join('; ')}`);
+    if (step.report.unexpected > 0)
+      lines.push(`${at}: ${formatCount(step.report.unexpected)} readings stored but never sent`);
+    return lines;
+  });
+  return {
+    title,
+    columns,
+    rows,
+    textColumns: 0,
+    notes: [
+      'PUBACKed/s: acknowledged ÷ time to the last PUBACK; stored/s: stored ÷ time to the last stored; drain: load end → last stored',
+      'p50/p99: publish → visible in GET /v1/latest (1 sampled message per device per second, polled every 200 ms per city;',
+      '  the polls cost the API CPU, counted in its CPU column: --no-latency for CPU figures without them)',
+      'CPU ms/1k: user+system CPU per 1,000 offered messages from /proc, drain included; peak: VmHWM since start',
+      ...notes,
+    ],
+  };
+}

@@ -1,0 +1,57 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+/**
+ * CPU time and memory of a process, read from Linux's /proc. utime and stime in /proc/<pid>/stat
+ * are in USER_HZ ticks, which the kernel fixes at 100 per second for user space (proc(5)).
+ */
+const MS_PER_TICK = 10;
+
+export interface ProcessSample {
+  /** User + system CPU time used so far, in ms. */
+  readonly cpuMs: number;
+  /** Resident set size now (VmRSS). */
+  readonly rssBytes: number;
+  /** Peak resident set size since the process started (VmHWM). */
+  readonly peakRssBytes: number;
+}
+
+/** undefined when the process is gone or there is no /proc (not Linux). */
+export async function sampleProcess(pid: number): Promise<ProcessSample | undefined> {
+  const [stat, status] = await Promise.all([
+    readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined),
+    readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined),
+  ]);
+  if (stat === undefined || status === undefined) return undefined;
+  // "pid (comm) state ppid …": comm may hold spaces, so count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of the line (utime, stime) are 12 and 13 after "state" (field 3).
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return {
+    cpuMs: ticks * MS_PER_TICK,
+    rssBytes: statusKib(status, 'VmRSS') * 1024,
+    peakRssBytes: statusKib(status, 'VmHWM') * 1024,
+  };
+}
+
+function statusKib(status: string, field: string): number {
+  const kib = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
+  return kib === undefined ? Number.NaN : Number(kib);
+}
+
+/** Pid of this process's child whose command name is `command` (e.g. "influxd"), if any. */
+export async function findChildPid(command: string): Promise<number | undefined> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const pid of entries.filter((entry) => /^\d+$/.test(entry))) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const close = stat.lastIndexOf(')');
+    const comm = stat.slice(stat.indexOf('(') + 1, close);
+    const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+    if (comm === command && ppid === process.pid) return Number(pid);
+  }
+  return undefined;
+}

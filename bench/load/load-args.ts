@@ -47,7 +47,7 @@ const loadArgsSchema = z
     env: z.array(
       z.string().regex(/^(?:(app|gateway|ingest|api):)?[A-Z_][A-Z0-9_]*=/, {
         error: (issue) =>
-          `--env "${String(issue.input)}" is not [app|gateway|ingest|api:]NAME=VALUE (e.g. gateway:GATEWAY_PERSISTENCE=memory)`,
+          `--env "${String(issue.input)}" is not [app|gateway|ingest|api:]NAME=VALUE (e.g. ingest:INGEST_BATCH_SIZE=2000)`,
       }),
     ),
   })

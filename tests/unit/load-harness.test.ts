@@ -115,11 +115,11 @@ describe('load bench command line', () => {
   it('passes extra variables to one process or to all', () => {
     const { env } = parseLoadArgs([
       '--env',
-      'gateway:GATEWAY_PERSISTENCE=memory',
+      'gateway:GATEWAY_RELAY_MAX_UNCONFIRMED=5000',
       '--env',
       'INGEST_FLUSH_INTERVAL_MS=500',
     ]);
-    expect(env.gateway).toEqual({ GATEWAY_PERSISTENCE: 'memory', INGEST_FLUSH_INTERVAL_MS: '500' });
+    expect(env.gateway).toEqual({ GATEWAY_RELAY_MAX_UNCONFIRMED: '5000', INGEST_FLUSH_INTERVAL_MS: '500' });
     expect(env.ingest).toEqual({ INGEST_FLUSH_INTERVAL_MS: '500' });
   });
 

@@ -81,6 +81,20 @@ export const indexPointSchema = z.object({
     .optional()
     .describe('HJ 633 only: measures with IAQI above 100 (超标污染物; none under HJ 633-2026).'),
   subIndices: z.array(subIndexSchema).describe('One entry per measure that had enough data.'),
+  incomplete: z
+    .boolean()
+    .describe(
+      'True when a pollutant the standard counts had a concentration but its sub-index could not be computed (see notComputed): the overall value is then the maximum of the others and may be too low.',
+    ),
+  notComputed: z
+    .array(
+      z.object({
+        measure: z.string().describe('The pollutant on its averaging (e.g. so2_1h, o3_8h).'),
+        pollutant: z.string().describe('Metric id of the pollutant.'),
+        reason: z.string().describe('Why, citing the rule of the standard that needs a missing value.'),
+      }),
+    )
+    .describe('Sub-indices the standard asks for that could not be computed, and why.'),
 });
 
 export type WireIndexPoint = z.infer<typeof indexPointSchema>;
@@ -182,6 +196,8 @@ function summarise(result: IndexResult, every: Every): Summary {
         level: result.overall === null ? null : eaqiLevel(result.overall),
         primaryPollutants: [...result.dominantPollutants],
         subIndices: eaqiSubIndices(result, every),
+        incomplete: false,
+        notComputed: [],
       };
     case 'hj633':
       return {
@@ -193,6 +209,8 @@ function summarise(result: IndexResult, every: Every): Summary {
         primaryPollutants: [...result.primaryPollutants],
         nonAttainmentPollutants: [...result.nonAttainmentPollutants],
         subIndices: hj633SubIndices(result, every),
+        incomplete: result.incomplete,
+        notComputed: [...result.notComputed],
       };
     case 'epa':
       return {
@@ -202,6 +220,8 @@ function summarise(result: IndexResult, every: Every): Summary {
         level: result.category === null ? null : epaLevel(result.category),
         primaryPollutants: [...result.dominantPollutants],
         subIndices: epaSubIndices(result, every),
+        incomplete: result.incomplete,
+        notComputed: [...result.notComputed],
       };
   }
 }

@@ -46,7 +46,7 @@ export const versionParameter = z
   .string({ error: problemFor('a version') })
   .max(32, { error: 'is not a version (too long)' })
   .describe(
-    `Version of the index standard (${INDEX_STANDARD_IDS.map((s) => `${s}: ${versionsOf(s).join(', ')}`).join('; ')}). Default: EAQI 2024, EPA 2024, HJ 633 by observation date (2012 until 2026-02-28, 2026 from 2026-03-01, Beijing time).`,
+    `Version of the index standard (${INDEX_STANDARD_IDS.map((s) => `${s}: ${versionsOf(s).join(', ')}`).join('; ')}). Default: EAQI 2024; EPA by the local date (2018 table until 2024-05-05, 2024 from 2024-05-06); HJ 633 by observation date (2012 until 2026-02-28, 2026 from 2026-03-01, Beijing time).`,
   );
 
 export const everyIndexParameter = z

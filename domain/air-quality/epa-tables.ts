@@ -6,7 +6,7 @@ import type { Segment } from './sub-index.ts';
  * ../shared/reference/air-quality-indices.md §1.3. Concentrations in the EPA's own units; rows are
  * disjoint after truncation (9.0 | 9.1), so a truncated concentration lands in exactly one row.
  */
-export const EPA_VERSIONS = ['2024'] as const;
+export const EPA_VERSIONS = ['2018', '2024'] as const;
 export type EpaVersion = (typeof EPA_VERSIONS)[number];
 
 /** PM as 24-hour means (daily) or NowCast (hourly); gases on their own averaging. */
@@ -45,7 +45,9 @@ export interface EpaColumn {
 export interface EpaTable {
   readonly version: EpaVersion;
   readonly name: string;
-  readonly validFrom: string;
+  /** First local day the table applies to; absent for the oldest table encoded. */
+  readonly validFrom?: string;
+  readonly validTo?: string;
   readonly columns: Readonly<Record<EpaMeasure, EpaColumn>>;
   readonly source: TableSource;
   readonly uncertainties: readonly Uncertainty[];
@@ -171,7 +173,105 @@ const EPA_2024: EpaTable = {
   ],
 };
 
-export const EPA_TABLES: Readonly<Record<EpaVersion, EpaTable>> = Object.freeze({ '2024': EPA_2024 });
+/**
+ * The table in force before the 2024 PM2.5 revision: EPA Technical Assistance Document
+ * EPA-454/B-18-007 (September 2018), Table 5. It differs from 2024 in the PM2.5 column (Good up to
+ * 12.0 µg/m³, 150.4 and 250.4 at AQI 200 and 300) and splits "Hazardous" into 301–400 and 401–500
+ * rows for every pollutant.
+ */
+const EPA_2018: EpaTable = {
+  version: '2018',
+  name: 'US EPA Air Quality Index (TAD EPA-454/B-18-007, September 2018)',
+  validTo: '2024-05-05',
+  columns: {
+    ...EPA_2024.columns,
+    pm25: {
+      unit: 'µg/m³',
+      truncateDecimals: 1,
+      rows: rows(
+        [0.0, 12.0, 0, 50],
+        [12.1, 35.4, 51, 100],
+        [35.5, 55.4, 101, 150],
+        [55.5, 150.4, 151, 200],
+        [150.5, 250.4, 201, 300],
+        [250.5, 350.4, 301, 400],
+        [350.5, 500.4, 401, 500],
+      ),
+    },
+    pm10: {
+      unit: 'µg/m³',
+      truncateDecimals: 0,
+      rows: rows(
+        [0, 54, 0, 50],
+        [55, 154, 51, 100],
+        [155, 254, 101, 150],
+        [255, 354, 151, 200],
+        [355, 424, 201, 300],
+        [425, 504, 301, 400],
+        [505, 604, 401, 500],
+      ),
+    },
+    o3_1h: {
+      unit: 'ppm',
+      truncateDecimals: 3,
+      rows: rows(
+        [0.125, 0.164, 101, 150],
+        [0.165, 0.204, 151, 200],
+        [0.205, 0.404, 201, 300],
+        [0.405, 0.504, 301, 400],
+        [0.505, 0.604, 401, 500],
+      ),
+    },
+    co_8h: {
+      unit: 'ppm',
+      truncateDecimals: 1,
+      rows: rows(
+        [0.0, 4.4, 0, 50],
+        [4.5, 9.4, 51, 100],
+        [9.5, 12.4, 101, 150],
+        [12.5, 15.4, 151, 200],
+        [15.5, 30.4, 201, 300],
+        [30.5, 40.4, 301, 400],
+        [40.5, 50.4, 401, 500],
+      ),
+    },
+    so2_24h: {
+      unit: 'ppb',
+      truncateDecimals: 0,
+      rows: rows([305, 604, 201, 300], [605, 804, 301, 400], [805, 1004, 401, 500]),
+    },
+    no2_1h: {
+      unit: 'ppb',
+      truncateDecimals: 0,
+      rows: rows(
+        [0, 53, 0, 50],
+        [54, 100, 51, 100],
+        [101, 360, 101, 150],
+        [361, 649, 151, 200],
+        [650, 1249, 201, 300],
+        [1250, 1649, 301, 400],
+        [1650, 2049, 401, 500],
+      ),
+    },
+  },
+  source: {
+    reference: 'EPA-454/B-18-007 Table 5',
+    documents: ['EPA Technical Assistance Document EPA-454/B-18-007 (September 2018)'],
+    urls: [
+      'https://www.airnow.gov/sites/default/files/2020-05/aqi-technical-assistance-document-sept2018.pdf',
+    ],
+    confidence: 'verified',
+  },
+  uncertainties: EPA_2024.uncertainties,
+};
+
+export const EPA_TABLES: Readonly<Record<EpaVersion, EpaTable>> = Object.freeze({
+  '2018': EPA_2018,
+  '2024': EPA_2024,
+});
+
+/** The newest table; used when neither a version nor a date is given. */
+export const LATEST_EPA_VERSION: EpaVersion = '2024';
 
 export interface EpaCategory {
   readonly name: string;

@@ -65,7 +65,7 @@ function hj633Entry(): StandardEntry {
         ...(t.validFrom === undefined ? {} : { validFrom: t.validFrom }),
         ...(t.validTo === undefined ? {} : { validTo: t.validTo }),
         source: t.source,
-        uncertainties: [...t.uncertainties, ...HJ633_REPORT_UNCERTAINTIES],
+        uncertainties: [...t.uncertainties, ...HJ633_REPORT_UNCERTAINTIES[v]],
       };
     }),
     grades: [],
@@ -78,15 +78,20 @@ function epaEntry(): StandardEntry {
     id: 'epa',
     kind: 'index',
     name: 'US EPA Air Quality Index',
-    versionChoice: 'the 2024 breakpoints (the only version encoded)',
-    versions: EPA_VERSIONS.map((v) => ({
-      id: v,
-      name: EPA_TABLES[v].name,
-      isDefault: true,
-      validFrom: EPA_TABLES[v].validFrom,
-      source: EPA_TABLES[v].source,
-      uncertainties: EPA_TABLES[v].uncertainties,
-    })),
+    versionChoice:
+      'by the local date of the observation (2024 PM2.5 revision from 2024-05-06) unless a version is requested',
+    versions: EPA_VERSIONS.map((v) => {
+      const t = EPA_TABLES[v];
+      return {
+        id: v,
+        name: t.name,
+        isDefault: false,
+        ...(t.validFrom === undefined ? {} : { validFrom: t.validFrom }),
+        ...(t.validTo === undefined ? {} : { validTo: t.validTo }),
+        source: t.source,
+        uncertainties: t.uncertainties,
+      };
+    }),
     grades: [],
     phases: [],
   };

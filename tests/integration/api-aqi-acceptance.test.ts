@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApi } from '../../api/build-api.ts';
+import { deviceRegistryPath, openDeviceRegistry } from '../../devices/device-registry.ts';
+import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
+import type { Reading } from '../../domain/reading.ts';
+import { silentLogger } from '../../platform/logger.ts';
+import { createMetricsRegistry } from '../../platform/metrics.ts';
+import { STORES } from './api-air-quality-fixture.ts';
+
+/**
+ * Issue 10's acceptance check, through the real API on each real store: a Zhengzhou device that
+ * reported PM2.5 35.4 µg/m³ every 5 minutes all of yesterday (Asia/Shanghai) gets an HJ 633-2026
+ * daily index of 51 with PM2.5 as primary pollutant — (100 − 50)/(60 − 35) × (35.4 − 35) + 50 =
+ * 50.8, rounded up to 51. Rounding PM to an integer before the lookup (which HJ 633-2026 does not
+ * prescribe) would give 50 and no primary pollutant.
+ */
+// Noon on 2 December 2026 in Zhengzhou: yesterday is 1 December, 2026-11-30T16:00Z to 2026-12-01T16:00Z.
+const NOW = Date.parse('2026-12-02T04:00:00Z');
+const YESTERDAY_START = Date.parse('2026-11-30T16:00:00Z');
+const FIVE_MINUTES = 300_000;
+
+function yesterdaysReadings(): Reading[] {
+  return Array.from({ length: 288 }, (_, k) => ({
+    ts: YESTERDAY_START + k * FIVE_MINUTES,
+    city: 'zhengzhou',
+    deviceId: 'zz-pm-1',
+    metric: 'pm25' as const,
+    value: 35.4,
+  }));
+}
+
+interface AqiBody {
+  points: {
+    date: string;
+    version: string;
+    value: number | null;
+    level: { name: string; nameZh?: string } | null;
+    primaryPollutants: string[];
+    incomplete: boolean;
+  }[];
+}
+
+describe.each(STORES)('HJ 633 daily index of yesterday on %s', (_name, open) => {
+  let app: FastifyInstance | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  let dir: string | undefined;
+  let base = '';
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ucap-aqi-acceptance-'));
+    const opened = await open();
+    cleanup = opened.cleanup;
+    await opened.store.writeReadings(yesterdaysReadings());
+    app = await buildApi({
+      store: opened.store,
+      cities: new CityCatalog(DEFAULT_CITIES),
+      registry: openDeviceRegistry(deviceRegistryPath(dir)),
+      metrics: createMetricsRegistry('ucap-aqi-acceptance'),
+      logger: silentLogger(),
+      now: () => NOW,
+    });
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await cleanup?.();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['the device', '&device=zz-pm-1'],
+    ['the city', ''],
+  ])('gives %s AQI 51 (良) with PM2.5 as primary pollutant', async (_what, device) => {
+    const query = `city=zhengzhou${device}&standard=hj633&every=1d&from=2026-12-01T00:00:00%2B08:00&to=2026-12-02T00:00:00%2B08:00`;
+    const response = await fetch(`${base}/v1/aqi?${query}`);
+    const body = (await response.json()) as AqiBody;
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(
+      body.points.map((p) => [
+        p.date,
+        p.version,
+        p.value,
+        p.level?.nameZh,
+        p.primaryPollutants,
+        p.incomplete,
+      ]),
+    ).toEqual([['2026-12-01', '2026', 51, '良', ['pm25'], false]]);
+  });
+});

@@ -26,8 +26,8 @@ export const COMPARISON_DASHBOARD_UID = 'ucap-comparison';
 export const COMPARED_METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'o3'];
 
 /**
- * WHO 2021 air quality guideline levels for 24-hour means, µg/m³ (limit-values.md §2.3, VERIFIED;
- * airclim.org table, WHO ISBN 9789240034228). O3 has no 24-hour guideline (only 8-hour and peak
+ * WHO 2021 air quality guideline levels for 24-hour means, µg/m³ (WHO global air quality
+ * guidelines 2021, Table 0.1). O3 has no 24-hour guideline (only 8-hour and peak
  * season), so its panel shows no line.
  */
 const WHO_24H_GUIDELINE: Partial<Record<MetricId, number>> = { pm25: 15, pm10: 45, no2: 25 };

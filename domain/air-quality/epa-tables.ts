@@ -2,8 +2,8 @@ import type { TableSource, Uncertainty } from './pollutants.ts';
 import type { Segment } from './sub-index.ts';
 
 /**
- * US EPA AQI breakpoints, 2024 revision (valid from 2024-05-06), encoded from
- * ../shared/reference/air-quality-indices.md §1.3. Concentrations in the EPA's own units; rows are
+ * US EPA AQI breakpoints, 2024 revision (valid from 2024-05-06), encoded from EPA-454/B-24-002
+ * ("Breakpoints for the AQI" table; the same table is in 40 CFR Part 58 Appendix G). Concentrations in the EPA's own units; rows are
  * disjoint after truncation (9.0 | 9.1), so a truncated concentration lands in exactly one row.
  */
 export const EPA_VERSIONS = ['2018', '2024'] as const;
@@ -37,7 +37,7 @@ export type EpaUnit = 'µg/m³' | 'ppm' | 'ppb';
 
 export interface EpaColumn {
   readonly unit: EpaUnit;
-  /** Decimals the concentration is truncated to before lookup (§1.3 "Truncation/rounding"). */
+  /** Decimals the concentration is truncated to before lookup (EPA-454/B-24-002, AQI equation). */
   readonly truncateDecimals: number;
   readonly rows: readonly Segment[];
 }
@@ -146,7 +146,7 @@ const EPA_2024: EpaTable = {
     },
   },
   source: {
-    reference: 'air-quality-indices.md §1.3',
+    reference: 'EPA-454/B-24-002, "Breakpoints for the AQI" table (40 CFR Part 58 Appendix G)',
     documents: [
       'EPA Technical Assistance Document EPA-454/B-24-002 (May 2024)',
       'AirNowTech forum: The AQI Equation (2024 – valid beginning May 6th, 2024)',
@@ -160,22 +160,22 @@ const EPA_2024: EpaTable = {
   uncertainties: [
     {
       what: 'truncation of CO (0.1 ppm) and SO2/NO2 (1 ppb)',
-      why: "§1.3: from a Java implementation's comments [IMPL]; O3 and PM truncation are from the AirNowTech forum",
+      why: "the decimals for O3 and PM come from EPA's AirNow guidance; those for CO, SO2 and NO2 come from an open-source implementation, not from the EPA's text",
     },
     {
       what: 'SO2 1-hour above 304 ppb with a 24-hour mean below 305 ppb',
-      why: 'the reference says only "use 24-h for 201+"; the index is then held at 200 (the top of the 1-hour table)',
+      why: 'the EPA table says only that 24-hour SO2 defines the AQI from 201 up; below 305 ppb of 24-hour SO2 it gives no row, so we hold the index at 200 (the top of the 1-hour table)',
     },
     {
       what: 'concentrations above the last breakpoint ("Beyond the AQI")',
-      why: '§1.3: most implementations cap at 500; we report 500 and flag it',
+      why: 'EPA calls values above the last breakpoint "Beyond the AQI" and gives no index; like most implementations we report 500 and flag it',
     },
   ],
 };
 
 /**
  * The table in force before the 2024 PM2.5 revision: EPA Technical Assistance Document
- * EPA-454/B-18-007 (September 2018), Table 5. It differs from 2024 in the PM2.5 column (Good up to
+ * EPA-454/B-18-007 (September 2018), "Breakpoints for the AQI" table. It differs from 2024 in the PM2.5 column (Good up to
  * 12.0 µg/m³, 150.4 and 250.4 at AQI 200 and 300) and splits "Hazardous" into 301–400 and 401–500
  * rows for every pollutant.
  */
@@ -255,7 +255,7 @@ const EPA_2018: EpaTable = {
     },
   },
   source: {
-    reference: 'EPA-454/B-18-007 Table 5',
+    reference: 'EPA-454/B-18-007, "Breakpoints for the AQI" table',
     documents: ['EPA Technical Assistance Document EPA-454/B-18-007 (September 2018)'],
     urls: [
       'https://www.airnow.gov/sites/default/files/2020-05/aqi-technical-assistance-document-sept2018.pdf',
@@ -281,7 +281,7 @@ export interface EpaCategory {
   readonly rgb: readonly [number, number, number];
 }
 
-// §1.3 table (colours: aqi-hub src/usa.rs). Hazardous is one 301–500 category since 2024.
+// EPA-454/B-24-002, AQI categories and colours. Hazardous is one 301–500 category.
 export const EPA_CATEGORIES: readonly EpaCategory[] = [
   { name: 'Good', min: 0, max: 50, colour: '#00E400', rgb: [0, 228, 0] },
   { name: 'Moderate', min: 51, max: 100, colour: '#FFFF00', rgb: [255, 255, 0] },

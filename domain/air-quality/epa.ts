@@ -150,7 +150,7 @@ function aboveTable(other: number | undefined, column: EpaColumn, rule: EpaRule)
   return { aqi: lookup(column, other).aqi, rule };
 }
 
-// EPA-454/B-24-002 (and -18-007) Table 6 footnotes: 8-hour O3 does not define AQI above 300, the
+// EPA-454/B-24-002 (and -18-007), notes of the breakpoint table: 8-hour O3 does not define AQI above 300, the
 // 1-hour value does; 1-hour SO2 does not define AQI above 200, the 24-hour value does.
 const NEEDS: Partial<Record<EpaMeasure, string>> = {
   o3_8h: 'above 0.200 ppm the 8-hour O3 value defines no AQI and the 1-hour O3 value (o3_1h) must be used',

@@ -4,8 +4,8 @@ import { NICE_REPEATED_HOUR } from './api-air-quality-week.ts';
 
 /**
  * GET /v1/aqi over real HTTP, on both stores, for the synthetic week of api-air-quality-week.ts.
- * Every expected index is worked out by hand from the reference tables (air-quality-indices.md
- * §1.1–1.3); the arithmetic is in the comments.
+ * Every expected index is worked out by hand from the published tables (EEA EAQI bands, HJ 633
+ * Table 1, EPA-454/B-24-002 breakpoints); the arithmetic is in the comments.
  */
 interface Level {
   number: number;

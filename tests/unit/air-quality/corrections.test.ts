@@ -65,7 +65,7 @@ describe('HJ 633 daily index: which ozone values enter it', () => {
     expect(r.aqi).toBe(57);
   });
 
-  it('HJ 633-2012 (§6 daily report) counts the daily maximum 1-hour mean too', () => {
+  it('HJ 633-2012 (daily report, 日报) counts the daily maximum 1-hour mean too', () => {
     const points = computeIndexSeries({
       standard: 'hj633',
       version: '2012',

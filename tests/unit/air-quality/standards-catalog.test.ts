@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { STANDARDS } from '../../../domain/air-quality/index.ts';
+import { HJ633_REPORT_UNCERTAINTIES } from '../../../domain/air-quality/hj633-tables.ts';
+import { LIMIT_STANDARDS, STANDARDS } from '../../../domain/air-quality/index.ts';
 
 describe('standards catalogue', () => {
   it('lists every index and limit-value standard once', () => {
@@ -41,12 +42,20 @@ describe('standards catalogue', () => {
     expect(byId.who2021?.grades).toEqual(['aqg', 'it1', 'it2', 'it3', 'it4']);
   });
 
-  it('cites a reference section and at least one source document for every version', () => {
+  it('cites the published standard (table or clause) and a source document for every version', () => {
     for (const s of STANDARDS) {
       for (const v of s.versions) {
-        expect(v.source.reference.length).toBeGreaterThan(0);
+        expect(v.source.reference).toMatch(/Table|Annex|§|table|clause|Report/);
         expect(v.source.documents.length).toBeGreaterThan(0);
       }
+    }
+  });
+
+  it('names no file outside the repository and no research-note markers in what the API returns', () => {
+    // /v1/standards serves STANDARDS; /v1/exceedances serves the limit values with their notes.
+    const served = JSON.stringify([STANDARDS, LIMIT_STANDARDS, HJ633_REPORT_UNCERTAINTIES]);
+    for (const marker of [/\.md\b/, /shared\//, /\[UNCERTAIN/, /\[VERIFIED/, /\[IMPL/]) {
+      expect(served).not.toMatch(marker);
     }
   });
 

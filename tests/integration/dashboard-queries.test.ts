@@ -4,14 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GENERATED_DASHBOARDS_DIR } from '../../dashboards/generated-files.ts';
 import { DEFAULT_CITIES } from '../../domain/cities.ts';
+import type { MetricId } from '../../domain/metrics.ts';
+import type { Reading, Rejection } from '../../domain/reading.ts';
 import { createSeededRandom } from '../../simulators/seeded-random.ts';
 import { stationsOf } from '../../simulators/stations.ts';
 import { createValueModel } from '../../simulators/value-model.ts';
+import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
+import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 
 /**
  * Grafana is not run here. What it would do is: take each panel's InfluxQL, replace its macros and
  * template variables, and send it to InfluxDB's /query. This test does exactly that with the
- * shipped JSON against the real InfluxDB 1.x of the test setup, seeded in the store's schema.
+ * shipped JSON against the real InfluxDB 1.x of the test setup, seeded through the real store.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DB = 'ucap_dashboard_queries';
@@ -55,50 +59,50 @@ async function influxQuery(q: string): Promise<QueryResult> {
   return body.results?.[0] ?? { error: 'no result' };
 }
 
-function tag(text: string): string {
-  return text.replace(/[,= ]/g, '\\$&');
-}
-
-function fieldString(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** Three days of hourly simulated readings from every station, and two rejections per city. */
-function seedLines(): string[] {
-  const lines: string[] = [];
+/** Three days of hourly simulated readings from every station. */
+function seedReadings(): Reading[] {
+  const readings: Reading[] = [];
   for (const city of DEFAULT_CITIES) {
     for (const station of stationsOf(city.id)) {
       const model = createValueModel(station, { timeZone: city.timeZone, random: createSeededRandom(1) });
       for (let ts = FROM; ts < TO; ts += HOUR) {
         for (const [metric, value] of Object.entries(model.valuesAt(ts))) {
-          lines.push(
-            `readings,city=${city.id},device=${tag(station.id)},metric=${metric} value=${value} ${ts}`,
-          );
+          readings.push({ ts, city: city.id, deviceId: station.id, metric: metric as MetricId, value });
         }
       }
     }
-    for (const station of stationsOf(city.id).slice(0, 2)) {
-      const payload = '{"ts": "2026-01-10T08:00:00Z", "values": {"pm25": -3}}';
-      lines.push(
-        `rejections,city=${city.id},device=${tag(station.id)},code=INGEST_OUT_OF_RANGE ` +
-          `reason=${fieldString('values.pm25: -3 µg/m³ is outside 0..2000')},` +
-          `topic=${fieldString(`ucap/${city.id}/${station.id}/readings`)},payload=${fieldString(payload)} ${FROM + 8 * HOUR}`,
-      );
-    }
   }
-  return lines;
+  return readings;
 }
 
+/** Two rejections per city. */
+function seedRejections(): Rejection[] {
+  return DEFAULT_CITIES.flatMap((city) =>
+    stationsOf(city.id)
+      .slice(0, 2)
+      .map((station) => ({
+        receivedAt: FROM + 8 * HOUR,
+        city: city.id,
+        deviceId: station.id,
+        topic: `ucap/${city.id}/${station.id}/readings`,
+        code: 'INGEST_OUT_OF_RANGE' as const,
+        reason: 'values.pm25: -3 µg/m³ is outside 0..2000',
+        payload: '{"ts": "2026-01-10T08:00:00Z", "values": {"pm25": -3}}',
+      })),
+  );
+}
+
+let store: TimeSeriesStore | undefined;
+
+// Seeded through the real store, so the queries read exactly the schema the store writes.
 beforeAll(async () => {
-  expect((await influxQuery(`CREATE DATABASE "${DB}"`)).error).toBeUndefined();
-  const response = await fetch(`${url}/write?db=${DB}&precision=ms`, {
-    method: 'POST',
-    body: seedLines().join('\n'),
-  });
-  expect(response.status, await response.text()).toBe(204);
+  store = await createInfluxStore({ api: 'v1', url, database: DB });
+  await store.writeReadings(seedReadings());
+  await store.writeRejections(seedRejections());
 });
 
 afterAll(async () => {
+  await store?.close();
   await influxQuery(`DROP DATABASE "${DB}"`);
 });
 

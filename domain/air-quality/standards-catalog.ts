@@ -1,6 +1,7 @@
 import { DEFAULT_EAQI_VERSION, EAQI_TABLES, EAQI_VERSIONS } from './eaqi-tables.ts';
 import { EPA_TABLES, EPA_VERSIONS } from './epa-tables.ts';
 import { HJ633_REPORT_UNCERTAINTIES, HJ633_TABLES, HJ633_VERSIONS } from './hj633-tables.ts';
+import { STANDARD_NAMES } from './level-names.ts';
 import { LIMIT_STANDARD_IDS, LIMIT_STANDARDS, type LimitStandardId } from './limit-values.ts';
 import type { TableSource, Uncertainty } from './pollutants.ts';
 
@@ -36,7 +37,7 @@ function eaqiEntry(): StandardEntry {
   return {
     id: 'eaqi',
     kind: 'index',
-    name: 'European Air Quality Index (EEA)',
+    name: STANDARD_NAMES.eaqi.en,
     versionChoice: `"${DEFAULT_EAQI_VERSION}" unless another version is requested`,
     versions: EAQI_VERSIONS.map((v) => ({
       id: v,
@@ -54,7 +55,7 @@ function hj633Entry(): StandardEntry {
   return {
     id: 'hj633',
     kind: 'index',
-    name: 'China Air Quality Index (HJ 633)',
+    name: STANDARD_NAMES.hj633.en,
     versionChoice: 'by observation date on the Asia/Shanghai calendar unless a version is requested',
     versions: HJ633_VERSIONS.map((v) => {
       const t = HJ633_TABLES[v];
@@ -77,7 +78,7 @@ function epaEntry(): StandardEntry {
   return {
     id: 'epa',
     kind: 'index',
-    name: 'US EPA Air Quality Index',
+    name: STANDARD_NAMES.epa.en,
     versionChoice:
       'by the local date of the observation (2024 PM2.5 revision from 2024-05-06) unless a version is requested',
     versions: EPA_VERSIONS.map((v) => {

@@ -91,4 +91,16 @@ describe.each(STORES)('HJ 633 daily index of yesterday on %s', (_name, open) => 
       ]),
     ).toEqual([['2026-12-01', '2026', 51, '良', ['pm25'], false]]);
   });
+
+  it.each([
+    ['en', 'Good'],
+    ['fr', 'Bon'],
+    ['zh', '良'],
+  ])('names the level in the language asked for (lang=%s)', async (lang, name) => {
+    const query = `city=zhengzhou&standard=hj633&every=1d&from=2026-12-01T00:00:00%2B08:00&to=2026-12-02T00:00:00%2B08:00&lang=${lang}`;
+    const response = await fetch(`${base}/v1/aqi?${query}`);
+    const body = (await response.json()) as AqiBody;
+    expect(response.status).toBe(200);
+    expect(body.points[0]?.level?.name).toBe(name);
+  });
 });

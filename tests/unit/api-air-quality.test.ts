@@ -264,7 +264,7 @@ describe('exceedance rows and standards on the wire', () => {
   });
 
   it('points every standard at the endpoint that takes it', () => {
-    const wire = STANDARDS.map(toWireStandard);
+    const wire = STANDARDS.map((s) => toWireStandard(s));
     expect(wire.filter((s) => s.endpoint === '/v1/aqi').map((s) => s.id)).toEqual(['eaqi', 'hj633', 'epa']);
     // HJ 633 and EPA choose their version by date; the others have a default.
     expect(wire.every((s) => s.versions.some((v) => v.isDefault) || s.id === 'hj633' || s.id === 'epa')).toBe(

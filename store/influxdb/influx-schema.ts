@@ -22,6 +22,15 @@ import type { Reading, Rejection } from '../../domain/reading.ts';
  *                      in the same millisecond never overwrite each other. Queries ask for
  *                      epoch=ms, which truncates the sequence away again.
  *
+ *   aqi         tags   city, scope ('city': the city mean, as /v1/aqi computes it; 'device'),
+ *                      device (absent for scope 'city'), standard (eaqi, hj633, epa), every (1h, 1d)
+ *               fields value (float: AQI, or EAQI level number), level (float, 1 = best),
+ *                      version, primary (comma-separated measures), incomplete (bool),
+ *                      si_<measure> (float: each computed sub-index, e.g. si_pm25, si_o3_8h)
+ *               time   start of the hour or of the local day, precision=ms. Written by the
+ *                      index-series maintainer (aqi/), which deletes and rewrites the hours and days
+ *                      it recomputes, so a sub-index that disappears does not linger.
+ *
  * Line protocol is built here as text, with the escaping rules of the InfluxDB line protocol (the
  * same output as @influxdata/influxdb-client's Point, byte for byte, without an object per point).
  * Two tag values line protocol cannot carry are mapped (only a malformed topic can produce them,
@@ -36,6 +45,25 @@ export const REJECTION_TAGS = { city: 'city', device: 'device', code: 'code' } a
 export const VALUE_FIELD = 'value';
 export const TIME_SOURCE_FIELD = 'time_source';
 export const REJECTION_FIELDS = ['reason', 'topic', 'payload'] as const;
+export const AQI = 'aqi';
+export const AQI_TAGS = {
+  city: 'city',
+  scope: 'scope',
+  device: 'device',
+  standard: 'standard',
+  every: 'every',
+} as const;
+export const AQI_FIELDS = {
+  value: 'value',
+  level: 'level',
+  version: 'version',
+  primary: 'primary',
+  incomplete: 'incomplete',
+} as const;
+/** Field of one sub-index: si_pm25, si_o3_8h, … */
+export function subIndexField(measure: string): string {
+  return `si_${measure}`;
+}
 
 // ---- InfluxQL quoting -------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 import { Point } from '@influxdata/influxdb-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { IndexRow } from '../../aqi/index-rows.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
+import { aqiLine } from '../../store/influxdb/influx-aqi-sink.ts';
 import {
   createRejectionLines,
   quoteIdent,
@@ -122,6 +124,41 @@ describe('rejection lines', () => {
       sequence += 1;
       const ns = (BigInt(rejection.receivedAt) * 1_000_000n + BigInt(sequence)).toString();
       expect(line(rejection)).toBe(pointRejectionLine(rejection, ns));
+    }
+  });
+});
+
+describe('index-series (aqi) lines', () => {
+  it('match Point byte for byte, city rows without a device tag', () => {
+    for (const deviceId of [undefined, 'zz 1', 'a,b=c']) {
+      const row: IndexRow = {
+        ts: 1_764_518_400_000,
+        city: 'zhengzhou',
+        ...(deviceId === undefined ? {} : { deviceId }),
+        standard: 'hj633',
+        every: '1d',
+        version: '2026',
+        value: 51,
+        level: 2,
+        primary: ['pm25', 'o3_8h'],
+        incomplete: false,
+        subIndices: { pm25: 51, o3_8h: 51 },
+      };
+      const point = new Point('aqi')
+        .tag('city', row.city)
+        .tag('scope', deviceId === undefined ? 'city' : 'device')
+        .tag('standard', row.standard)
+        .tag('every', row.every)
+        .floatField('value', row.value)
+        .floatField('level', row.level)
+        .stringField('version', row.version)
+        .stringField('primary', row.primary.join(','))
+        .booleanField('incomplete', row.incomplete)
+        .floatField('si_pm25', 51)
+        .floatField('si_o3_8h', 51)
+        .timestamp(String(row.ts));
+      if (deviceId !== undefined) point.tag('device', deviceId);
+      expect(aqiLine(row)).toBe(point.toLineProtocol());
     }
   });
 });

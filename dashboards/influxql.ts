@@ -1,5 +1,8 @@
 import type { MetricId } from '../domain/metrics.ts';
 import {
+  AQI,
+  AQI_FIELDS,
+  AQI_TAGS,
   quoteIdent,
   quoteString,
   READING_TAGS,
@@ -67,4 +70,65 @@ export function dailyMeanQuery(city: string, metric: MetricId, timeZone: string)
 /** Template variable queries: the devices and metrics a city has reported. */
 export function tagValuesQuery(city: string, key: 'device' | 'metric'): string {
   return `SHOW TAG VALUES ${FROM_READINGS} WITH KEY = ${quoteIdent(READING_TAGS[key])} WHERE ${cityIs(city)}`;
+}
+
+// ---- Index series (the `aqi` measurement kept by aqi/index-series-maintainer.ts) ----------------
+
+export type IndexScope = 'city' | 'device';
+
+function aqiWhere(city: string, scope: IndexScope, standard: string, every: '1h' | '1d'): string {
+  const tag = (name: string, value: string) => `${quoteIdent(name)} = ${quoteString(value)}`;
+  return [
+    tag(AQI_TAGS.city, city),
+    tag(AQI_TAGS.scope, scope),
+    tag(AQI_TAGS.standard, standard),
+    tag(AQI_TAGS.every, every),
+  ].join(' AND ');
+}
+
+const AQI_VALUE = quoteIdent(AQI_FIELDS.value);
+const FROM_AQI = `FROM ${quoteIdent(AQI)}`;
+
+/** The city's latest hourly index of a standard in the range. */
+export function currentIndexQuery(city: string, standard: string): string {
+  return `SELECT last(${AQI_VALUE}) AS ${AQI_VALUE} ${FROM_AQI} WHERE ${aqiWhere(city, 'city', standard, '1h')} AND $timeFilter`;
+}
+
+/** The city's hourly or daily index of a standard over the range, as stored. */
+export function indexHistoryQuery(city: string, standard: string, every: '1h' | '1d'): string {
+  return `SELECT ${AQI_VALUE} ${FROM_AQI} WHERE ${aqiWhere(city, 'city', standard, every)} AND $timeFilter`;
+}
+
+/** The latest hourly row of the city: every sub-index (si_*), primary pollutants, version. */
+export function subIndicesQuery(city: string, standard: string): string {
+  return `SELECT last(*) ${FROM_AQI} WHERE ${aqiWhere(city, 'city', standard, '1h')} AND $timeFilter`;
+}
+
+/** Latest hourly index per device (a table: time, device, index), for the map. */
+export function deviceIndexQuery(city: string, standard: string): string {
+  return `SELECT last(${AQI_VALUE}) AS "index" ${FROM_AQI} WHERE ${aqiWhere(city, 'device', standard, '1h')} AND $timeFilter GROUP BY ${quoteIdent(AQI_TAGS.device)}`;
+}
+
+/** Hours of the city's index at or above `value` in the range (an alert rule's condition input). */
+export function indexAtLeastQuery(city: string, standard: string, value: number): string {
+  return `SELECT count(${AQI_VALUE}) ${FROM_AQI} WHERE ${aqiWhere(city, 'city', standard, '1h')} AND ${AQI_VALUE} >= ${value} AND $timeFilter`;
+}
+
+/** Local days of the range whose city mean of `metric` is above `limit`. */
+export function daysAboveQuery(city: string, metric: MetricId, timeZone: string, limit: number): string {
+  return `SELECT count("mean") ${dailyMeansSubquery(city, metric, timeZone)} WHERE "mean" > ${limit}`;
+}
+
+/** Local days of the range with any `metric` data (the coverage of a daily count). */
+export function daysWithDataQuery(city: string, metric: MetricId, timeZone: string): string {
+  return `SELECT count("mean") ${dailyMeansSubquery(city, metric, timeZone)}`;
+}
+
+function dailyMeansSubquery(city: string, metric: MetricId, timeZone: string): string {
+  return `FROM (SELECT mean(${VALUE}) ${FROM_READINGS} WHERE ${cityIs(city)} AND ${metricIs(metric)} AND $timeFilter GROUP BY time(1d) fill(none) tz(${quoteString(timeZone)}))`;
+}
+
+/** Seconds since each device's last reading (an alert rule's condition input: silent devices). */
+export function lastReadingPerDeviceQuery(city: string): string {
+  return `SELECT last(${VALUE}) ${FROM_READINGS} WHERE ${cityIs(city)} AND $timeFilter GROUP BY ${DEVICE}`;
 }

@@ -2,13 +2,19 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  createIndexSeriesMaintainer,
+  type IndexSeriesMaintainer,
+} from '../../aqi/index-series-maintainer.ts';
+import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { GENERATED_DASHBOARDS_DIR } from '../../dashboards/generated-files.ts';
-import { DEFAULT_CITIES } from '../../domain/cities.ts';
+import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
 import { createSeededRandom } from '../../simulators/seeded-random.ts';
 import { stationsOf } from '../../simulators/stations.ts';
 import { createValueModel } from '../../simulators/value-model.ts';
+import { createInfluxAqiSink } from '../../store/influxdb/influx-aqi-sink.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 
@@ -93,21 +99,33 @@ function seedRejections(): Rejection[] {
 }
 
 let store: TimeSeriesStore | undefined;
+let maintainer: IndexSeriesMaintainer | undefined;
 
-// Seeded through the real store, so the queries read exactly the schema the store writes.
+// Seeded through the real store, so the queries read exactly the schema the store writes; the
+// index series are written by the real maintainer from those readings.
 beforeAll(async () => {
   store = await createInfluxStore({ api: 'v1', url, database: DB });
-  await store.writeReadings(seedReadings());
+  maintainer = createIndexSeriesMaintainer({
+    store,
+    sink: createInfluxAqiSink({ api: 'v1', url, database: DB }),
+    cities: new CityCatalog(DEFAULT_CITIES),
+  });
+  const writer = withIndexSeries(store, maintainer);
+  await writer.writeReadings(seedReadings());
   await store.writeRejections(seedRejections());
+  await maintainer.flush();
 });
 
 afterAll(async () => {
+  await maintainer?.close();
   await store?.close();
   await influxQuery(`DROP DATABASE "${DB}"`);
 });
 
 function shipped(uid: string): Dashboard {
-  return JSON.parse(readFileSync(join(ROOT, GENERATED_DASHBOARDS_DIR, `${uid}.json`), 'utf8')) as Dashboard;
+  return JSON.parse(
+    readFileSync(join(ROOT, GENERATED_DASHBOARDS_DIR, 'en', `${uid}.json`), 'utf8'),
+  ) as Dashboard;
 }
 
 function escapeRegex(value: string): string {
@@ -207,6 +225,45 @@ describe('Grafana is not run here: every shipped panel query, interpolated as Gr
       expect(series?.values[0]).toContain('INGEST_OUT_OF_RANGE');
     });
   }
+
+  for (const city of DEFAULT_CITIES) {
+    it(`${city.name} air quality: every panel's query runs on the index series the maintainer wrote`, async () => {
+      for (const panel of shipped(`ucap-aq-${city.id}`).panels) {
+        for (const target of panel.targets) {
+          const query = interpolate(target.query, ALL);
+          const result = await influxQuery(query);
+          expect(result.error, `${panel.title}: ${query}`).toBeUndefined();
+          // A count of days above a limit is empty when no day was above it.
+          if (query.includes('WHERE "mean" >')) continue;
+          expect(result.series?.length ?? 0, `${panel.title} returned no data: ${query}`).toBeGreaterThan(0);
+        }
+      }
+    });
+
+    it(`${city.name} air quality: the map gets the latest hourly index of every device`, async () => {
+      const panel = shipped(`ucap-aq-${city.id}`).panels.find((p) => p.type === 'geomap');
+      const result = await influxQuery(interpolate(panel?.targets[0]?.query ?? '', ALL));
+      const devices = (result.series ?? []).map((s) => s.tags?.device).sort();
+      expect(devices).toEqual(
+        stationsOf(city.id)
+          .map((s) => s.id)
+          .sort(),
+      );
+      for (const s of result.series ?? []) expect(s.columns).toEqual(['time', 'index']);
+    });
+  }
+
+  it('air-quality comparison: each city has one daily index per local day of every standard', async () => {
+    for (const panel of shipped('ucap-aq-comparison').panels) {
+      for (const target of panel.targets) {
+        const result = await influxQuery(interpolate(target.query, ALL));
+        expect(result.error).toBeUndefined();
+        // Daily rows sit at each city's local midnight: the three UTC days of the range hold three
+        // of them in both UTC+1 and UTC+8.
+        expect(result.series?.[0]?.values, `${panel.title}: ${target.query}`).toHaveLength(3);
+      }
+    }
+  });
 
   it('comparison: each city gets one daily mean per local day of the range', async () => {
     for (const panel of shipped('ucap-comparison').panels) {

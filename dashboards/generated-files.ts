@@ -2,7 +2,12 @@ import { type City, DEFAULT_CITIES } from '../domain/cities.ts';
 import { LANGS } from '../domain/i18n/languages.ts';
 import { airQualityDashboardUid, buildAirQualityDashboard } from './air-quality-dashboard.ts';
 import { AQI_COMPARISON_UID, buildAqiComparisonDashboard } from './aqi-comparison-dashboard.ts';
-import { buildCityDashboard, cityDashboardUid, type DashboardDevice, dashboardUid } from './city-dashboard.ts';
+import {
+  buildCityDashboard,
+  cityDashboardUid,
+  type DashboardDevice,
+  dashboardUid,
+} from './city-dashboard.ts';
 import { buildComparisonDashboard, COMPARISON_DASHBOARD_UID } from './comparison-dashboard.ts';
 import { deviceGazetteer } from './device-gazetteer.ts';
 import { dashboardsYaml, datasourcesYaml } from './provisioning.ts';

@@ -180,6 +180,41 @@ export const TEXT = {
     fr: `Indice journalier — ${standard}`,
     zh: `日指数 — ${standard}`,
   })) satisfies Fill<[string]>,
+  alertGroup: {
+    en: 'ucap-monitor air quality',
+    fr: 'ucap-monitor qualité de l’air',
+    zh: 'ucap-monitor 空气质量',
+  },
+  alertIndexTitle: ((city: string, standard: string, level: string) => ({
+    en: `${city}: ${standard} at “${level}” or worse for 2 hours`,
+    fr: `${city} : ${standard} à « ${level} » ou pire depuis 2 heures`,
+    zh: `${city}：${standard} 连续 2 小时达到“${level}”或更差`,
+  })) satisfies Fill<[string, string, string]>,
+  alertIndexDescription: ((value: number) => ({
+    en: `Every hourly city index of the last 2 hours is at least ${value}. Check the sub-indices panel for the primary pollutant.`,
+    fr: `Chaque indice horaire de la ville des 2 dernières heures vaut au moins ${value}. Voir le panneau des sous-indices pour le polluant principal.`,
+    zh: `过去 2 小时的每个全市小时指数均不低于 ${value}。首要污染物见分指数面板。`,
+  })) satisfies Fill<[number]>,
+  alertWhoTitle: ((city: string, metric: string) => ({
+    en: `${city}: ${metric} 24-hour mean above the WHO 2021 guideline`,
+    fr: `${city} : moyenne sur 24 heures de ${metric} au-dessus de la valeur guide OMS 2021`,
+    zh: `${city}：${metric} 24 小时均值超过世卫组织 2021 指导值`,
+  })) satisfies Fill<[string, string]>,
+  alertWhoDescription: ((value: number, unit: string) => ({
+    en: `Mean of the city's readings over the last 24 hours is above ${value} ${unit} (WHO global air quality guidelines 2021, Table 0.1, 24-hour AQG level).`,
+    fr: `La moyenne des mesures de la ville sur les dernières 24 heures dépasse ${value} ${unit} (lignes directrices OMS 2021 sur la qualité de l’air, tableau 0.1, niveau AQG sur 24 heures).`,
+    zh: `全市过去 24 小时测量均值超过 ${value} ${unit}（世卫组织《全球空气质量指导值》2021，表 0.1，24 小时指导值）。`,
+  })) satisfies Fill<[number, string]>,
+  alertSilentTitle: ((city: string) => ({
+    en: `${city}: device silent for 30 minutes`,
+    fr: `${city} : capteur muet depuis 30 minutes`,
+    zh: `${city}：设备 30 分钟无数据`,
+  })) satisfies Fill<[string]>,
+  alertSilentDescription: {
+    en: 'A device that reported in the last 24 hours has sent no reading for about 30 minutes ({{ $labels.device }}).',
+    fr: 'Un capteur ayant émis dans les dernières 24 heures n’a envoyé aucune mesure depuis environ 30 minutes ({{ $labels.device }}).',
+    zh: '过去 24 小时内上报过的设备约 30 分钟未发送任何测量（{{ $labels.device }}）。',
+  },
 } as const;
 
 export function t(text: Text, lang: Lang): string {

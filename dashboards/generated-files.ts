@@ -1,6 +1,7 @@
 import { type City, DEFAULT_CITIES } from '../domain/cities.ts';
 import { LANGS } from '../domain/i18n/languages.ts';
 import { airQualityDashboardUid, buildAirQualityDashboard } from './air-quality-dashboard.ts';
+import { alertRulesYaml, contactPointsYaml } from './alert-rules.ts';
 import { AQI_COMPARISON_UID, buildAqiComparisonDashboard } from './aqi-comparison-dashboard.ts';
 import {
   buildCityDashboard,
@@ -24,6 +25,7 @@ export interface GeneratedFile {
  */
 export const GENERATED_DASHBOARDS_DIR = 'dashboards/generated';
 export const GAZETTEER_FILE = 'dashboards/gazetteer/devices.json';
+export const ALERT_RULES_FILE = 'dashboards/provisioning/alerting/ucap-alerts.yaml';
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -68,5 +70,7 @@ export function generateDashboardFiles(
   });
   files.push({ path: 'dashboards/provisioning/datasources/datasources.yaml', content: datasourcesYaml() });
   files.push({ path: 'dashboards/provisioning/dashboards/dashboards.yaml', content: dashboardsYaml() });
+  files.push({ path: ALERT_RULES_FILE, content: alertRulesYaml(cities) });
+  files.push({ path: 'dashboards/provisioning/alerting/contact-points.yaml', content: contactPointsYaml() });
   return files;
 }

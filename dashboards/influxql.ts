@@ -109,9 +109,24 @@ export function deviceIndexQuery(city: string, standard: string): string {
   return `SELECT last(${AQI_VALUE}) AS "index" ${FROM_AQI} WHERE ${aqiWhere(city, 'device', standard, '1h')} AND $timeFilter GROUP BY ${quoteIdent(AQI_TAGS.device)}`;
 }
 
-/** Hours of the city's index at or above `value` in the range (an alert rule's condition input). */
-export function indexAtLeastQuery(city: string, standard: string, value: number): string {
-  return `SELECT count(${AQI_VALUE}) ${FROM_AQI} WHERE ${aqiWhere(city, 'city', standard, '1h')} AND ${AQI_VALUE} >= ${value} AND $timeFilter`;
+/** Lowest hourly city index in the range (alert: every hour of the range at or above a level). */
+export function indexMinQuery(city: string, standard: string): string {
+  return `SELECT min(${AQI_VALUE}) ${FROM_AQI} WHERE ${aqiWhere(city, 'city', standard, '1h')} AND $timeFilter`;
+}
+
+/** Mean of the city's readings of a metric over the range (alert: 24-hour mean above a guideline). */
+export function rangeMeanQuery(city: string, metric: MetricId): string {
+  return `SELECT mean(${VALUE}) ${FROM_READINGS} WHERE ${cityIs(city)} AND ${metricIs(metric)} AND $timeFilter`;
+}
+
+/**
+ * Per device, the mean number of readings per 10-minute bucket over the last three buckets (a
+ * moving average, the newest bucket being the current, partial one), 0 for a device that reported
+ * earlier in the range but not since (alert: silent device). fill(0) makes the silent devices'
+ * buckets exist; a time condition outside the aggregation would hide them, so there is none.
+ */
+export function recentReadingsPerDeviceQuery(city: string): string {
+  return `SELECT moving_average(count(${VALUE}), 3) ${FROM_READINGS} WHERE ${cityIs(city)} AND $timeFilter GROUP BY time(10m), ${DEVICE} fill(0)`;
 }
 
 /** Local days of the range whose city mean of `metric` is above `limit`. */
@@ -126,9 +141,4 @@ export function daysWithDataQuery(city: string, metric: MetricId, timeZone: stri
 
 function dailyMeansSubquery(city: string, metric: MetricId, timeZone: string): string {
   return `FROM (SELECT mean(${VALUE}) ${FROM_READINGS} WHERE ${cityIs(city)} AND ${metricIs(metric)} AND $timeFilter GROUP BY time(1d) fill(none) tz(${quoteString(timeZone)}))`;
-}
-
-/** Seconds since each device's last reading (an alert rule's condition input: silent devices). */
-export function lastReadingPerDeviceQuery(city: string): string {
-  return `SELECT last(${VALUE}) ${FROM_READINGS} WHERE ${cityIs(city)} AND $timeFilter GROUP BY ${DEVICE}`;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/build-api.ts';
+import { startIndexSeries } from '../aqi/start-index-series.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
@@ -51,6 +52,9 @@ export async function startAllInOne(
   try {
     const store: TimeSeriesStore = await openStore(config, logger.child({ component: 'store' }));
     closers.push(() => store.close());
+    // Closed after ingest has stopped (closers run in reverse), so its last writes are indexed.
+    const indexSeries = startIndexSeries(config, store, cities, logger.child({ component: 'index-series' }));
+    if (indexSeries) closers.push(() => indexSeries.close());
     const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
 
     const gateway: Gateway = await createGateway({
@@ -72,7 +76,7 @@ export async function startAllInOne(
       username: serviceAccount.username,
       password: serviceAccount.password,
       clientId: config.INGEST_CLIENT_ID,
-      store,
+      store: indexSeries?.store ?? store,
       formatOf: async (deviceId) => (await registry.get(deviceId))?.format ?? 'native',
       deviceMeta: createDeviceMetaRecorder(registry, logger.child({ component: 'ingest' })),
       cities,

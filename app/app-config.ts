@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { indexSeriesFields } from '../aqi/index-series-config.ts';
 import { brokerPersistenceFields } from '../gateway/gateway-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
@@ -14,6 +15,7 @@ export const appConfigSchema = z
     ...storeConfigSchema.shape,
     ...ingestFields,
     ...brokerPersistenceFields,
+    ...indexSeriesFields,
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),

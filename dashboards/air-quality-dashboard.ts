@@ -1,8 +1,6 @@
 import {
   BigValueColorMode,
   BigValueGraphMode,
-  FrameGeometrySourceBuilder,
-  FrameGeometrySourceMode,
   GraphDrawStyle,
   LegendDisplayMode,
   LegendPlacement,
@@ -20,7 +18,7 @@ import { LIMIT_STANDARDS, type LimitStandardId, limitValuesFor } from '../domain
 import type { City } from '../domain/cities.ts';
 import { DEFAULT_LANG, type Lang } from '../domain/i18n/languages.ts';
 import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
-import { builtInAnnotations, DEVICE_GAZETTEER_PATH, dashboardUid } from './city-dashboard.ts';
+import { builtInAnnotations, dashboardUid, deviceMarkers } from './city-dashboard.ts';
 import { TEXT, t } from './dashboard-text.ts';
 import { scaleMappings, scaleThresholds, standardName } from './index-scales.ts';
 import { INFLUX_DATASOURCE, influxqlTarget } from './influx-datasource.ts';
@@ -128,27 +126,10 @@ function subIndicesPanel(city: City, standard: IndexStandardId, lang: Lang): Tab
 }
 
 function deviceIndexMapPanel(city: City, standard: IndexStandardId, lang: Lang): GeomapPanel {
-  const markers = new MapLayerOptionsBuilder()
-    .type('markers')
-    .name(t(TEXT.device, lang))
-    .tooltip(true)
-    .location(
-      new FrameGeometrySourceBuilder()
-        .mode(FrameGeometrySourceMode.Lookup)
-        .lookup('device')
-        .gazetteer(DEVICE_GAZETTEER_PATH),
-    )
-    .config({
-      showLegend: true,
-      style: {
-        size: { fixed: 10 },
-        color: { field: 'index', fixed: 'grey' },
-        opacity: 0.9,
-        symbol: { mode: 'fixed', fixed: 'img/icons/marker/circle.svg' },
-        text: { mode: 'field', field: 'device', fixed: '' },
-        textConfig: { fontSize: 10, offsetY: -14, textAlign: 'center', textBaseline: 'bottom' },
-      },
-    });
+  const markers = deviceMarkers(t(TEXT.device, lang), {
+    size: { fixed: 10 },
+    color: { field: 'index', fixed: 'grey' },
+  });
   return new GeomapPanel()
     .title(t(TEXT.indexMap(standardName(standard, lang)), lang))
     .description(t(TEXT.indexMapDescription, lang))

@@ -140,10 +140,14 @@ function latestValuesPanel(cityId: string, metrics: readonly MetricId[], lang: L
   return panel;
 }
 
-function deviceMapPanel(city: City, lang: Lang): GeomapPanel {
-  const markers = new MapLayerOptionsBuilder()
+/** Device markers placed by looking each row's `device` up in the gazetteer, labelled with the id. */
+export function deviceMarkers(
+  name: string,
+  style: { readonly size: Record<string, unknown>; readonly color: Record<string, unknown> },
+): MapLayerOptionsBuilder {
+  return new MapLayerOptionsBuilder()
     .type('markers')
-    .name('Devices')
+    .name(name)
     .tooltip(true)
     .location(
       new FrameGeometrySourceBuilder()
@@ -154,14 +158,20 @@ function deviceMapPanel(city: City, lang: Lang): GeomapPanel {
     .config({
       showLegend: true,
       style: {
-        size: { field: 'readings', fixed: 8, min: 6, max: 18 },
-        color: { fixed: 'green' },
-        opacity: 0.8,
+        ...style,
+        opacity: 0.85,
         symbol: { mode: 'fixed', fixed: 'img/icons/marker/circle.svg' },
         text: { mode: 'field', field: 'device', fixed: '' },
         textConfig: { fontSize: 10, offsetY: -14, textAlign: 'center', textBaseline: 'bottom' },
       },
     });
+}
+
+function deviceMapPanel(city: City, lang: Lang): GeomapPanel {
+  const markers = deviceMarkers(t(TEXT.device, lang), {
+    size: { field: 'readings', fixed: 8, min: 6, max: 18 },
+    color: { fixed: 'green' },
+  });
   return new GeomapPanel()
     .title(t(TEXT.deviceMap, lang))
     .description(t(TEXT.deviceMapDescription, lang))

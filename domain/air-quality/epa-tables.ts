@@ -179,12 +179,29 @@ const EPA_2024: EpaTable = {
  * 12.0 µg/m³, 150.4 and 250.4 at AQI 200 and 300) and splits "Hazardous" into 301–400 and 401–500
  * rows for every pollutant.
  */
+/**
+ * A 2024 column with its single 301–500 row split as the 2018 table had it: 301–400 up to `mid`,
+ * 401–500 from the next truncated value.
+ */
+function splitHazardous(column: EpaColumn, mid: number): EpaColumn {
+  const last = column.rows[column.rows.length - 1];
+  if (last?.iLo !== 301) return column;
+  const next = mid + 10 ** -column.truncateDecimals;
+  const hazardous = rows(
+    [last.cLo, mid, 301, 400],
+    [Number(next.toFixed(column.truncateDecimals)), last.cHi, 401, 500],
+  );
+  return { ...column, rows: [...column.rows.slice(0, -1), ...hazardous] };
+}
+
+const C = EPA_2024.columns;
+
 const EPA_2018: EpaTable = {
   version: '2018',
   name: 'US EPA Air Quality Index (TAD EPA-454/B-18-007, September 2018)',
   validTo: '2024-05-05',
   columns: {
-    ...EPA_2024.columns,
+    ...C,
     pm25: {
       unit: 'µg/m³',
       truncateDecimals: 1,
@@ -198,61 +215,11 @@ const EPA_2018: EpaTable = {
         [350.5, 500.4, 401, 500],
       ),
     },
-    pm10: {
-      unit: 'µg/m³',
-      truncateDecimals: 0,
-      rows: rows(
-        [0, 54, 0, 50],
-        [55, 154, 51, 100],
-        [155, 254, 101, 150],
-        [255, 354, 151, 200],
-        [355, 424, 201, 300],
-        [425, 504, 301, 400],
-        [505, 604, 401, 500],
-      ),
-    },
-    o3_1h: {
-      unit: 'ppm',
-      truncateDecimals: 3,
-      rows: rows(
-        [0.125, 0.164, 101, 150],
-        [0.165, 0.204, 151, 200],
-        [0.205, 0.404, 201, 300],
-        [0.405, 0.504, 301, 400],
-        [0.505, 0.604, 401, 500],
-      ),
-    },
-    co_8h: {
-      unit: 'ppm',
-      truncateDecimals: 1,
-      rows: rows(
-        [0.0, 4.4, 0, 50],
-        [4.5, 9.4, 51, 100],
-        [9.5, 12.4, 101, 150],
-        [12.5, 15.4, 151, 200],
-        [15.5, 30.4, 201, 300],
-        [30.5, 40.4, 301, 400],
-        [40.5, 50.4, 401, 500],
-      ),
-    },
-    so2_24h: {
-      unit: 'ppb',
-      truncateDecimals: 0,
-      rows: rows([305, 604, 201, 300], [605, 804, 301, 400], [805, 1004, 401, 500]),
-    },
-    no2_1h: {
-      unit: 'ppb',
-      truncateDecimals: 0,
-      rows: rows(
-        [0, 53, 0, 50],
-        [54, 100, 51, 100],
-        [101, 360, 101, 150],
-        [361, 649, 151, 200],
-        [650, 1249, 201, 300],
-        [1250, 1649, 301, 400],
-        [1650, 2049, 401, 500],
-      ),
-    },
+    pm10: splitHazardous(C.pm10, 504),
+    o3_1h: splitHazardous(C.o3_1h, 0.504),
+    co_8h: splitHazardous(C.co_8h, 40.4),
+    so2_24h: splitHazardous(C.so2_24h, 804),
+    no2_1h: splitHazardous(C.no2_1h, 1649),
   },
   source: {
     reference: 'EPA-454/B-18-007, "Breakpoints for the AQI" table',

@@ -51,24 +51,34 @@ function eaqiEntry(): StandardEntry {
   };
 }
 
+interface DatedTable {
+  readonly name: string;
+  readonly validFrom?: string;
+  readonly validTo?: string;
+  readonly source: TableSource;
+  readonly uncertainties: readonly Uncertainty[];
+}
+
+/** A version chosen by date (HJ 633, EPA): none is the default, each says when it applies. */
+function datedVersion(id: string, t: DatedTable, extra: readonly Uncertainty[] = []): StandardVersion {
+  return {
+    id,
+    name: t.name,
+    isDefault: false,
+    ...(t.validFrom === undefined ? {} : { validFrom: t.validFrom }),
+    ...(t.validTo === undefined ? {} : { validTo: t.validTo }),
+    source: t.source,
+    uncertainties: [...t.uncertainties, ...extra],
+  };
+}
+
 function hj633Entry(): StandardEntry {
   return {
     id: 'hj633',
     kind: 'index',
     name: STANDARD_NAMES.hj633.en,
     versionChoice: 'by observation date on the Asia/Shanghai calendar unless a version is requested',
-    versions: HJ633_VERSIONS.map((v) => {
-      const t = HJ633_TABLES[v];
-      return {
-        id: v,
-        name: t.name,
-        isDefault: false,
-        ...(t.validFrom === undefined ? {} : { validFrom: t.validFrom }),
-        ...(t.validTo === undefined ? {} : { validTo: t.validTo }),
-        source: t.source,
-        uncertainties: [...t.uncertainties, ...HJ633_REPORT_UNCERTAINTIES[v]],
-      };
-    }),
+    versions: HJ633_VERSIONS.map((v) => datedVersion(v, HJ633_TABLES[v], HJ633_REPORT_UNCERTAINTIES[v])),
     grades: [],
     phases: [],
   };
@@ -81,18 +91,7 @@ function epaEntry(): StandardEntry {
     name: STANDARD_NAMES.epa.en,
     versionChoice:
       'by the local date of the observation (2024 PM2.5 revision from 2024-05-06) unless a version is requested',
-    versions: EPA_VERSIONS.map((v) => {
-      const t = EPA_TABLES[v];
-      return {
-        id: v,
-        name: t.name,
-        isDefault: false,
-        ...(t.validFrom === undefined ? {} : { validFrom: t.validFrom }),
-        ...(t.validTo === undefined ? {} : { validTo: t.validTo }),
-        source: t.source,
-        uncertainties: t.uncertainties,
-      };
-    }),
+    versions: EPA_VERSIONS.map((v) => datedVersion(v, EPA_TABLES[v])),
     grades: [],
     phases: [],
   };

@@ -3,17 +3,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import {
-  createIndexSeriesMaintainer,
-  type IndexSeriesMaintainer,
-} from '../../aqi/index-series-maintainer.ts';
-import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { ALERT_RULES_FILE } from '../../dashboards/generated-files.ts';
-import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
 import type { Reading } from '../../domain/reading.ts';
-import { createInfluxAqiSink } from '../../store/influxdb/influx-aqi-sink.ts';
-import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
-import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { type IndexedInfluxStore, openIndexedInfluxStore } from './indexed-influx-store.ts';
 
 /**
  * Grafana is not run here. What its alerting does with a provisioned rule is: run query A over the
@@ -85,17 +77,11 @@ function readings(city: string, deviceId: string, value: number, fromMinutesAgo:
   return out;
 }
 
-let store: TimeSeriesStore;
-let maintainer: IndexSeriesMaintainer;
+let indexed: IndexedInfluxStore | undefined;
 
 beforeAll(async () => {
-  store = await createInfluxStore({ api: 'v1', url, database: DB });
-  maintainer = createIndexSeriesMaintainer({
-    store,
-    sink: createInfluxAqiSink({ api: 'v1', url, database: DB }),
-    cities: new CityCatalog(DEFAULT_CITIES),
-  });
-  const writer = withIndexSeries(store, maintainer);
+  indexed = await openIndexedInfluxStore(url, DB);
+  const { writer, maintainer } = indexed;
   // Zhengzhou: one device at 200 µg/m³ PM2.5 for 4 hours (HJ 633 IAQI 250, 重度污染).
   await writer.writeReadings(readings('zhengzhou', 'zz-hot', 200, 240));
   // Nice: a clean device still reporting, and one that stopped an hour ago.
@@ -105,8 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await maintainer.close();
-  await store.close();
+  await indexed?.close();
   await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${DB}"` }) });
 });
 

@@ -1,15 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApi } from '../../api/build-api.ts';
-import { deviceRegistryPath, openDeviceRegistry } from '../../devices/device-registry.ts';
-import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
+import { describe, expect, it } from 'vitest';
 import type { Reading } from '../../domain/reading.ts';
-import { silentLogger } from '../../platform/logger.ts';
-import { createMetricsRegistry } from '../../platform/metrics.ts';
-import { STORES } from './api-air-quality-fixture.ts';
+import { STORES, serveReadings } from './api-air-quality-fixture.ts';
 
 /**
  * Issue 10's acceptance check, through the real API on each real store: a Zhengzhou device that
@@ -45,41 +36,14 @@ interface AqiBody {
 }
 
 describe.each(STORES)('HJ 633 daily index of yesterday on %s', (_name, open) => {
-  let app: FastifyInstance | undefined;
-  let cleanup: (() => Promise<void>) | undefined;
-  let dir: string | undefined;
-  let base = '';
-
-  beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ucap-aqi-acceptance-'));
-    const opened = await open();
-    cleanup = opened.cleanup;
-    await opened.store.writeReadings(yesterdaysReadings());
-    app = await buildApi({
-      store: opened.store,
-      cities: new CityCatalog(DEFAULT_CITIES),
-      registry: openDeviceRegistry(deviceRegistryPath(dir)),
-      metrics: createMetricsRegistry('ucap-aqi-acceptance'),
-      logger: silentLogger(),
-      now: () => NOW,
-    });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await cleanup?.();
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  const { get } = serveReadings(open, yesterdaysReadings, NOW);
+  const YESTERDAY = 'from=2026-12-01T00:00:00%2B08:00&to=2026-12-02T00:00:00%2B08:00';
 
   it.each([
     ['the device', '&device=zz-pm-1'],
     ['the city', ''],
   ])('gives %s AQI 51 (良) with PM2.5 as primary pollutant', async (_what, device) => {
-    const query = `city=zhengzhou${device}&standard=hj633&every=1d&from=2026-12-01T00:00:00%2B08:00&to=2026-12-02T00:00:00%2B08:00`;
-    const response = await fetch(`${base}/v1/aqi?${query}`);
-    const body = (await response.json()) as AqiBody;
-    expect(response.status, JSON.stringify(body)).toBe(200);
+    const body = await get<AqiBody>(`/v1/aqi?city=zhengzhou${device}&standard=hj633&every=1d&${YESTERDAY}`);
     expect(
       body.points.map((p) => [
         p.date,
@@ -97,10 +61,9 @@ describe.each(STORES)('HJ 633 daily index of yesterday on %s', (_name, open) => 
     ['fr', 'Bon'],
     ['zh', '良'],
   ])('names the level in the language asked for (lang=%s)', async (lang, name) => {
-    const query = `city=zhengzhou&standard=hj633&every=1d&from=2026-12-01T00:00:00%2B08:00&to=2026-12-02T00:00:00%2B08:00&lang=${lang}`;
-    const response = await fetch(`${base}/v1/aqi?${query}`);
-    const body = (await response.json()) as AqiBody;
-    expect(response.status).toBe(200);
+    const body = await get<AqiBody>(
+      `/v1/aqi?city=zhengzhou&standard=hj633&every=1d&${YESTERDAY}&lang=${lang}`,
+    );
     expect(body.points[0]?.level?.name).toBe(name);
   });
 });

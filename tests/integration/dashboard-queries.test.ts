@@ -2,21 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  createIndexSeriesMaintainer,
-  type IndexSeriesMaintainer,
-} from '../../aqi/index-series-maintainer.ts';
-import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { GENERATED_DASHBOARDS_DIR } from '../../dashboards/generated-files.ts';
-import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
+import { DEFAULT_CITIES } from '../../domain/cities.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
 import { createSeededRandom } from '../../simulators/seeded-random.ts';
 import { stationsOf } from '../../simulators/stations.ts';
 import { createValueModel } from '../../simulators/value-model.ts';
-import { createInfluxAqiSink } from '../../store/influxdb/influx-aqi-sink.ts';
-import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
-import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { type IndexedInfluxStore, openIndexedInfluxStore } from './indexed-influx-store.ts';
 
 /**
  * Grafana is not run here. What it would do is: take each panel's InfluxQL, replace its macros and
@@ -98,27 +91,20 @@ function seedRejections(): Rejection[] {
   );
 }
 
-let store: TimeSeriesStore | undefined;
-let maintainer: IndexSeriesMaintainer | undefined;
+let indexed: IndexedInfluxStore | undefined;
 
 // Seeded through the real store, so the queries read exactly the schema the store writes; the
 // index series are written by the real maintainer from those readings.
 beforeAll(async () => {
-  store = await createInfluxStore({ api: 'v1', url, database: DB });
-  maintainer = createIndexSeriesMaintainer({
-    store,
-    sink: createInfluxAqiSink({ api: 'v1', url, database: DB }),
-    cities: new CityCatalog(DEFAULT_CITIES),
-  });
-  const writer = withIndexSeries(store, maintainer);
+  indexed = await openIndexedInfluxStore(url, DB);
+  const { store, writer, maintainer } = indexed;
   await writer.writeReadings(seedReadings());
   await store.writeRejections(seedRejections());
   await maintainer.flush();
 });
 
 afterAll(async () => {
-  await maintainer?.close();
-  await store?.close();
+  await indexed?.close();
   await influxQuery(`DROP DATABASE "${DB}"`);
 });
 

@@ -103,6 +103,9 @@ describe('US EPA: the PM2.5 table is chosen by date', () => {
     const r = computeEpaAqi({ pm25: 400 }, { version: '2018' });
     // 400.0 in 350.5–500.4 → (500 − 401)/(500.4 − 350.5) × 49.5 + 401 = 433.7 → 434
     expect(r.aqi).toBe(434);
+    // PM10 550: 2018 505–604 → 401 + 99/99 × 45 = 446; 2024 425–604 → 301 + 199/179 × 125 = 440.0 → 440
+    expect(computeEpaAqi({ pm10: 550 }, { version: '2018' }).aqi).toBe(446);
+    expect(computeEpaAqi({ pm10: 550 }, { version: '2024' }).aqi).toBe(440);
   });
 });
 

@@ -1,10 +1,10 @@
-import { fetchHourlySeries } from '../api/air-quality-data.ts';
 import type { IndexStandardId } from '../domain/air-quality/index.ts';
 import { addDays, localDateKey, startOfLocalDay } from '../domain/air-quality/local-calendar.ts';
 import { AQ_POLLUTANTS } from '../domain/air-quality/pollutants.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import type { Reading } from '../domain/reading.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
+import { fetchDeviceHourlySeries } from './device-hourly-series.ts';
 import { type IndexRow, indexRows } from './index-rows.ts';
 import type { IndexSeriesSink } from './index-series-sink.ts';
 
@@ -83,21 +83,11 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
       to: startOfLocalDay(addDays(last, MARGIN_DAYS + 1), timeZone),
       timeZone,
     };
-    const cityData = await fetchHourlySeries(store, read);
-    const rows: IndexRow[] = indexRows({
-      city,
-      timeZone,
-      series: cityData.series,
-      hours,
-      days,
-      ...standardsOf(),
-    });
-    for (const deviceId of cityData.devices) {
-      const data = await fetchHourlySeries(store, { ...read, deviceId });
-      rows.push(
-        ...indexRows({ city, deviceId, timeZone, series: data.series, hours, days, ...standardsOf() }),
-      );
-    }
+    // One store query per pollutant gives every device's hourly means, and the city mean from them.
+    const data = await fetchDeviceHourlySeries(store, read);
+    const common = { city, timeZone, hours, days, ...standardsOf() };
+    const rows: IndexRow[] = indexRows({ ...common, series: data.city });
+    for (const [deviceId, series] of data.devices) rows.push(...indexRows({ ...common, deviceId, series }));
     await sink.replace(
       { city, every: '1h', ...hours },
       rows.filter((r) => r.every === '1h'),

@@ -87,7 +87,12 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
     const data = await fetchDeviceHourlySeries(store, read);
     const common = { city, timeZone, hours, days, ...standardsOf() };
     const rows: IndexRow[] = indexRows({ ...common, series: data.city });
-    for (const [deviceId, series] of data.devices) rows.push(...indexRows({ ...common, deviceId, series }));
+    for (const [deviceId, series] of data.devices) {
+      // A device's indices take a few ms: yield between devices so a flush never holds the event
+      // loop (MQTT acks, API requests) for the whole city.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      rows.push(...indexRows({ ...common, deviceId, series }));
+    }
     await sink.replace(
       { city, every: '1h', ...hours },
       rows.filter((r) => r.every === '1h'),

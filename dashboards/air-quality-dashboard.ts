@@ -2,11 +2,8 @@ import {
   BigValueColorMode,
   BigValueGraphMode,
   GraphDrawStyle,
-  LegendDisplayMode,
-  LegendPlacement,
   MapLayerOptionsBuilder,
   ReduceDataOptionsBuilder,
-  VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import { type Dashboard, DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as GeomapPanel, MapViewConfigBuilder } from '@grafana/grafana-foundation-sdk/geomap';
@@ -30,6 +27,7 @@ import {
   indexHistoryQuery,
   subIndicesQuery,
 } from './influxql.ts';
+import { bottomLegend } from './legends.ts';
 
 export const INDEX_STANDARDS: readonly IndexStandardId[] = ['eaqi', 'hj633', 'epa'];
 
@@ -104,12 +102,7 @@ export function historyPanel(city: City, standard: IndexStandardId, lang: Lang):
     )
     .thresholds(scaleThresholds(standard, lang))
     .drawStyle(GraphDrawStyle.Line)
-    .legend(
-      new VizLegendOptionsBuilder()
-        .displayMode(LegendDisplayMode.List)
-        .placement(LegendPlacement.Bottom)
-        .showLegend(true),
-    )
+    .legend(bottomLegend())
     .height(8)
     .span(8);
 }

@@ -1,8 +1,3 @@
-import {
-  LegendDisplayMode,
-  LegendPlacement,
-  VizLegendOptionsBuilder,
-} from '@grafana/grafana-foundation-sdk/common';
 import { type Dashboard, DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { IndexStandardId } from '../domain/air-quality/index.ts';
@@ -14,6 +9,7 @@ import { TEXT, t } from './dashboard-text.ts';
 import { scaleThresholds, standardName } from './index-scales.ts';
 import { INFLUX_DATASOURCE, influxqlTarget } from './influx-datasource.ts';
 import { indexHistoryQuery } from './influxql.ts';
+import { bottomLegend } from './legends.ts';
 
 export const AQI_COMPARISON_UID = 'ucap-aq-comparison';
 
@@ -52,13 +48,7 @@ function dailyIndexPanel(standard: IndexStandardId, cities: readonly City[], lan
       ),
     )
     .thresholds(scaleThresholds(standard, lang))
-    .legend(
-      new VizLegendOptionsBuilder()
-        .displayMode(LegendDisplayMode.Table)
-        .placement(LegendPlacement.Bottom)
-        .showLegend(true)
-        .calcs(['mean', 'max']),
-    )
+    .legend(bottomLegend(['mean', 'max']))
     .height(9)
     .span(24);
 }

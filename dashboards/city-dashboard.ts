@@ -1,11 +1,8 @@
 import {
   FrameGeometrySourceBuilder,
   FrameGeometrySourceMode,
-  LegendDisplayMode,
-  LegendPlacement,
   MapLayerOptionsBuilder,
   ReduceDataOptionsBuilder,
-  VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import {
   AnnotationQueryBuilder,
@@ -34,6 +31,7 @@ import {
   rejectionsQuery,
   tagValuesQuery,
 } from './influxql.ts';
+import { bottomLegend } from './legends.ts';
 
 /** What the dashboards need to know of a device: where it stands and what it measures. */
 export interface DashboardDevice {
@@ -204,12 +202,7 @@ function metricSeriesPanel(cityId: string, metric: MetricId, lang: Lang): Timese
     .withTarget(influxqlTarget(metricSeriesQuery(cityId, metric), { alias: '$tag_device' }))
     .unit(GRAFANA_UNITS[metric])
     .decimals(1)
-    .legend(
-      new VizLegendOptionsBuilder()
-        .displayMode(LegendDisplayMode.List)
-        .placement(LegendPlacement.Bottom)
-        .showLegend(true),
-    )
+    .legend(bottomLegend())
     .height(8)
     .span(12);
 }

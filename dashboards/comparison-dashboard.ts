@@ -1,10 +1,7 @@
 import {
   GraphThresholdsStyleConfigBuilder,
   GraphThresholdsStyleMode,
-  LegendDisplayMode,
-  LegendPlacement,
   ReduceDataOptionsBuilder,
-  VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import {
   type Dashboard,
@@ -24,6 +21,7 @@ import { TEXT, t } from './dashboard-text.ts';
 import { GRAFANA_UNITS } from './grafana-units.ts';
 import { INFLUX_DATASOURCE, influxqlTarget } from './influx-datasource.ts';
 import { dailyMeanQuery } from './influxql.ts';
+import { bottomLegend } from './legends.ts';
 
 export const COMPARISON_DASHBOARD_UID = 'ucap-comparison';
 
@@ -84,13 +82,7 @@ function dailyMeansPanel(metric: MetricId, cities: readonly City[], lang: Lang):
     .targets(cityTargets(metric, cities))
     .unit(GRAFANA_UNITS[metric])
     .decimals(1)
-    .legend(
-      new VizLegendOptionsBuilder()
-        .displayMode(LegendDisplayMode.Table)
-        .placement(LegendPlacement.Bottom)
-        .showLegend(true)
-        .calcs(['mean', 'max']),
-    )
+    .legend(bottomLegend(['mean', 'max']))
     .height(9)
     .span(16);
   const guideline = who24hGuideline(metric);

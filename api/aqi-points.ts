@@ -12,6 +12,8 @@ import {
   type IndexPoint,
   type IndexResult,
 } from '../domain/air-quality/index.ts';
+import { LEVEL_NAMES } from '../domain/air-quality/level-names.ts';
+import { DEFAULT_LANG, type Lang } from '../domain/i18n/languages.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from './local-time.ts';
 import { localTime, utcTime } from './schemas/response-parts.ts';
 
@@ -22,7 +24,11 @@ import { localTime, utcTime } from './schemas/response-parts.ts';
 export const levelSchema = z
   .object({
     number: z.number().int().describe('1 = best. EAQI 1–6, HJ 633 levels I–VI as 1–6, EPA categories 1–6.'),
-    name: z.string().describe('English name (e.g. Fair, Lightly polluted, Unhealthy).'),
+    name: z
+      .string()
+      .describe(
+        'Name in the language asked for with `lang` (default English: e.g. Fair, Lightly polluted, Unhealthy).',
+      ),
     nameZh: z.string().optional().describe('HJ 633 only: the Chinese name (e.g. 轻度污染).'),
     colour: z.string().describe("The standard's official colour, #RRGGBB."),
     colourNameZh: z.string().optional().describe('HJ 633 only: the Chinese colour name (e.g. 橙色).'),
@@ -81,6 +87,20 @@ export const indexPointSchema = z.object({
     .optional()
     .describe('HJ 633 only: measures with IAQI above 100 (超标污染物; none under HJ 633-2026).'),
   subIndices: z.array(subIndexSchema).describe('One entry per measure that had enough data.'),
+  incomplete: z
+    .boolean()
+    .describe(
+      'True when a pollutant the standard counts had a concentration but its sub-index could not be computed (see notComputed): the overall value is then the maximum of the others and may be too low.',
+    ),
+  notComputed: z
+    .array(
+      z.object({
+        measure: z.string().describe('The pollutant on its averaging (e.g. so2_1h, o3_8h).'),
+        pollutant: z.string().describe('Metric id of the pollutant.'),
+        reason: z.string().describe('Why, citing the rule of the standard that needs a missing value.'),
+      }),
+    )
+    .describe('Sub-indices the standard asks for that could not be computed, and why.'),
 });
 
 export type WireIndexPoint = z.infer<typeof indexPointSchema>;
@@ -99,29 +119,34 @@ function averagingOf(measure: string, every: Every, hourlyPm: '1h' | 'nowcast'):
   return suffix === '1h' ? '1h' : `${suffix}-running`;
 }
 
-function eaqiLevel(level: EaqiLevel): Level {
-  return { number: level.index, name: level.name, colour: level.colour };
+function nameOf(standard: 'eaqi' | 'hj633' | 'epa', number: number, fallback: string, lang: Lang): string {
+  return LEVEL_NAMES[standard][number - 1]?.[lang] ?? fallback;
 }
 
-function hjLevel(level: Hj633Level): Level {
+function eaqiLevel(level: EaqiLevel, lang: Lang): Level {
+  return { number: level.index, name: nameOf('eaqi', level.index, level.name, lang), colour: level.colour };
+}
+
+function hjLevel(level: Hj633Level, lang: Lang): Level {
   return {
     number: level.level,
-    name: level.en,
+    name: nameOf('hj633', level.level, level.en, lang),
     nameZh: level.zh,
     colour: level.colour,
     colourNameZh: level.colourZh,
   };
 }
 
-function epaLevel(category: EpaCategory): Level {
-  return { number: EPA_CATEGORIES.indexOf(category) + 1, name: category.name, colour: category.colour };
+function epaLevel(category: EpaCategory, lang: Lang): Level {
+  const number = EPA_CATEGORIES.indexOf(category) + 1;
+  return { number, name: nameOf('epa', number, category.name, lang), colour: category.colour };
 }
 
 function withRule<T extends object>(entry: T, rule: string | undefined): T & { rule?: string } {
   return rule === undefined ? entry : { ...entry, rule };
 }
 
-function eaqiSubIndices(result: EaqiResult, every: Every): SubIndex[] {
+function eaqiSubIndices(lang: Lang, result: EaqiResult, every: Every): SubIndex[] {
   return result.subIndices.map((s) => ({
     measure: s.pollutant,
     pollutant: s.pollutant,
@@ -129,12 +154,12 @@ function eaqiSubIndices(result: EaqiResult, every: Every): SubIndex[] {
     concentration: s.concentration,
     unit: 'µg/m³',
     value: s.level.index,
-    level: eaqiLevel(s.level),
+    level: eaqiLevel(s.level, lang),
     counted: true,
   }));
 }
 
-function hj633SubIndices(result: Hj633Result, every: Every): SubIndex[] {
+function hj633SubIndices(lang: Lang, result: Hj633Result, every: Every): SubIndex[] {
   return result.subIndices.map((s) =>
     withRule(
       {
@@ -144,7 +169,7 @@ function hj633SubIndices(result: Hj633Result, every: Every): SubIndex[] {
         concentration: s.concentration,
         unit: s.pollutant === 'co' ? 'mg/m³' : 'µg/m³',
         value: s.iaqi,
-        level: s.iaqi === null ? null : hjLevel(hj633Level(s.iaqi)),
+        level: s.iaqi === null ? null : hjLevel(hj633Level(s.iaqi), lang),
         counted: s.counted,
       },
       s.rule,
@@ -152,7 +177,7 @@ function hj633SubIndices(result: Hj633Result, every: Every): SubIndex[] {
   );
 }
 
-function epaSubIndices(result: EpaResult, every: Every): SubIndex[] {
+function epaSubIndices(lang: Lang, result: EpaResult, every: Every): SubIndex[] {
   return result.subIndices.map((s) =>
     withRule(
       {
@@ -162,7 +187,7 @@ function epaSubIndices(result: EpaResult, every: Every): SubIndex[] {
         concentration: s.concentration,
         unit: s.unit,
         value: s.aqi,
-        level: s.aqi === null ? null : epaLevel(epaCategory(s.aqi)),
+        level: s.aqi === null ? null : epaLevel(epaCategory(s.aqi), lang),
         counted: s.counted,
       },
       s.rule,
@@ -172,16 +197,18 @@ function epaSubIndices(result: EpaResult, every: Every): SubIndex[] {
 
 type Summary = Omit<WireIndexPoint, 'ts' | 'localTime' | 'date'>;
 
-function summarise(result: IndexResult, every: Every): Summary {
+function summarise(result: IndexResult, every: Every, lang: Lang): Summary {
   switch (result.standard) {
     case 'eaqi':
       return {
         standard: 'eaqi',
         version: result.version,
         value: result.overall?.index ?? null,
-        level: result.overall === null ? null : eaqiLevel(result.overall),
+        level: result.overall === null ? null : eaqiLevel(result.overall, lang),
         primaryPollutants: [...result.dominantPollutants],
-        subIndices: eaqiSubIndices(result, every),
+        subIndices: eaqiSubIndices(lang, result, every),
+        incomplete: false,
+        notComputed: [],
       };
     case 'hj633':
       return {
@@ -189,29 +216,38 @@ function summarise(result: IndexResult, every: Every): Summary {
         version: result.version,
         report: every === '1d' ? 'daily' : 'hourly',
         value: result.aqi,
-        level: result.level === null ? null : hjLevel(result.level),
+        level: result.level === null ? null : hjLevel(result.level, lang),
         primaryPollutants: [...result.primaryPollutants],
         nonAttainmentPollutants: [...result.nonAttainmentPollutants],
-        subIndices: hj633SubIndices(result, every),
+        subIndices: hj633SubIndices(lang, result, every),
+        incomplete: result.incomplete,
+        notComputed: [...result.notComputed],
       };
     case 'epa':
       return {
         standard: 'epa',
         version: result.version,
         value: result.aqi,
-        level: result.category === null ? null : epaLevel(result.category),
+        level: result.category === null ? null : epaLevel(result.category, lang),
         primaryPollutants: [...result.dominantPollutants],
-        subIndices: epaSubIndices(result, every),
+        subIndices: epaSubIndices(lang, result, every),
+        incomplete: result.incomplete,
+        notComputed: [...result.notComputed],
       };
   }
 }
 
 /** One point of the air-quality module as /v1/aqi returns it. */
-export function toWireIndexPoint(point: IndexPoint, every: Every, timeZone: string): WireIndexPoint {
+export function toWireIndexPoint(
+  point: IndexPoint,
+  every: Every,
+  timeZone: string,
+  language: Lang = DEFAULT_LANG,
+): WireIndexPoint {
   return {
     ts: toUtcRfc3339(point.ts),
     localTime: toLocalRfc3339(point.ts, timeZone),
     date: point.date,
-    ...summarise(point.result, every),
+    ...summarise(point.result, every, language),
   };
 }

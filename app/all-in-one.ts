@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/build-api.ts';
+import { startIndexSeries } from '../aqi/start-index-series.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
@@ -54,9 +55,19 @@ export async function startAllInOne(
   try {
     const store: TimeSeriesStore = await openStore(config, logger.child({ component: 'store' }));
     closers.push(() => store.close());
+    // Closed after ingest has stopped (closers run in reverse), so its last writes are indexed.
+    const indexSeries = startIndexSeries(config, store, cities, logger.child({ component: 'index-series' }));
+    if (indexSeries) closers.push(() => indexSeries.close());
     const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
 
-    const pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
+    const pipeline = pipelineFromConfig({
+      config,
+      store: indexSeries?.store ?? store,
+      registry,
+      cities,
+      logger,
+      metrics,
+    });
     closers.push(() => pipeline.close());
     const gateway: Gateway = await createGateway({
       registry,

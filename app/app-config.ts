@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { indexSeriesFields } from '../aqi/index-series-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
@@ -12,6 +13,7 @@ export const appConfigSchema = z
     ...commonFields,
     ...storeConfigSchema.shape,
     ...ingestFields,
+    ...indexSeriesFields,
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),

@@ -1,11 +1,8 @@
 import {
   FrameGeometrySourceBuilder,
   FrameGeometrySourceMode,
-  LegendDisplayMode,
-  LegendPlacement,
   MapLayerOptionsBuilder,
   ReduceDataOptionsBuilder,
-  VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import {
   AnnotationQueryBuilder,
@@ -20,7 +17,10 @@ import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat'
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { City } from '../domain/cities.ts';
+import { DEFAULT_LANG, type Lang } from '../domain/i18n/languages.ts';
+import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
 import { METRIC_IDS, METRICS, type MetricId } from '../domain/metrics.ts';
+import { TEXT, t } from './dashboard-text.ts';
 import { GRAFANA_UNITS } from './grafana-units.ts';
 import { INFLUX_DATASOURCE, influxqlTarget } from './influx-datasource.ts';
 import {
@@ -31,6 +31,7 @@ import {
   rejectionsQuery,
   tagValuesQuery,
 } from './influxql.ts';
+import { bottomLegend } from './legends.ts';
 
 /** What the dashboards need to know of a device: where it stands and what it measures. */
 export interface DashboardDevice {
@@ -46,29 +47,40 @@ export interface DashboardDevice {
  */
 export const DEVICE_GAZETTEER_PATH = 'public/gazetteer/ucap/devices.json';
 
-export function cityDashboardUid(cityId: string): string {
-  return `ucap-${cityId}`;
+/** English keeps the plain uid (`ucap-nice`); other languages add theirs (`ucap-nice-fr`). */
+export function dashboardUid(base: string, lang: Lang): string {
+  return lang === DEFAULT_LANG ? base : `${base}-${lang}`;
+}
+
+export function cityDashboardUid(cityId: string, lang: Lang = DEFAULT_LANG): string {
+  return dashboardUid(`ucap-${cityId}`, lang);
 }
 
 /** One dashboard per city, in the city's time zone, filtered by device and metric variables. */
-export function buildCityDashboard(city: City, devices: readonly DashboardDevice[]): Dashboard {
-  const builder = new DashboardBuilder(`${city.name} — environmental monitoring`)
-    .uid(cityDashboardUid(city.id))
-    .tags(['ucap', city.id])
-    .description(`Readings of the ${city.name} sensor network, shown in ${city.timeZone} local time.`)
+export function buildCityDashboard(
+  city: City,
+  devices: readonly DashboardDevice[],
+  lang: Lang = DEFAULT_LANG,
+): Dashboard {
+  const builder = new DashboardBuilder(t(TEXT.cityTitle(city.name), lang))
+    .uid(cityDashboardUid(city.id, lang))
+    .tags(['ucap', city.id, lang])
+    .description(t(TEXT.cityDescription(city.name, city.timeZone), lang))
     .timezone(city.timeZone)
     .time({ from: 'now-24h', to: 'now' })
     .refresh('1m')
     .readonly()
     .annotation(builtInAnnotations())
-    .withVariable(tagVariable(city.id, 'device', 'Device'))
-    .withVariable(tagVariable(city.id, 'metric', 'Metric'));
+    .withVariable(tagVariable(city.id, 'device', t(TEXT.device, lang)))
+    .withVariable(tagVariable(city.id, 'metric', t(TEXT.metric, lang)));
   let id = 1;
-  builder.withPanel(latestValuesPanel(city.id, metricsOf(devices)).id(id++));
-  builder.withPanel(deviceMapPanel(city).id(id++));
-  builder.withPanel(latestPerDevicePanel(city.id).id(id++));
-  for (const metric of metricsOf(devices)) builder.withPanel(metricSeriesPanel(city.id, metric).id(id++));
-  builder.withPanel(rejectionsPanel(city.id).id(id++));
+  builder.withPanel(latestValuesPanel(city.id, metricsOf(devices), lang).id(id++));
+  builder.withPanel(deviceMapPanel(city, lang).id(id++));
+  builder.withPanel(latestPerDevicePanel(city.id, lang).id(id++));
+  for (const metric of metricsOf(devices)) {
+    builder.withPanel(metricSeriesPanel(city.id, metric, lang).id(id++));
+  }
+  builder.withPanel(rejectionsPanel(city.id, lang).id(id++));
   return builder.build();
 }
 
@@ -107,10 +119,10 @@ function tagVariable(cityId: string, key: 'device' | 'metric', label: string): Q
   );
 }
 
-function latestValuesPanel(cityId: string, metrics: readonly MetricId[]): StatPanel {
+function latestValuesPanel(cityId: string, metrics: readonly MetricId[], lang: Lang): StatPanel {
   const panel = new StatPanel()
-    .title('Latest values')
-    .description('Mean of the selected devices in the most recent interval, per metric.')
+    .title(t(TEXT.latestValues, lang))
+    .description(t(TEXT.latestValuesDescription, lang))
     .datasource(INFLUX_DATASOURCE)
     .withTarget(influxqlTarget(latestByMetricQuery(cityId), { alias: '$tag_metric' }))
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
@@ -119,17 +131,21 @@ function latestValuesPanel(cityId: string, metrics: readonly MetricId[]): StatPa
     .span(24);
   for (const metric of metrics) {
     panel.overrideByName(metric, [
-      { id: 'displayName', value: METRICS[metric].displayName },
+      { id: 'displayName', value: t(METRIC_NAMES[metric], lang) },
       { id: 'unit', value: GRAFANA_UNITS[metric] },
     ]);
   }
   return panel;
 }
 
-function deviceMapPanel(city: City): GeomapPanel {
-  const markers = new MapLayerOptionsBuilder()
+/** Device markers placed by looking each row's `device` up in the gazetteer, labelled with the id. */
+export function deviceMarkers(
+  name: string,
+  style: { readonly size: Record<string, unknown>; readonly color: Record<string, unknown> },
+): MapLayerOptionsBuilder {
+  return new MapLayerOptionsBuilder()
     .type('markers')
-    .name('Devices')
+    .name(name)
     .tooltip(true)
     .location(
       new FrameGeometrySourceBuilder()
@@ -140,17 +156,23 @@ function deviceMapPanel(city: City): GeomapPanel {
     .config({
       showLegend: true,
       style: {
-        size: { field: 'readings', fixed: 8, min: 6, max: 18 },
-        color: { fixed: 'green' },
-        opacity: 0.8,
+        ...style,
+        opacity: 0.85,
         symbol: { mode: 'fixed', fixed: 'img/icons/marker/circle.svg' },
         text: { mode: 'field', field: 'device', fixed: '' },
         textConfig: { fontSize: 10, offsetY: -14, textAlign: 'center', textBaseline: 'bottom' },
       },
     });
+}
+
+function deviceMapPanel(city: City, lang: Lang): GeomapPanel {
+  const markers = deviceMarkers(t(TEXT.device, lang), {
+    size: { field: 'readings', fixed: 8, min: 6, max: 18 },
+    color: { fixed: 'green' },
+  });
   return new GeomapPanel()
-    .title('Device map')
-    .description('Devices at their registered sites; marker size = readings received in the range.')
+    .title(t(TEXT.deviceMap, lang))
+    .description(t(TEXT.deviceMapDescription, lang))
     .datasource(INFLUX_DATASOURCE)
     .withTarget(influxqlTarget(deviceActivityQuery(city.id), { format: 'table' }))
     .view(new MapViewConfigBuilder().id('coords').lat(city.centre.lat).lon(city.centre.lon).zoom(11))
@@ -160,9 +182,10 @@ function deviceMapPanel(city: City): GeomapPanel {
     .span(12);
 }
 
-function latestPerDevicePanel(cityId: string): TablePanel {
+function latestPerDevicePanel(cityId: string, lang: Lang): TablePanel {
   return new TablePanel()
-    .title('Latest reading per device')
+    .title(t(TEXT.latestPerDevice, lang))
+    .description(t(TEXT.latestPerDeviceDescription, lang))
     .datasource(INFLUX_DATASOURCE)
     .withTarget(influxqlTarget(latestPerDeviceQuery(cityId), { format: 'table' }))
     .decimals(2)
@@ -170,28 +193,24 @@ function latestPerDevicePanel(cityId: string): TablePanel {
     .span(12);
 }
 
-function metricSeriesPanel(cityId: string, metric: MetricId): TimeseriesPanel {
-  const def = METRICS[metric];
+function metricSeriesPanel(cityId: string, metric: MetricId, lang: Lang): TimeseriesPanel {
+  const name = t(METRIC_NAMES[metric], lang);
   return new TimeseriesPanel()
-    .title(`${def.displayName} (${def.unit})`)
+    .title(`${name} (${METRICS[metric].unit})`)
+    .description(t(TEXT.metricSeriesDescription(name), lang))
     .datasource(INFLUX_DATASOURCE)
     .withTarget(influxqlTarget(metricSeriesQuery(cityId, metric), { alias: '$tag_device' }))
     .unit(GRAFANA_UNITS[metric])
     .decimals(1)
-    .legend(
-      new VizLegendOptionsBuilder()
-        .displayMode(LegendDisplayMode.List)
-        .placement(LegendPlacement.Bottom)
-        .showLegend(true),
-    )
+    .legend(bottomLegend())
     .height(8)
     .span(12);
 }
 
-function rejectionsPanel(cityId: string): TablePanel {
+function rejectionsPanel(cityId: string, lang: Lang): TablePanel {
   return new TablePanel()
-    .title('Rejected messages')
-    .description('Messages refused at ingest, newest first: what each device owner has to fix.')
+    .title(t(TEXT.rejections, lang))
+    .description(t(TEXT.rejectionsDescription, lang))
     .datasource(INFLUX_DATASOURCE)
     .withTarget(influxqlTarget(rejectionsQuery(cityId), { format: 'table' }))
     .height(9)

@@ -1,10 +1,7 @@
 import {
   GraphThresholdsStyleConfigBuilder,
   GraphThresholdsStyleMode,
-  LegendDisplayMode,
-  LegendPlacement,
   ReduceDataOptionsBuilder,
-  VizLegendOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
 import {
   type Dashboard,
@@ -14,35 +11,43 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { limitValuesFor } from '../domain/air-quality/limit-values.ts';
 import type { City } from '../domain/cities.ts';
+import { DEFAULT_LANG, type Lang } from '../domain/i18n/languages.ts';
+import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
 import { METRICS, type MetricId } from '../domain/metrics.ts';
-import { builtInAnnotations } from './city-dashboard.ts';
+import { builtInAnnotations, dashboardUid } from './city-dashboard.ts';
+import { TEXT, t } from './dashboard-text.ts';
 import { GRAFANA_UNITS } from './grafana-units.ts';
 import { INFLUX_DATASOURCE, influxqlTarget } from './influx-datasource.ts';
 import { dailyMeanQuery } from './influxql.ts';
+import { bottomLegend } from './legends.ts';
 
 export const COMPARISON_DASHBOARD_UID = 'ucap-comparison';
 
 export const COMPARED_METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'o3'];
 
 /**
- * WHO 2021 air quality guideline levels for 24-hour means, µg/m³ (limit-values.md §2.3, VERIFIED;
- * airclim.org table, WHO ISBN 9789240034228). O3 has no 24-hour guideline (only 8-hour and peak
- * season), so its panel shows no line.
+ * WHO 2021 air quality guideline (AQG) levels for 24-hour means, from the limit-value catalogue
+ * (WHO global air quality guidelines 2021, Table 0.1). O3 has no 24-hour guideline (only 8-hour
+ * and peak season), so its panel shows no line.
  */
-const WHO_24H_GUIDELINE: Partial<Record<MetricId, number>> = { pm25: 15, pm10: 45, no2: 25 };
+export function who24hGuideline(metric: MetricId): number | undefined {
+  return LIMITS.find((l) => l.pollutant === metric && l.averaging === '24h' && l.kind === 'guideline')?.value;
+}
+const LIMITS = limitValuesFor('who2021', { year: 2026 }).limits;
 
 /**
  * The partner cities side by side: daily means of the main pollutants, each city's days being its
  * own local calendar days (InfluxQL `tz()`), as both EU and Chinese daily statistics are defined.
  */
-export function buildComparisonDashboard(cities: readonly City[]): Dashboard {
+export function buildComparisonDashboard(cities: readonly City[], lang: Lang = DEFAULT_LANG): Dashboard {
   const names = cities.map((c) => c.name).join(' vs ');
-  const builder = new DashboardBuilder(`${names} — daily means`)
-    .uid(COMPARISON_DASHBOARD_UID)
-    .tags(['ucap', 'comparison'])
+  const builder = new DashboardBuilder(t(TEXT.comparisonTitle(names), lang))
+    .uid(dashboardUid(COMPARISON_DASHBOARD_UID, lang))
+    .tags(['ucap', 'comparison', lang])
     .description(
-      `Daily means of ${COMPARED_METRICS.map((m) => METRICS[m].displayName).join(', ')} per city, over each city's local days.`,
+      t(TEXT.comparisonDescription(COMPARED_METRICS.map((m) => t(METRIC_NAMES[m], lang)).join(', ')), lang),
     )
     // Each series is bucketed on its own city's midnight; UTC shows both without a third zone.
     .timezone('utc')
@@ -52,8 +57,8 @@ export function buildComparisonDashboard(cities: readonly City[]): Dashboard {
     .annotation(builtInAnnotations());
   let id = 1;
   for (const metric of COMPARED_METRICS) {
-    builder.withPanel(dailyMeansPanel(metric, cities).id(id++));
-    builder.withPanel(periodMeanPanel(metric, cities).id(id++));
+    builder.withPanel(dailyMeansPanel(metric, cities, lang).id(id++));
+    builder.withPanel(periodMeanPanel(metric, cities, lang).id(id++));
   }
   return builder.build();
 }
@@ -67,27 +72,25 @@ function cityTargets(metric: MetricId, cities: readonly City[]) {
   );
 }
 
-function dailyMeansPanel(metric: MetricId, cities: readonly City[]): TimeseriesPanel {
+function dailyMeansPanel(metric: MetricId, cities: readonly City[], lang: Lang): TimeseriesPanel {
   const def = METRICS[metric];
+  const name = t(METRIC_NAMES[metric], lang);
   const panel = new TimeseriesPanel()
-    .title(`${def.displayName}: daily mean`)
+    .title(t(TEXT.dailyMean(name), lang))
+    .description(t(TEXT.dailyMeanDescription(name), lang))
     .datasource(INFLUX_DATASOURCE)
     .targets(cityTargets(metric, cities))
     .unit(GRAFANA_UNITS[metric])
     .decimals(1)
-    .legend(
-      new VizLegendOptionsBuilder()
-        .displayMode(LegendDisplayMode.Table)
-        .placement(LegendPlacement.Bottom)
-        .showLegend(true)
-        .calcs(['mean', 'max']),
-    )
+    .legend(bottomLegend(['mean', 'max']))
     .height(9)
     .span(16);
-  const guideline = WHO_24H_GUIDELINE[metric];
+  const guideline = who24hGuideline(metric);
   if (guideline !== undefined) {
     panel
-      .description(`Dashed line: WHO 2021 24-hour guideline level, ${guideline} ${def.unit}.`)
+      .description(
+        `${t(TEXT.dailyMeanDescription(name), lang)} ${t(TEXT.guidelineLine(guideline, def.unit), lang)}`,
+      )
       .thresholds(
         new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
           { value: null, color: 'transparent' },
@@ -99,9 +102,10 @@ function dailyMeansPanel(metric: MetricId, cities: readonly City[]): TimeseriesP
   return panel;
 }
 
-function periodMeanPanel(metric: MetricId, cities: readonly City[]): StatPanel {
+function periodMeanPanel(metric: MetricId, cities: readonly City[], lang: Lang): StatPanel {
   return new StatPanel()
-    .title(`${METRICS[metric].displayName}: mean of the daily means`)
+    .title(t(TEXT.periodMean(t(METRIC_NAMES[metric], lang)), lang))
+    .description(t(TEXT.periodMeanDescription, lang))
     .datasource(INFLUX_DATASOURCE)
     .targets(cityTargets(metric, cities))
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['mean']).values(false))

@@ -1,6 +1,15 @@
 import { type City, DEFAULT_CITIES } from '../domain/cities.ts';
-import { buildCityDashboard, type DashboardDevice } from './city-dashboard.ts';
-import { buildComparisonDashboard } from './comparison-dashboard.ts';
+import { LANGS } from '../domain/i18n/languages.ts';
+import { airQualityDashboardUid, buildAirQualityDashboard } from './air-quality-dashboard.ts';
+import { alertRulesYaml, contactPointsYaml } from './alert-rules.ts';
+import { AQI_COMPARISON_UID, buildAqiComparisonDashboard } from './aqi-comparison-dashboard.ts';
+import {
+  buildCityDashboard,
+  cityDashboardUid,
+  type DashboardDevice,
+  dashboardUid,
+} from './city-dashboard.ts';
+import { buildComparisonDashboard, COMPARISON_DASHBOARD_UID } from './comparison-dashboard.ts';
 import { deviceGazetteer } from './device-gazetteer.ts';
 import { dashboardsYaml, datasourcesYaml } from './provisioning.ts';
 
@@ -10,9 +19,13 @@ export interface GeneratedFile {
   readonly content: string;
 }
 
-/** Folder of the dashboard JSON; every `*.json` in it is provisioned, so stale ones are deleted. */
+/**
+ * Folder of the dashboard JSON, one sub-folder per language (en, fr, zh: one Grafana folder each);
+ * every `*.json` in it is provisioned, so stale ones are deleted.
+ */
 export const GENERATED_DASHBOARDS_DIR = 'dashboards/generated';
 export const GAZETTEER_FILE = 'dashboards/gazetteer/devices.json';
+export const ALERT_RULES_FILE = 'dashboards/provisioning/alerting/ucap-alerts.yaml';
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -27,14 +40,29 @@ export function generateDashboardFiles(
   cities: readonly City[],
   devicesOf: (cityId: string) => readonly DashboardDevice[],
 ): GeneratedFile[] {
-  const files: GeneratedFile[] = cities.map((city) => ({
-    path: `${GENERATED_DASHBOARDS_DIR}/ucap-${city.id}.json`,
-    content: json(buildCityDashboard(city, devicesOf(city.id))),
-  }));
   const partners = cities.filter((c) => DEFAULT_CITIES.some((d) => d.id === c.id));
-  files.push({
-    path: `${GENERATED_DASHBOARDS_DIR}/ucap-comparison.json`,
-    content: json(buildComparisonDashboard(partners)),
+  const files: GeneratedFile[] = LANGS.flatMap((lang) => {
+    const dir = `${GENERATED_DASHBOARDS_DIR}/${lang}`;
+    return [
+      ...cities.flatMap((city) => [
+        {
+          path: `${dir}/${cityDashboardUid(city.id, lang)}.json`,
+          content: json(buildCityDashboard(city, devicesOf(city.id), lang)),
+        },
+        {
+          path: `${dir}/${airQualityDashboardUid(city.id, lang)}.json`,
+          content: json(buildAirQualityDashboard(city, lang)),
+        },
+      ]),
+      {
+        path: `${dir}/${dashboardUid(COMPARISON_DASHBOARD_UID, lang)}.json`,
+        content: json(buildComparisonDashboard(partners, lang)),
+      },
+      {
+        path: `${dir}/${dashboardUid(AQI_COMPARISON_UID, lang)}.json`,
+        content: json(buildAqiComparisonDashboard(partners, lang)),
+      },
+    ];
   });
   files.push({
     path: GAZETTEER_FILE,
@@ -42,5 +70,7 @@ export function generateDashboardFiles(
   });
   files.push({ path: 'dashboards/provisioning/datasources/datasources.yaml', content: datasourcesYaml() });
   files.push({ path: 'dashboards/provisioning/dashboards/dashboards.yaml', content: dashboardsYaml() });
+  files.push({ path: ALERT_RULES_FILE, content: alertRulesYaml(cities) });
+  files.push({ path: 'dashboards/provisioning/alerting/contact-points.yaml', content: contactPointsYaml() });
   return files;
 }

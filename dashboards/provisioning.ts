@@ -40,7 +40,6 @@ apiVersion: 1
 
 providers:
   - name: ucap-monitor
-    folder: ucap-monitor
     type: file
     # The dashboards are code (dashboards/*.ts): edits in the UI would be lost at the next deploy.
     disableDeletion: true
@@ -48,6 +47,7 @@ providers:
     updateIntervalSeconds: 60
     options:
       path: ${GRAFANA_DASHBOARDS_PATH}
-      foldersFromFilesStructure: false
+      # One folder per language sub-folder: en, fr, zh.
+      foldersFromFilesStructure: true
 `;
 }

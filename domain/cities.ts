@@ -33,8 +33,8 @@ function isKnownTimeZone(tz: string): boolean {
   }
 }
 
-// Time zones: IANA tzdb zone1970.tab (../shared/reference/stations.md §3.3).
-// Centres: Nice Arson station area; Zhengzhou city centroid (stations.md §3.2).
+// Time zones: IANA tzdb zone1970.tab.
+// Centres: Nice Arson station area; Zhengzhou city centroid (approximate).
 export const DEFAULT_CITIES: readonly City[] = Object.freeze([
   {
     id: 'nice',

@@ -1,3 +1,4 @@
+import { isGas, massPerMixingRatio } from './gas-conversion.ts';
 import { METRICS, type MetricId } from './metrics.ts';
 
 /**
@@ -22,13 +23,9 @@ import { METRICS, type MetricId } from './metrics.ts';
  * | kPa        | pressure           | × 10 hPa                           | pressure                    |
  * | dB(A)      | sound level        | × 1 (base)                         | noise LAeq                  |
  *
- * Gas amount fractions become mass concentrations at the EU reference conditions: Directive
- * 2008/50/EC Annex VI standardises gas volumes at 293 K and 101.3 kPa. With 20 °C = 293.15 K,
- * 101.325 kPa and R = 8.314462618 J/(mol·K) the molar volume is Vm = RT/p = 24.055 L/mol, so
- * 1 ppb = M/24.055 µg/m³ (NO2 1.912, O3 1.995, SO2 2.663) and 1 ppm CO = 1.164 mg/m³.
- * (../shared/reference/air-quality-indices.md §1.3 quotes 24.04 L/mol for 20 °C; the literal
- * 293 K / 101.3 kPa gives 24.049. The spread is < 0.07 %, far below any sensor's uncertainty.
- * The US EPA's 25 °C factors — NO2 1.88 — are deliberately not used: our limits are EU and Chinese.)
+ * Gas amount fractions become mass concentrations at the EU reference state of gas-conversion.ts
+ * (Directive 2008/50/EC Annex VI: 293 K, 101.3 kPa): our limits are EU and Chinese, so the US EPA's
+ * 25 °C factors are deliberately not used for payloads.
  */
 export const UNIT_IDS = [
   'µg/m³',
@@ -80,17 +77,6 @@ const UNITS: Readonly<Record<UnitId, UnitDefinition>> = {
   'dB(A)': { dimension: 'sound_level', scale: 1, offset: 0 },
 };
 
-/** Molar volume of an ideal gas at 293.15 K and 101.325 kPa, in L/mol (see the header comment). */
-export const EU_REFERENCE_MOLAR_VOLUME = (8.314462618 * 293.15) / 101.325;
-
-/** Molar masses in g/mol from IUPAC standard atomic weights (N 14.007, O 15.999, S 32.06, C 12.011). */
-export const MOLAR_MASS: Readonly<Partial<Record<MetricId, number>>> = {
-  no2: 46.005,
-  o3: 47.997,
-  so2: 64.058,
-  co: 28.01,
-};
-
 const METRIC_DIMENSIONS: Readonly<Record<MetricId, readonly Dimension[]>> = {
   pm25: ['mass_concentration'],
   pm10: ['mass_concentration'],
@@ -129,8 +115,7 @@ export function acceptedUnits(metric: MetricId): UnitId[] {
 
 /** µg/m³ per ppb of a gas at the EU reference conditions; undefined for metrics that are not gases. */
 export function microgramsPerCubicMetrePerPpb(metric: MetricId): number | undefined {
-  const molarMass = MOLAR_MASS[metric];
-  return molarMass === undefined ? undefined : molarMass / EU_REFERENCE_MOLAR_VOLUME;
+  return isGas(metric) ? massPerMixingRatio(metric, 'eu') : undefined;
 }
 
 /** Converts `value` in `unit` to `metric`'s canonical unit, or says why it cannot. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { indexSeriesFields } from '../aqi/index-series-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
@@ -17,6 +18,7 @@ export const gatewayConfigSchema = z
     ...commonFields,
     ...storeConfigSchema.shape,
     ...ingestFields,
+    ...indexSeriesFields,
     GATEWAY_INGEST: z
       .enum(['relay', 'embedded'], {
         message: 'must be relay (ingest workers store readings) or embedded (the gateway stores them)',

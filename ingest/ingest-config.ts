@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { indexSeriesFields } from '../aqi/index-series-config.ts';
 import type { TimePolicy } from '../domain/timestamps.ts';
 import { DEVICE_ID_PATTERN } from '../domain/topics.ts';
 import {
@@ -37,6 +38,7 @@ export const ingestConfigSchema = z
     ...storeConfigSchema.shape,
     ...mqttConnectionFields,
     ...ingestFields,
+    ...indexSeriesFields,
     INGEST_SOURCE: z
       .enum(['relay', 'subscribe'], {
         message:

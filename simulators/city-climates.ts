@@ -2,10 +2,9 @@ import type { MetricId } from '../domain/metrics.ts';
 import type { SiteType } from './stations.ts';
 
 /**
- * Typical levels and climate of each simulated city, from /work/shared/reference/simulator-values.md
- * §5.1 (Nice) and §5.2 (Zhengzhou). The reference marks its suggested ranges [UNCERTAIN —
- * estimates consistent with published points, not official annual means]; entries not covered by
- * it at all say so. The simulator only has to look plausible: do not use these as statistics.
+ * Typical levels and climate of each simulated city: estimates consistent with published
+ * monitoring figures for Nice (AtmoSud) and Zhengzhou (Henan provincial platform), not official
+ * annual means; entries with no published figure behind them say so. The simulator only has to look plausible: do not use these as statistics.
  */
 export type PollutantId = Extract<MetricId, 'pm25' | 'pm10' | 'no2' | 'o3' | 'so2' | 'co'>;
 
@@ -40,7 +39,7 @@ export interface CityClimate {
     /** Half the daily swing; humidity is lowest in the early afternoon. */
     readonly dailyAmplitude: number;
   };
-  /** Station pressure, hPa. Not in the reference [UNCERTAIN]: rough climatology by altitude. */
+  /** Station pressure, hPa. No published figure used: rough climatology by altitude. */
   readonly pressure: {
     readonly mean: number;
     readonly seasonalAmplitude: number;
@@ -56,7 +55,7 @@ const NICE: CityClimate = {
     pm10: { level: 20, seasonalAmplitude: 0.1, peakDay: 15 },
     no2: { level: 25, seasonalAmplitude: 0.12, peakDay: 15 },
     o3: { level: 58, seasonalAmplitude: 0.3, peakDay: 190 },
-    // SO2 and CO levels for Nice are not in the reference [UNCERTAIN]: low coastal-city values.
+    // SO2 and CO levels for Nice have no published figure behind them: low coastal-city values.
     so2: { level: 3, seasonalAmplitude: 0.1, peakDay: 15 },
     co: { level: 0.3, seasonalAmplitude: 0.2, peakDay: 15 },
   },
@@ -64,7 +63,7 @@ const NICE: CityClimate = {
   noise: { day: 58.5, night: 48.5 },
   // Airport normals 1971-2000: Jan mean 9.1 (5-13), Aug mean 23.6 (20-27), annual 15.6 (§5.1).
   temperature: { annualMean: 15.6, seasonalAmplitude: 7.3, warmestDay: 218, dailyRange: 7.5 },
-  // RH ~60-75 %, minimum early afternoon [UNCERTAIN: no source found] (§5.1); wetter Oct-Nov.
+  // RH ~60-75 %, minimum early afternoon (estimate, no source found); wetter Oct-Nov.
   humidity: { annualMean: 68, seasonalAmplitude: 4, wettestDay: 300, dailyAmplitude: 8 },
   pressure: { mean: 1015, seasonalAmplitude: 2, highestDay: 15 },
 };
@@ -90,9 +89,9 @@ const ZHENGZHOU: CityClimate = {
   noise: { day: 58, night: 47 },
   // Annual ~14.4-15.6, Jan ~0.2, Jul ~27.3 (low-quality sources, §5.2); daily range assumed.
   temperature: { annualMean: 14.2, seasonalAmplitude: 13.3, warmestDay: 200, dailyRange: 9 },
-  // Summer >70 %, winter ~40-60 % [UNCERTAIN] (§5.2).
+  // Summer >70 %, winter ~40-60 % (estimate).
   humidity: { annualMean: 60, seasonalAmplitude: 15, wettestDay: 205, dailyAmplitude: 10 },
-  // About 110 m above sea level, continental winter high [UNCERTAIN: not in the reference].
+  // About 110 m above sea level, continental winter high (estimate, no source).
   pressure: { mean: 1001, seasonalAmplitude: 10, highestDay: 15 },
 };
 

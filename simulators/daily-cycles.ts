@@ -1,7 +1,7 @@
 import type { PollutantId } from './city-climates.ts';
 
 /**
- * Daily cycles by local hour, from the diurnal patterns in simulator-values.md §5.1-5.2: NO2 and CO
+ * Daily cycles by local hour, from the diurnal patterns typical of urban monitoring: NO2 and CO
  * peak with the 07-09 and 18-21 rush hours; PM rises on winter mornings and evenings under
  * inversions and dips in the well-mixed afternoon; O3 peaks 13-17 h and is lowest at dawn; noise
  * is quietest 02-05 h. Pollutant shapes are normalised to a daily mean of 1, so they move the

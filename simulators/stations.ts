@@ -2,9 +2,9 @@ import type { MetricId } from '../domain/metrics.ts';
 
 /**
  * The simulated devices stand at real monitoring-station sites, so maps and comparisons look like
- * the real networks. Source: /work/shared/reference/stations.md §3.1 (AtmoSud, coordinates from
- * rtelga/air-pollution-web-app stations.js, types from AtmoSud publications) and §3.2 (Zhengzhou
- * national control stations, names from the Henan platform).
+ * the real networks. Sources: AtmoSud station list (coordinates from rtelga/air-pollution-web-app
+ * stations.js, types from AtmoSud publications) and the Zhengzhou national control stations (names
+ * from the Henan provincial platform).
  *
  * Which metrics each site measures is a simulation choice, not the real instrument list.
  */
@@ -52,41 +52,41 @@ const NICE_STATIONS: readonly StationProfile[] = [
     metrics: ['pm25', 'pm10', 'no2', 'co', 'noise_laeq'],
   },
   {
-    // FR24030, airport influence ("trafic aérien"); coordinates [UNCERTAIN] (student repo).
+    // FR24030, airport influence ("trafic aérien"); coordinates approximate (from a student project).
     id: 'nice-aeroport',
     city: 'nice',
     stationCode: 'FR24030',
     siteType: 'airport',
     location: { lat: 43.6597, lon: 7.2148, name: 'Nice Aéroport' },
     metrics: ['pm10', 'no2', 'o3', 'noise_laeq', 'temperature', 'humidity'],
-    uncertain: 'coordinates approximate (stations.md 3.1)',
+    uncertain: 'coordinates approximate (from a student project, not from AtmoSud)',
   },
   {
-    // FR24011, peri-urban background: type [UNCERTAIN].
+    // FR24011, peri-urban background: type not confirmed by AtmoSud.
     id: 'nice-ouest-botanique',
     city: 'nice',
     stationCode: 'FR24011',
     siteType: 'peri_urban_background',
     location: { lat: 43.685188, lon: 7.211174, name: 'Nice Ouest Botanique' },
     metrics: ['pm25', 'no2', 'o3'],
-    uncertain: 'site type (stations.md 3.1)',
+    uncertain: 'site type not confirmed by AtmoSud',
   },
   {
-    // FR24021, industrial (Paillons valley cement works): type [UNCERTAIN].
+    // FR24021, industrial (Paillons valley cement works): type not confirmed by AtmoSud.
     id: 'nice-peillon',
     city: 'nice',
     stationCode: 'FR24021',
     siteType: 'industrial',
     location: { lat: 43.786583, lon: 7.373283, name: 'Peillon' },
     metrics: ['pm10', 'pm25', 'so2', 'no2'],
-    uncertain: 'site type (stations.md 3.1)',
+    uncertain: 'site type not confirmed by AtmoSud',
   },
 ];
 
-// stations.md §3.2: names authoritative, ALL coordinates [UNCERTAIN] (±2-3 km, not from the CNEMC
+// Zhengzhou: names authoritative, ALL coordinates approximate (±2-3 km, not from the CNEMC
 // site list). The source classes every site as "urban"; the traffic and industrial influences
 // given to 河医大 and 郑纺机 below are simulation assumptions, not official classifications.
-const ZHENGZHOU_UNCERTAIN = 'coordinates approximate ±2-3 km (stations.md 3.2)';
+const ZHENGZHOU_UNCERTAIN = 'coordinates approximate ±2-3 km (not from the CNEMC site list)';
 
 const ZHENGZHOU_STATIONS: readonly StationProfile[] = [
   {

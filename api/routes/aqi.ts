@@ -15,6 +15,7 @@ import {
   everyIndexParameter,
   type IndexStandardParameter,
   indexStandardParameter,
+  langParameter,
   versionParameter,
   versionsOf,
 } from '../schemas/air-quality-parameters.ts';
@@ -96,12 +97,13 @@ export function registerAqiRoute(app: ApiApp, deps: RouteDeps & { now: () => num
           ).optional(),
           to: timeParameter('End of the range, exclusive, RFC 3339 with offset (default: now).').optional(),
           every: everyIndexParameter.default('1h'),
+          lang: langParameter.default('en'),
         }),
         response: { 200: aqiResponseSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const { city, device, standard, version, every } = request.query;
+      const { city, device, standard, version, every, lang } = request.query;
       checkVersion(standard, version);
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
       const range = resolveIndexRange({ ...request.query, every }, deps.now(), timeZone);
@@ -132,7 +134,7 @@ export function registerAqiRoute(app: ApiApp, deps: RouteDeps & { now: () => num
         every,
         from: toUtcRfc3339(range.from),
         to: toUtcRfc3339(range.to),
-        points: points.map((p) => toWireIndexPoint(p, every, timeZone)),
+        points: points.map((p) => toWireIndexPoint(p, every, timeZone, lang)),
       };
     },
   );

@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import { DEFAULT_EAQI_VERSION, EAQI_TABLES } from '../../domain/air-quality/eaqi-tables.ts';
+import { EPA_CATEGORIES } from '../../domain/air-quality/epa-tables.ts';
+import { HJ633_LEVELS } from '../../domain/air-quality/hj633-tables.ts';
 import { STANDARDS, type StandardEntry } from '../../domain/air-quality/index.ts';
+import { LEVEL_NAMES, STANDARD_NAMES } from '../../domain/air-quality/level-names.ts';
+import { DEFAULT_LANG, LANGS, type Lang } from '../../domain/i18n/languages.ts';
 import type { ApiApp } from '../api-deps.ts';
+import { langParameter } from '../schemas/air-quality-parameters.ts';
 import { errorResponses } from '../schemas/response-parts.ts';
 
 const sourceSchema = z.object({
-  reference: z.string().describe('Section of the project reference the table is encoded from.'),
+  reference: z.string().describe("The published standard's table or clause the values are encoded from."),
   documents: z.array(z.string()).describe('The official documents (and implementations) it rests on.'),
   urls: z.array(z.string()),
   confidence: z.string().describe('verified (official text or ≥ 2 sources), impl, or uncertain.'),
@@ -26,7 +32,14 @@ const standardSchema = z.object({
   id: z.string().describe('Pass as `standard` to the endpoint.'),
   kind: z.enum(['index', 'limit-values']),
   endpoint: z.string().describe('/v1/aqi for indices, /v1/exceedances for limit values.'),
-  name: z.string(),
+  name: z
+    .string()
+    .describe('Index standards: in the language asked for; limit-value standards: their official title.'),
+  levels: z
+    .array(z.object({ number: z.number().int(), name: z.string(), colour: z.string() }))
+    .describe(
+      "Index standards: the levels (1 = best) with the standard's official colour and their name in the language asked for; empty for limit values.",
+    ),
   versionChoice: z.string().describe('How a version is picked when none is requested.'),
   versions: z.array(versionSchema),
   grades: z.array(z.string()).describe('Accepted `grade` values (empty when the standard has none).'),
@@ -38,12 +51,31 @@ const standardSchema = z.object({
 
 type WireStandard = z.infer<typeof standardSchema>;
 
-export function toWireStandard(s: StandardEntry): WireStandard {
+const LEVEL_COLOURS = {
+  eaqi: EAQI_TABLES[DEFAULT_EAQI_VERSION].levels.map((l) => l.colour),
+  hj633: HJ633_LEVELS.map((l) => l.colour),
+  epa: EPA_CATEGORIES.map((c) => c.colour),
+} as const;
+
+function isIndex(id: string): id is keyof typeof LEVEL_NAMES {
+  return id in LEVEL_NAMES;
+}
+
+export function toWireStandard(s: StandardEntry, lang: Lang = DEFAULT_LANG): WireStandard {
+  const index = isIndex(s.id) ? s.id : undefined;
   return {
     id: s.id,
     kind: s.kind,
     endpoint: s.kind === 'index' ? '/v1/aqi' : '/v1/exceedances',
-    name: s.name,
+    name: index === undefined ? s.name : STANDARD_NAMES[index][lang],
+    levels:
+      index === undefined
+        ? []
+        : LEVEL_NAMES[index].map((name, i) => ({
+            number: i + 1,
+            name: name[lang],
+            colour: LEVEL_COLOURS[index][i] ?? '',
+          })),
     versionChoice: s.versionChoice,
     versions: s.versions.map((v) => ({
       id: v.id,
@@ -61,7 +93,9 @@ export function toWireStandard(s: StandardEntry): WireStandard {
 }
 
 export function registerStandardsRoute(app: ApiApp): void {
-  const standards = STANDARDS.map(toWireStandard);
+  const byLang = Object.fromEntries(
+    LANGS.map((lang) => [lang, STANDARDS.map((s) => toWireStandard(s, lang))]),
+  );
   app.get(
     '/v1/standards',
     {
@@ -70,10 +104,10 @@ export function registerStandardsRoute(app: ApiApp): void {
         description:
           'Every index standard (for /v1/aqi) and limit-value standard (for /v1/exceedances) the API knows, with its versions, grades, phases, the documents each table is encoded from, and what had to be assumed.',
         tags: ['air quality'],
-        querystring: z.strictObject({}),
+        querystring: z.strictObject({ lang: langParameter.default('en') }),
         response: { 200: z.object({ standards: z.array(standardSchema) }), ...errorResponses },
       },
     },
-    async () => ({ standards }),
+    async (request) => ({ standards: byLang[request.query.lang] ?? [] }),
   );
 }

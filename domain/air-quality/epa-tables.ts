@@ -2,11 +2,11 @@ import type { TableSource, Uncertainty } from './pollutants.ts';
 import type { Segment } from './sub-index.ts';
 
 /**
- * US EPA AQI breakpoints, 2024 revision (valid from 2024-05-06), encoded from
- * ../shared/reference/air-quality-indices.md §1.3. Concentrations in the EPA's own units; rows are
+ * US EPA AQI breakpoints, 2024 revision (valid from 2024-05-06), encoded from EPA-454/B-24-002
+ * ("Breakpoints for the AQI" table; the same table is in 40 CFR Part 58 Appendix G). Concentrations in the EPA's own units; rows are
  * disjoint after truncation (9.0 | 9.1), so a truncated concentration lands in exactly one row.
  */
-export const EPA_VERSIONS = ['2024'] as const;
+export const EPA_VERSIONS = ['2018', '2024'] as const;
 export type EpaVersion = (typeof EPA_VERSIONS)[number];
 
 /** PM as 24-hour means (daily) or NowCast (hourly); gases on their own averaging. */
@@ -37,7 +37,7 @@ export type EpaUnit = 'µg/m³' | 'ppm' | 'ppb';
 
 export interface EpaColumn {
   readonly unit: EpaUnit;
-  /** Decimals the concentration is truncated to before lookup (§1.3 "Truncation/rounding"). */
+  /** Decimals the concentration is truncated to before lookup (EPA-454/B-24-002, AQI equation). */
   readonly truncateDecimals: number;
   readonly rows: readonly Segment[];
 }
@@ -45,7 +45,9 @@ export interface EpaColumn {
 export interface EpaTable {
   readonly version: EpaVersion;
   readonly name: string;
-  readonly validFrom: string;
+  /** First local day the table applies to; absent for the oldest table encoded. */
+  readonly validFrom?: string;
+  readonly validTo?: string;
   readonly columns: Readonly<Record<EpaMeasure, EpaColumn>>;
   readonly source: TableSource;
   readonly uncertainties: readonly Uncertainty[];
@@ -144,7 +146,7 @@ const EPA_2024: EpaTable = {
     },
   },
   source: {
-    reference: 'air-quality-indices.md §1.3',
+    reference: 'EPA-454/B-24-002, "Breakpoints for the AQI" table (40 CFR Part 58 Appendix G)',
     documents: [
       'EPA Technical Assistance Document EPA-454/B-24-002 (May 2024)',
       'AirNowTech forum: The AQI Equation (2024 – valid beginning May 6th, 2024)',
@@ -158,20 +160,85 @@ const EPA_2024: EpaTable = {
   uncertainties: [
     {
       what: 'truncation of CO (0.1 ppm) and SO2/NO2 (1 ppb)',
-      why: "§1.3: from a Java implementation's comments [IMPL]; O3 and PM truncation are from the AirNowTech forum",
+      why: "the decimals for O3 and PM come from EPA's AirNow guidance; those for CO, SO2 and NO2 come from an open-source implementation, not from the EPA's text",
     },
     {
       what: 'SO2 1-hour above 304 ppb with a 24-hour mean below 305 ppb',
-      why: 'the reference says only "use 24-h for 201+"; the index is then held at 200 (the top of the 1-hour table)',
+      why: 'the EPA table says only that 24-hour SO2 defines the AQI from 201 up; below 305 ppb of 24-hour SO2 it gives no row, so we hold the index at 200 (the top of the 1-hour table)',
     },
     {
       what: 'concentrations above the last breakpoint ("Beyond the AQI")',
-      why: '§1.3: most implementations cap at 500; we report 500 and flag it',
+      why: 'EPA calls values above the last breakpoint "Beyond the AQI" and gives no index; like most implementations we report 500 and flag it',
     },
   ],
 };
 
-export const EPA_TABLES: Readonly<Record<EpaVersion, EpaTable>> = Object.freeze({ '2024': EPA_2024 });
+/**
+ * The table in force before the 2024 PM2.5 revision: EPA Technical Assistance Document
+ * EPA-454/B-18-007 (September 2018), "Breakpoints for the AQI" table. It differs from 2024 in the PM2.5 column (Good up to
+ * 12.0 µg/m³, 150.4 and 250.4 at AQI 200 and 300) and splits "Hazardous" into 301–400 and 401–500
+ * rows for every pollutant.
+ */
+/**
+ * A 2024 column with its single 301–500 row split as the 2018 table had it: 301–400 up to `mid`,
+ * 401–500 from the next truncated value.
+ */
+function splitHazardous(column: EpaColumn, mid: number): EpaColumn {
+  const last = column.rows[column.rows.length - 1];
+  if (last?.iLo !== 301) return column;
+  const next = mid + 10 ** -column.truncateDecimals;
+  const hazardous = rows(
+    [last.cLo, mid, 301, 400],
+    [Number(next.toFixed(column.truncateDecimals)), last.cHi, 401, 500],
+  );
+  return { ...column, rows: [...column.rows.slice(0, -1), ...hazardous] };
+}
+
+const C = EPA_2024.columns;
+
+const EPA_2018: EpaTable = {
+  version: '2018',
+  name: 'US EPA Air Quality Index (TAD EPA-454/B-18-007, September 2018)',
+  validTo: '2024-05-05',
+  columns: {
+    ...C,
+    pm25: {
+      unit: 'µg/m³',
+      truncateDecimals: 1,
+      rows: rows(
+        [0.0, 12.0, 0, 50],
+        [12.1, 35.4, 51, 100],
+        [35.5, 55.4, 101, 150],
+        [55.5, 150.4, 151, 200],
+        [150.5, 250.4, 201, 300],
+        [250.5, 350.4, 301, 400],
+        [350.5, 500.4, 401, 500],
+      ),
+    },
+    pm10: splitHazardous(C.pm10, 504),
+    o3_1h: splitHazardous(C.o3_1h, 0.504),
+    co_8h: splitHazardous(C.co_8h, 40.4),
+    so2_24h: splitHazardous(C.so2_24h, 804),
+    no2_1h: splitHazardous(C.no2_1h, 1649),
+  },
+  source: {
+    reference: 'EPA-454/B-18-007, "Breakpoints for the AQI" table',
+    documents: ['EPA Technical Assistance Document EPA-454/B-18-007 (September 2018)'],
+    urls: [
+      'https://www.airnow.gov/sites/default/files/2020-05/aqi-technical-assistance-document-sept2018.pdf',
+    ],
+    confidence: 'verified',
+  },
+  uncertainties: EPA_2024.uncertainties,
+};
+
+export const EPA_TABLES: Readonly<Record<EpaVersion, EpaTable>> = Object.freeze({
+  '2018': EPA_2018,
+  '2024': EPA_2024,
+});
+
+/** The newest table; used when neither a version nor a date is given. */
+export const LATEST_EPA_VERSION: EpaVersion = '2024';
 
 export interface EpaCategory {
   readonly name: string;
@@ -181,7 +248,7 @@ export interface EpaCategory {
   readonly rgb: readonly [number, number, number];
 }
 
-// §1.3 table (colours: aqi-hub src/usa.rs). Hazardous is one 301–500 category since 2024.
+// EPA-454/B-24-002, AQI categories and colours. Hazardous is one 301–500 category.
 export const EPA_CATEGORIES: readonly EpaCategory[] = [
   { name: 'Good', min: 0, max: 50, colour: '#00E400', rgb: [0, 228, 0] },
   { name: 'Moderate', min: 51, max: 100, colour: '#FFFF00', rgb: [255, 255, 0] },

@@ -1,18 +1,22 @@
 import { UcapError } from '../errors.ts';
+import { mgm3ToPpm, ugm3ToPpb } from '../gas-conversion.ts';
 import {
   EPA_CATEGORIES,
   EPA_MEASURE_POLLUTANT,
   EPA_MEASURES,
   EPA_TABLES,
+  EPA_VERSIONS,
   type EpaCategory,
   type EpaColumn,
   type EpaMeasure,
+  type EpaTable,
   type EpaUnit,
   type EpaVersion,
+  LATEST_EPA_VERSION,
 } from './epa-tables.ts';
+import type { NotComputed } from './not-computed.ts';
 import { type AqPollutant, assertConcentration } from './pollutants.ts';
 import { findSegment, interpolate, roundIndex, truncateTo } from './sub-index.ts';
-import { mgm3ToPpm, ugm3ToPpb } from './unit-conversion.ts';
 
 /**
  * Concentrations per measure. With `units: 'canonical'` (default) they are ours — µg/m³, CO mg/m³ —
@@ -23,6 +27,10 @@ export type EpaInput = Partial<Record<EpaMeasure, number>>;
 
 export interface EpaOptions {
   readonly units?: 'canonical' | 'epa';
+  /** Table version; when absent it is chosen from `date`, else the newest. */
+  readonly version?: EpaVersion;
+  /** Local date (YYYY-MM-DD) of the observation: picks the table in force that day. */
+  readonly date?: string;
 }
 
 export type EpaRule =
@@ -53,9 +61,30 @@ export interface EpaResult {
   /** Measures whose AQI equals the overall AQI (EPA "critical pollutant"; all on a tie). */
   readonly dominantPollutants: readonly EpaMeasure[];
   readonly subIndices: readonly EpaSubIndex[];
+  /** True when a measure's AQI could not be computed (see `notComputed`). */
+  readonly incomplete: boolean;
+  readonly notComputed: readonly NotComputed[];
 }
 
-const TABLE = EPA_TABLES['2024'];
+export function isEpaVersion(value: string): value is EpaVersion {
+  return (EPA_VERSIONS as readonly string[]).includes(value);
+}
+
+/** The table in force on a local date: the 2024 PM2.5 revision applies from 2024-05-06. */
+export function epaVersionFor(date: string): EpaVersion {
+  const newest = EPA_TABLES[LATEST_EPA_VERSION].validFrom ?? '';
+  return date >= newest ? LATEST_EPA_VERSION : '2018';
+}
+
+function resolveTable(options: EpaOptions): EpaTable {
+  const { version, date } = options;
+  if (version !== undefined) {
+    if (!isEpaVersion(version))
+      throw new UcapError('AQ_INVALID_INPUT', `unknown EPA AQI version "${version}"`);
+    return EPA_TABLES[version];
+  }
+  return EPA_TABLES[date === undefined ? LATEST_EPA_VERSION : epaVersionFor(date)];
+}
 
 export function epaCategory(aqi: number): EpaCategory {
   const category = EPA_CATEGORIES.find((c) => aqi <= c.max) ?? EPA_CATEGORIES[EPA_CATEGORIES.length - 1];
@@ -92,8 +121,12 @@ function lookup(column: EpaColumn, c: number): Lookup {
   return { aqi: null };
 }
 
-/** The AQI of one measure with the 2024 TAD's rules for O3 8-h/1-h and SO2 1-h/24-h. */
-function measureAqi(measure: EpaMeasure, c: Readonly<Partial<Record<EpaMeasure, number>>>): Lookup {
+/** The AQI of one measure with the TAD's rules for O3 8-h/1-h and SO2 1-h/24-h. */
+function measureAqi(
+  TABLE: EpaTable,
+  measure: EpaMeasure,
+  c: Readonly<Partial<Record<EpaMeasure, number>>>,
+): Lookup {
   const value = c[measure] ?? 0;
   const column = TABLE.columns[measure];
   const top = column.rows[column.rows.length - 1]?.cHi ?? 0;
@@ -117,8 +150,30 @@ function aboveTable(other: number | undefined, column: EpaColumn, rule: EpaRule)
   return { aqi: lookup(column, other).aqi, rule };
 }
 
-/** US EPA AQI (2024): truncate each concentration, look it up, round the index; AQI = max. */
+// EPA-454/B-24-002 (and -18-007), notes of the breakpoint table: 8-hour O3 does not define AQI above 300, the
+// 1-hour value does; 1-hour SO2 does not define AQI above 200, the 24-hour value does.
+const NEEDS: Partial<Record<EpaMeasure, string>> = {
+  o3_8h: 'above 0.200 ppm the 8-hour O3 value defines no AQI and the 1-hour O3 value (o3_1h) must be used',
+  so2_1h: 'above 304 ppb the 1-hour SO2 value defines no AQI and the 24-hour SO2 mean (so2_24h) must be used',
+};
+
+function notComputedOf(table: EpaTable, subIndices: readonly EpaSubIndex[]): NotComputed[] {
+  return subIndices.flatMap((s) =>
+    s.rule === 'above-table-no-fallback'
+      ? [
+          {
+            measure: s.measure,
+            pollutant: s.pollutant,
+            reason: `${s.measure} is ${s.concentration} ${s.unit}: ${NEEDS[s.measure] ?? 'the table has no row for it'} (${table.source.documents[0] ?? table.name}, AQI breakpoint table notes), and it was not available`,
+          },
+        ]
+      : [],
+  );
+}
+
+/** US EPA AQI: truncate each concentration, look it up, round the index; AQI = max. */
 export function computeEpaAqi(input: EpaInput, options: EpaOptions = {}): EpaResult {
+  const TABLE = resolveTable(options);
   const truncated: Partial<Record<EpaMeasure, number>> = {};
   for (const measure of EPA_MEASURES) {
     const raw = input[measure];
@@ -131,7 +186,7 @@ export function computeEpaAqi(input: EpaInput, options: EpaOptions = {}): EpaRes
   for (const measure of EPA_MEASURES) {
     const concentration = truncated[measure];
     if (concentration === undefined) continue;
-    const { aqi, rule } = measureAqi(measure, truncated);
+    const { aqi, rule } = measureAqi(TABLE, measure, truncated);
     subIndices.push({
       measure,
       pollutant: EPA_MEASURE_POLLUTANT[measure],
@@ -144,6 +199,7 @@ export function computeEpaAqi(input: EpaInput, options: EpaOptions = {}): EpaRes
   }
   const counted = subIndices.filter((s): s is EpaSubIndex & { aqi: number } => s.counted && s.aqi !== null);
   const aqi = counted.length === 0 ? null : Math.max(...counted.map((s) => s.aqi));
+  const notComputed = notComputedOf(TABLE, subIndices);
   return {
     standard: 'epa',
     version: TABLE.version,
@@ -151,12 +207,19 @@ export function computeEpaAqi(input: EpaInput, options: EpaOptions = {}): EpaRes
     category: aqi === null ? null : epaCategory(aqi),
     dominantPollutants: counted.filter((s) => s.aqi === aqi).map((s) => s.measure),
     subIndices,
+    incomplete: notComputed.length > 0,
+    notComputed,
   };
 }
 
 /** One measure's AQI from a concentration already in the table's unit (for tables and tests). */
-export function epaSubIndex(measure: EpaMeasure, concentration: number, related: EpaInput = {}): EpaSubIndex {
-  const result = computeEpaAqi({ ...related, [measure]: concentration }, { units: 'epa' });
+export function epaSubIndex(
+  measure: EpaMeasure,
+  concentration: number,
+  related: EpaInput = {},
+  version: EpaVersion = LATEST_EPA_VERSION,
+): EpaSubIndex {
+  const result = computeEpaAqi({ ...related, [measure]: concentration }, { units: 'epa', version });
   const sub = result.subIndices.find((s) => s.measure === measure);
   if (!sub) throw new UcapError('AQ_INVALID_INPUT', `no EPA sub-index for ${measure}`);
   return sub;

@@ -1,9 +1,8 @@
 import type { TableSource, Uncertainty } from './pollutants.ts';
 
 /**
- * China AQI tables of HJ 633-2012 and HJ 633-2026, encoded from
- * ../shared/reference/air-quality-indices.md §1.2 (IAQI breakpoint table, notes (a) and (b),
- * categories). Units µg/m³, CO mg/m³. Concentration nodes line up with IAQI_NODES; a column that
+ * China AQI tables of HJ 633-2012 and HJ 633-2026: Table 1 (IAQI breakpoints and its notes (a) and
+ * (b)) and Table 2 (AQI levels and categories). Units µg/m³, CO mg/m³. Concentration nodes line up with IAQI_NODES; a column that
  * stops early (SO2 1-h, O3 8-h) has a rule for what lies above it.
  */
 export const HJ633_VERSIONS = ['2012', '2026'] as const;
@@ -11,7 +10,8 @@ export type Hj633Version = (typeof HJ633_VERSIONS)[number];
 
 /**
  * What an IAQI is computed from. PM has one column (24-hour breakpoints) used with 24-hour means in
- * daily reports and with 1-hour means in real-time reports (§1.2 "Real-time PM practice").
+ * daily reports and with 1-hour means in real-time reports (the practice of China's national
+ * real-time publishing platform, CNEMC).
  */
 export const HJ633_MEASURES = [
   'so2_24h',
@@ -63,7 +63,7 @@ export interface Hj633Table {
   readonly uncertainties: readonly Uncertainty[];
 }
 
-// Columns identical in both versions (§1.2 table).
+// Columns identical in both versions (Table 1).
 const SHARED_COLUMNS = {
   so2_24h: [0, 50, 150, 475, 800, 1600, 2100, 2620],
   so2_1h: [0, 150, 500, 650, 800],
@@ -85,7 +85,7 @@ const HJ633_2012: Hj633Table = {
     pm10: [0, 50, 150, 250, 350, 420, 500, 600],
     pm25: [0, 35, 75, 115, 150, 250, 350, 500],
   },
-  // Notes (a) and (b) under the §1.2 table.
+  // Table 1 notes (a) and (b).
   aboveTable: {
     so2_1h: { kind: 'use-measure', measure: 'so2_24h' },
     o3_8h: { kind: 'use-measure', measure: 'o3_1h' },
@@ -93,7 +93,7 @@ const HJ633_2012: Hj633Table = {
   pmRounding: 'none',
   nonAttainmentAbove: 100,
   source: {
-    reference: 'air-quality-indices.md §1.2',
+    reference: 'HJ 633-2012 Table 1 (IAQI breakpoints), Table 2 (levels)',
     documents: ['HJ 633-2012', 'hrbonz/python-aqi aqi/algos/mep.py'],
     urls: ['https://github.com/hrbonz/python-aqi'],
     confidence: 'verified',
@@ -115,22 +115,24 @@ const HJ633_2026: Hj633Table = {
     so2_1h: { kind: 'fixed', iaqi: 200 },
     o3_8h: { kind: 'fixed', iaqi: 300 },
   },
-  pmRounding: 'half-even-integer',
+  // HJ 633-2026 gives no rounding of concentrations before the lookup; only IAQI and AQI are rounded
+  // up (进位取整). Rounding PM to integers first is one implementation's choice, available as an option.
+  pmRounding: 'none',
   nonAttainmentAbove: null,
   source: {
-    reference: 'air-quality-indices.md §1.2',
+    reference: 'HJ 633-2026 Table 1 (IAQI breakpoints), Table 2 (levels)',
     documents: ['HJ 633—2026 (MEE, 2026-02)', 'caiyunapp/aqi-hub src/cn.rs', 'moonaqi README'],
     urls: ['https://www.mee.gov.cn/ywgz/fgbz/bz/bzwb/jcffbz/202602/W020260225366493492011.pdf'],
     confidence: 'verified',
   },
   uncertainties: [
     {
-      what: 'PM rounded to integers (half-to-even, GB/T 8170) before lookup',
-      why: '§1.2 "Real-time PM practice" [UNCERTAIN, single repo]; pass roundPm: false to turn it off',
+      what: 'PM concentrations are looked up as measured, not rounded to integers first',
+      why: 'one open-source implementation rounds PM to integers (half-to-even, GB/T 8170) before the lookup; we found no such rule in the text of HJ 633-2026, which rounds only the IAQI and AQI up',
     },
     {
       what: 'official PDF not read',
-      why: 'values verified by ≥ 3 independent transcriptions (§1.2 headline warning 1)',
+      why: 'the breakpoints were checked against three independent transcriptions of the standard, not against the official PDF',
     },
   ],
 };
@@ -141,31 +143,60 @@ export const HJ633_TABLES: Readonly<Record<Hj633Version, Hj633Table>> = Object.f
 });
 
 /**
- * Which measures make up each report's AQI (HJ 633 §5 日报 / 实时报). Measures listed as fallbacks
- * only feed the above-table rules. Not in the reference tables; see the uncertainties.
+ * Which measures make up each report's AQI. Measures listed as fallbacks only feed the above-table
+ * rules; measures in neither list are not part of the report and are ignored.
+ * HJ 633-2012, clause on the daily report (日报): it has seven indicators — SO2, NO2, PM10, PM2.5 and CO 24-hour
+ * means, O3 daily maximum 1-hour mean and O3 daily maximum 8-hour running mean; the real-time report
+ * (实时报) takes 1-hour means and the O3 8-hour running mean.
+ * HJ 633-2026: we count O3 in the daily report as the daily maximum 8-hour running mean only. Its
+ * Table 1 note (b) fixes the IAQI at 300 above 800 µg/m³ instead of falling back to the 1-hour value
+ * as HJ 633-2012 did, which a daily report keeping the 1-hour maximum would not need (see the
+ * uncertainty below: the 2026 clause itself was not read).
  */
-export const HJ633_REPORTS = {
-  hourly: {
-    counted: ['so2_1h', 'no2_1h', 'pm10', 'co_1h', 'o3_1h', 'o3_8h', 'pm25'],
-    fallbacks: ['so2_24h'],
-  },
-  daily: {
-    counted: ['so2_24h', 'no2_24h', 'pm10', 'co_24h', 'o3_1h', 'o3_8h', 'pm25'],
-    fallbacks: [],
-  },
-} as const satisfies Record<string, { counted: readonly Hj633Measure[]; fallbacks: readonly Hj633Measure[] }>;
-export type Hj633Report = keyof typeof HJ633_REPORTS;
+export const HJ633_REPORT_IDS = ['hourly', 'daily'] as const;
+export type Hj633Report = (typeof HJ633_REPORT_IDS)[number];
 
-export const HJ633_REPORT_UNCERTAINTIES: readonly Uncertainty[] = [
-  {
-    what: 'O3 daily maximum 1-hour mean in the daily report',
-    why: '§1.2: "HJ 633-2012 daily report also listed O3 daily-max-1h" [UNCERTAIN, from memory]; assumed for 2026 too',
+export interface Hj633ReportMeasures {
+  readonly counted: readonly Hj633Measure[];
+  readonly fallbacks: readonly Hj633Measure[];
+}
+
+const HOURLY_REPORT: Hj633ReportMeasures = {
+  counted: ['so2_1h', 'no2_1h', 'pm10', 'co_1h', 'o3_1h', 'o3_8h', 'pm25'],
+  fallbacks: ['so2_24h'],
+};
+
+export const HJ633_REPORTS: Readonly<
+  Record<Hj633Version, Readonly<Record<Hj633Report, Hj633ReportMeasures>>>
+> = {
+  '2012': {
+    hourly: HOURLY_REPORT,
+    daily: { counted: ['so2_24h', 'no2_24h', 'pm10', 'co_24h', 'o3_1h', 'o3_8h', 'pm25'], fallbacks: [] },
   },
-  {
-    what: 'O3 8-hour running mean in the real-time report',
-    why: 'HJ 633 lists it among the real-time indicators; whether it enters the real-time AQI is not in the reference',
+  '2026': {
+    hourly: HOURLY_REPORT,
+    daily: { counted: ['so2_24h', 'no2_24h', 'pm10', 'co_24h', 'o3_8h', 'pm25'], fallbacks: [] },
   },
-];
+};
+
+export const HJ633_REPORT_UNCERTAINTIES: Readonly<Record<Hj633Version, readonly Uncertainty[]>> = {
+  '2012': [
+    {
+      what: 'O3 8-hour running mean in the real-time (hourly) report',
+      why: 'HJ 633-2012 lists it among the real-time indicators; we let it enter the hourly AQI like the other indicators',
+    },
+  ],
+  '2026': [
+    {
+      what: 'O3 in the daily report: only the daily maximum 8-hour running mean counts',
+      why: 'the clause of HJ 633-2026 listing the daily indicators was not available to us; we infer it from Table 1 note (b) of HJ 633-2026, which no longer falls back to the 1-hour value above 800 µg/m³. HJ 633-2012 (daily report clause, 日报) counted the daily maximum 1-hour mean too',
+    },
+    {
+      what: 'O3 8-hour running mean in the real-time (hourly) report',
+      why: 'we let it enter the hourly AQI as under HJ 633-2012',
+    },
+  ],
+};
 
 export interface Hj633Level {
   readonly level: number;
@@ -180,7 +211,7 @@ export interface Hj633Level {
   readonly rgb: readonly [number, number, number];
 }
 
-// §1.2 "Categories" [VERIFIED]: aqi-hub README + src/cn.rs; English names from MEE publications.
+// HJ 633 Table 2 (levels, categories, colours); English names as in MEE English publications.
 export const HJ633_LEVELS: readonly Hj633Level[] = [
   {
     level: 1,
@@ -250,5 +281,5 @@ export const HJ633_LEVELS: readonly Hj633Level[] = [
   },
 ];
 
-/** AQI above which the primary pollutant is named (§1.2 首要污染物). */
+/** AQI above which the primary pollutant (首要污染物) is named (HJ 633 clause on 首要污染物). */
 export const HJ633_PRIMARY_POLLUTANT_ABOVE = 50;

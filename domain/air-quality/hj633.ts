@@ -15,6 +15,7 @@ import {
   IAQI_NODES,
 } from './hj633-tables.ts';
 import { localDateKey } from './local-calendar.ts';
+import type { NotComputed } from './not-computed.ts';
 import { type AqPollutant, assertConcentration } from './pollutants.ts';
 import {
   ceilIndex,
@@ -35,7 +36,7 @@ export interface Hj633Options {
   readonly observedAt?: number;
   /** Which measures make up the AQI; when absent every given measure counts. */
   readonly report?: Hj633Report;
-  /** Round PM to integers before lookup; defaults to what the version's table says. */
+  /** Round PM to integers (half-to-even) before lookup; off unless asked for (see HJ633_TABLES). */
   readonly roundPm?: boolean;
 }
 
@@ -70,6 +71,9 @@ export interface Hj633Result {
   /** Counted measures with IAQI > 100 (HJ 633-2012 超标污染物; always empty for 2026). */
   readonly nonAttainmentPollutants: readonly Hj633Measure[];
   readonly subIndices: readonly Hj633SubIndex[];
+  /** True when a counted measure's IAQI could not be computed (see `notComputed`). */
+  readonly incomplete: boolean;
+  readonly notComputed: readonly NotComputed[];
 }
 
 export function isHj633Version(value: string): value is Hj633Version {
@@ -168,13 +172,15 @@ export function computeHj633Aqi(input: Hj633Input, options: Hj633Options = {}): 
   const version = resolveVersion(options);
   const table = HJ633_TABLES[version];
   const roundPm = options.roundPm ?? table.pmRounding === 'half-even-integer';
-  const counted: ReadonlySet<Hj633Measure> = new Set(
-    options.report ? HJ633_REPORTS[options.report].counted : HJ633_MEASURES,
+  const report = options.report ? HJ633_REPORTS[version][options.report] : undefined;
+  const counted: ReadonlySet<Hj633Measure> = new Set(report ? report.counted : HJ633_MEASURES);
+  const used: ReadonlySet<Hj633Measure> = new Set(
+    report ? [...report.counted, ...report.fallbacks] : HJ633_MEASURES,
   );
   const subIndices: Hj633SubIndex[] = [];
   for (const measure of HJ633_MEASURES) {
     const c = input[measure];
-    if (c === undefined) continue;
+    if (c === undefined || !used.has(measure)) continue;
     const { iaqi, rule } = iaqiOf(table, measure, input, roundPm);
     subIndices.push({
       measure,
@@ -198,6 +204,7 @@ function summarise(
   );
   const aqi = scored.length === 0 ? null : Math.max(...scored.map((s) => s.iaqi));
   const above = table.nonAttainmentAbove;
+  const notComputed = notComputedOf(table, subIndices);
   return {
     standard: 'hj633',
     version: table.version,
@@ -210,5 +217,25 @@ function summarise(
         : [],
     nonAttainmentPollutants: above === null ? [] : scored.filter((s) => s.iaqi > above).map((s) => s.measure),
     subIndices,
+    incomplete: notComputed.length > 0,
+    notComputed,
   };
+}
+
+/** Why a counted IAQI is missing: the above-table rule needs a measure that was not given. */
+function notComputedOf(table: Hj633Table, subIndices: readonly Hj633SubIndex[]): NotComputed[] {
+  return subIndices.flatMap((s) => {
+    if (!s.counted || s.iaqi !== null) return [];
+    const rule = s.measure === 'so2_1h' || s.measure === 'o3_8h' ? table.aboveTable[s.measure] : undefined;
+    const other = rule?.kind === 'use-measure' ? rule.measure : 'another measure';
+    const note = s.measure === 'so2_1h' ? '(a)' : '(b)';
+    const top = table.breakpoints[s.measure].at(-1);
+    return [
+      {
+        measure: s.measure,
+        pollutant: s.pollutant,
+        reason: `${s.measure} is ${s.concentration}, above the last breakpoint (${top}) of its column; HJ 633-${table.version} Table 1 note ${note} then takes the IAQI from ${other}, which was not available`,
+      },
+    ];
+  });
 }

@@ -32,7 +32,8 @@ export function eaqiHourlyInput(
 }
 
 /**
- * HJ 633 real-time report: 1-hour gases and PM (CNEMC practice, air-quality-indices.md §1.2),
+ * HJ 633 real-time report: 1-hour gases and PM (as China's national real-time
+ * publishing platform, CNEMC, applies the PM 24-hour breakpoints to 1-hour means),
  * O3 8-hour running mean (6 of 8 hours), SO2 24-hour running mean for the 2012 above-table rule.
  */
 export function hj633HourlyInput(s: IndexedSeries, ts: number): Hj633Input {
@@ -55,7 +56,7 @@ function nowcastAt(byTs: ReadonlyMap<number, number> | undefined, ts: number): n
 }
 
 /**
- * US EPA hourly AQI: PM NowCast; O3 and CO on the trailing 8-hour mean (the reference gives no
+ * US EPA hourly AQI: PM NowCast; O3 and CO on the trailing 8-hour mean (EPA publishes no
  * ozone NowCast), O3/NO2/SO2 1-hour values, SO2 24-hour mean for the rule above 304 ppb.
  */
 export function epaHourlyInput(s: IndexedSeries, ts: number): EpaInput {

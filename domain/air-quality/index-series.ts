@@ -2,7 +2,7 @@ import { UcapError } from '../errors.ts';
 import { eaqiDailyInput, epaDailyInput, hj633DailyInput } from './daily-index.ts';
 import { computeEaqi, type EaqiResult, isEaqiVersion } from './eaqi.ts';
 import { DEFAULT_EAQI_VERSION } from './eaqi-tables.ts';
-import { computeEpaAqi, type EpaResult } from './epa.ts';
+import { computeEpaAqi, type EpaResult, isEpaVersion } from './epa.ts';
 import { computeHj633Aqi, type Hj633Result, hj633VersionFor, isHj633Version } from './hj633.ts';
 import type { Hj633Version } from './hj633-tables.ts';
 import { eaqiHourlyInput, epaHourlyInput, hj633HourlyInput } from './hourly-index.ts';
@@ -14,7 +14,7 @@ export type IndexResult = EaqiResult | Hj633Result | EpaResult;
 
 export interface IndexSeriesInput {
   readonly standard: IndexStandardId;
-  /** EAQI: 2024 | classic | 2017; HJ 633: 2012 | 2026 (else by date); EPA: 2024. */
+  /** EAQI: 2024 | classic | 2017; HJ 633: 2012 | 2026 (else by date); EPA: 2018 | 2024 (else by date). */
   readonly version?: string;
   /** '1h': the hourly (real-time) index per hour; '1d': the daily index per local day. */
   readonly every: '1h' | '1d';
@@ -72,11 +72,13 @@ function hj633At(s: IndexedSeries, b: Bucket, input: IndexSeriesInput): Hj633Res
 }
 
 function epaAt(s: IndexedSeries, b: Bucket, input: IndexSeriesInput): EpaResult | undefined {
-  if (input.version !== undefined && input.version !== '2024') {
-    throw new UcapError('AQ_INVALID_INPUT', `unknown EPA AQI version "${input.version}"`);
+  const { version } = input;
+  if (version !== undefined && !isEpaVersion(version)) {
+    throw new UcapError('AQ_INVALID_INPUT', `unknown EPA AQI version "${version}"`);
   }
   const values = input.every === '1h' ? epaHourlyInput(s, b.ts) : epaDailyInput(s, b.date, input.timeZone);
-  return Object.keys(values).length === 0 ? undefined : computeEpaAqi(values);
+  if (Object.keys(values).length === 0) return undefined;
+  return computeEpaAqi(values, version === undefined ? { date: b.date } : { version });
 }
 
 const AT = { eaqi: eaqiAt, hj633: hj633At, epa: epaAt } as const;

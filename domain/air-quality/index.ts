@@ -4,6 +4,7 @@
  * Pure functions over hourly means in the canonical units (µg/m³, CO mg/m³); no I/O.
  */
 
+export { mgm3ToPpm, ppbToUgm3, ppmToMgm3, REFERENCE_STATES, ugm3ToPpb } from '../gas-conversion.ts';
 export type {
   AssessExceedancesInput,
   AssessmentPeriod,
@@ -81,7 +82,6 @@ export {
   type StandardEntry,
   type StandardVersion,
 } from './standards-catalog.ts';
-export { mgm3ToPpm, ppbToUgm3, ppmToMgm3, REFERENCE_STATES, ugm3ToPpb } from './unit-conversion.ts';
 export {
   CHINA_VALIDITY,
   EPA_VALIDITY,

@@ -45,7 +45,7 @@ export interface LimitValue {
   readonly kind: LimitKind;
   readonly assessment: Assessment;
   readonly note?: string;
-  /** Set when the reference marks the value [UNCERTAIN]. */
+  /** Set when the value could not be confirmed in the standard's text: what is uncertain, in words. */
   readonly uncertain?: string;
 }
 

@@ -2,8 +2,8 @@ import { count, EVENTS, type LimitStandard, limit, MEAN, pct } from './limit-typ
 import { EU_VALIDITY } from './validity-rules.ts';
 
 /**
- * Directive 2008/50/EC limit and target values, from ../shared/reference/limit-values.md §2.1
- * [VERIFIED]; the NO2/SO2 alert thresholds are marked [UNCERTAIN: memory] there.
+ * Directive 2008/50/EC limit values (Annex XI), target value for ozone (Annex VII) and information
+ * and alert thresholds (Annex XII); the NO2/SO2 alert thresholds were not checked against the text.
  */
 export const EU_2008: LimitStandard = {
   id: 'eu2008',
@@ -30,17 +30,19 @@ export const EU_2008: LimitStandard = {
         limit('o3', '1h', 180, 'information-threshold', EVENTS, { id: 'o3-1h-information' }),
         limit('o3', '1h', 240, 'alert-threshold', EVENTS, { id: 'o3-1h-alert' }),
         limit('no2', '3h-consecutive', 400, 'alert-threshold', EVENTS, {
-          uncertain: 'limit-values.md §2.1 [UNCERTAIN: memory]',
+          uncertain:
+            'the alert thresholds of Directive 2008/50/EC Annex XII part B (NO2 400, SO2 500 µg/m³ over three consecutive hours) were not checked against the Annex text',
         }),
         limit('so2', '3h-consecutive', 500, 'alert-threshold', EVENTS, {
-          uncertain: 'limit-values.md §2.1 [UNCERTAIN: memory]',
+          uncertain:
+            'the alert thresholds of Directive 2008/50/EC Annex XII part B (NO2 400, SO2 500 µg/m³ over three consecutive hours) were not checked against the Annex text',
         }),
       ],
     },
   ],
   validity: EU_VALIDITY,
   source: {
-    reference: 'limit-values.md §2.1',
+    reference: 'Directive 2008/50/EC Annex VII (ozone), Annex XI (limit values), Annex XII (thresholds)',
     documents: ['Directive 2008/50/EC, Annexes VII, XI, XII', 'EEA indicator pages', 'CHMI limit table'],
     urls: ['https://eur-lex.europa.eu/eli/dir/2008/50/oj'],
     confidence: 'verified',
@@ -48,14 +50,14 @@ export const EU_2008: LimitStandard = {
   uncertainties: [
     {
       what: 'NO2/SO2 alert thresholds (3 consecutive hours)',
-      why: 'limit-values.md §2.1 [UNCERTAIN: memory]',
+      why: 'the alert thresholds of Directive 2008/50/EC Annex XII part B (NO2 400, SO2 500 µg/m³ over three consecutive hours) were not checked against the Annex text',
     },
   ],
 };
 
 /**
- * Directive (EU) 2024/2881 (recast) Annex I, values to be attained by 1 January 2030, from
- * ../shared/reference/limit-values.md §2.2 [VERIFIED via airclim.org + repo transcription].
+ * Directive (EU) 2024/2881 (recast) Annex I, values to be attained by 1 January 2030 (checked
+ * against two independent summaries of the Official Journal text).
  */
 export const EU_2030: LimitStandard = {
   id: 'eu2030',
@@ -89,7 +91,8 @@ export const EU_2030: LimitStandard = {
   ],
   validity: EU_VALIDITY,
   source: {
-    reference: 'limit-values.md §2.2',
+    reference:
+      'Directive (EU) 2024/2881 Annex I, Section 1 (limit values to be attained by 2030) and Section 2 (ozone)',
     documents: ['Directive (EU) 2024/2881 Annex I', 'airclim.org summary', 'airwatch pollutant_registry.py'],
     urls: [
       'http://data.europa.eu/eli/dir/2024/2881/oj',
@@ -104,7 +107,7 @@ export const EU_2030: LimitStandard = {
     },
     {
       what: 'new alert/information thresholds of 2024/2881 for PM, NO2, SO2',
-      why: 'not verified in the reference',
+      why: 'Directive (EU) 2024/2881 Annex I Section 4 sets them; we have not encoded them because we could not check the values against the text',
     },
   ],
 };

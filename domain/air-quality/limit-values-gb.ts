@@ -10,10 +10,9 @@ import {
 import { CHINA_VALIDITY } from './validity-rules.ts';
 
 /**
- * China GB 3095-2012 and GB 3095—2026 concentration limits (Table 1), grades I and II, from
- * ../shared/reference/limit-values.md §2.4 and §2.5. GB 3095 has no allowed exceedance counts:
- * annual compliance (HJ 663) compares percentiles of the daily values with the 24-hour limit —
- * SO2/NO2 98th, PM10/PM2.5/CO 95th, O3 daily max 8-h 90th (§2.4 [percentiles: IMPL]).
+ * China GB 3095-2012 and GB 3095—2026 concentration limits (Table 1), grades I and II. GB 3095
+ * has no allowed exceedance counts: annual compliance (HJ 663-2013) compares percentiles of the
+ * daily values with the 24-hour limit — SO2/NO2 98th, PM10/PM2.5/CO 95th, O3 daily max 8-h 90th.
  */
 interface GbColumn {
   readonly so2: readonly [annual: number, day: number, hour: number];
@@ -47,10 +46,10 @@ function gbLimits(c: GbColumn): LimitValue[] {
 
 const PERCENTILE_SOURCE = {
   what: 'percentile statistics of the annual assessment',
-  why: 'limit-values.md §2.4: "SO2_P98, NO2_P98, PM10_P95, PM2_5_P95, CO_P95, O3_8h_P90" [IMPL]',
+  why: 'HJ 663-2013 assesses a year by percentiles of the daily values (SO2 and NO2 98th, PM10, PM2.5 and CO 95th, O3 daily maximum 8-hour 90th); we took these ranks from an open-source implementation and did not check them against the HJ 663 text',
 };
 
-// §2.4 table [VERIFIED].
+// GB 3095-2012 Table 1.
 const GB2012_I: GbColumn = {
   so2: [20, 50, 150],
   no2: [40, 80, 200],
@@ -79,7 +78,7 @@ export const GB3095_2012: LimitStandard = {
   ],
   validity: CHINA_VALIDITY,
   source: {
-    reference: 'limit-values.md §2.4',
+    reference: 'GB 3095-2012 Table 1 (concentration limits); HJ 663-2013 (annual assessment)',
     documents: ['GB 3095-2012 Table 1', 'HJ 663-2013'],
     urls: [
       'http://english.mee.gov.cn/Resources/standards/Air_Environment/quality_standard1/201605/t20160511_337502.shtml',
@@ -89,7 +88,7 @@ export const GB3095_2012: LimitStandard = {
   uncertainties: [PERCENTILE_SOURCE],
 };
 
-// §2.5 table: transition limits 2026-03-01 → 2030-12-31, final limits from 2031-01-01.
+// GB 3095—2026 Table 1 and §4.4: transition limits 2026-03-01 → 2030-12-31, final limits from 2031-01-01.
 const GB2026: Readonly<Record<'transition' | 'final', Readonly<Record<'I' | 'II', GbColumn>>>> = {
   transition: {
     I: {
@@ -144,7 +143,7 @@ export const GB3095_2026: LimitStandard = {
   sets: gb2026Sets(),
   validity: CHINA_VALIDITY,
   source: {
-    reference: 'limit-values.md §2.5',
+    reference: 'GB 3095—2026 Table 1 (concentration limits), §4.4 (transition and final phases)',
     documents: [
       'GB 3095—2026 Table 1 (§4.4 phases)',
       'gb3095_limits.py transcription',
@@ -157,7 +156,7 @@ export const GB3095_2026: LimitStandard = {
     PERCENTILE_SOURCE,
     {
       what: 'official PDF not read',
-      why: 'two independent transcriptions agree (a third, contradicting one is discarded)',
+      why: 'the values come from two independent transcriptions of GB 3095—2026 that agree (a third, contradicting one was discarded), not from the official PDF',
     },
     {
       what: 'years before 2026-03-01',

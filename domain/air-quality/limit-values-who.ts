@@ -2,8 +2,8 @@ import { count, type LimitStandard, type LimitValue, limit, MEAN, pct } from './
 import { WHO_VALIDITY } from './validity-rules.ts';
 
 /**
- * WHO Global Air Quality Guidelines 2021: AQG levels and interim targets IT-1…IT-4, from
- * ../shared/reference/limit-values.md §2.3 [VERIFIED]. Short-term (24-h, 8-h) values are 99th
+ * WHO Global Air Quality Guidelines 2021: AQG levels and interim targets IT-1…IT-4 (Executive
+ * summary, Table 0.1). Short-term (24-h, 8-h) values are 99th
  * percentiles (3–4 exceedance days a year); the peak-season O3 value is the mean of the daily
  * maximum 8-hour means over the six consecutive months with the highest six-month running mean.
  */
@@ -18,7 +18,7 @@ const NOT_FIFTEEN_MIN = {
   reason: 'needs 15-minute means; only hourly means are stored',
 } as const;
 
-// §2.3 table, one column per level; undefined = no value at that level.
+// WHO AQG 2021 Table 0.1, one column per level; undefined = no value at that level.
 type Column = 'it1' | 'it2' | 'it3' | 'it4' | 'aqg';
 const TABLE: readonly {
   pollutant: LimitValue['pollutant'];
@@ -33,7 +33,7 @@ const TABLE: readonly {
   { pollutant: 'o3', averaging: '8h-daily-max', values: { it1: 160, it2: 120, aqg: 100 } },
   { pollutant: 'no2', averaging: 'annual', values: { it1: 40, it2: 30, it3: 20, aqg: 10 } },
   { pollutant: 'no2', averaging: '24h', values: { it1: 120, it2: 50, aqg: 25 } },
-  // SO2 AQG is 40 (airclim.org's table mis-types it as 50, §2.3).
+  // SO2 AQG is 40 (a widely copied summary table mis-types it as 50).
   { pollutant: 'so2', averaging: '24h', values: { it1: 125, it2: 50, aqg: 40 } },
   { pollutant: 'co', averaging: '24h', values: { it1: 7, aqg: 4 } },
 ];
@@ -48,7 +48,7 @@ function levelSet(column: Column): LimitValue[] {
   });
 }
 
-// §2.3 "Still-valid older values" (WHO 2005/2000 guidelines kept in 2021), AQG level only.
+// WHO AQG 2021, executive summary: earlier guideline values (2005, 2000) that remain valid, AQG level only.
 const OLDER_GUIDELINES: readonly LimitValue[] = [
   limit('no2', '1h', 200, 'guideline', count(0)),
   limit('so2', '10min', 500, 'guideline', NOT_TEN_MIN),
@@ -71,7 +71,8 @@ export const WHO_2021: LimitStandard = {
   ],
   validity: WHO_VALIDITY,
   source: {
-    reference: 'limit-values.md §2.3',
+    reference:
+      'WHO global air quality guidelines (2021), Table 0.1 (AQG levels and interim targets), executive summary (earlier guidelines still valid)',
     documents: ['WHO global air quality guidelines (2021), ISBN 9789240034228'],
     urls: ['https://www.airclim.org/who-air-quality-guidelines'],
     confidence: 'verified',

@@ -7,7 +7,7 @@ import { HOUR_MS } from './local-calendar.ts';
  * for PM2.5 and PM10"): a weighted mean of the last 12 hourly concentrations with weight factor
  * w = min/max clamped to [0.5, 1], hour k ago weighted w^k. Valid only when at least 2 of the 3
  * most recent hours are present. Raw hourly values go in; the result is truncated by the AQI step.
- * The reference (air-quality-indices.md §1.3) gives no ozone NowCast, so none is offered.
+ * We have no published ozone NowCast formula to follow, so none is offered.
  */
 export const NOWCAST_HOURS = 12;
 export const NOWCAST_MIN_WEIGHT = 0.5;

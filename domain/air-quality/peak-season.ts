@@ -7,7 +7,7 @@ import type { LimitValue } from './limit-types.ts';
 const SEASON_MONTHS = 6;
 
 /**
- * WHO 2021 peak-season ozone (limit-values.md §2.3 note 2): the mean of the daily maximum 8-hour
+ * WHO 2021 peak-season ozone (AQG 2021 Table 0.1, note on peak season): the mean of the daily maximum 8-hour
  * means over the six consecutive months with the highest six-month running mean. Only windows of
  * whole months inside the assessed period are considered.
  */

@@ -16,19 +16,19 @@ export const AQ_POLLUTANTS = [
 ] as const satisfies readonly MetricId[];
 export type AqPollutant = (typeof AQ_POLLUTANTS)[number];
 
-/** How sure the reference is of a table value (markers of ../shared/reference/*.md). */
+/** How sure we are of a table's values: checked against the official text or ≥ 2 consistent sources ('verified'), or taken from one implementation ('impl'). */
 export type Confidence = 'verified' | 'impl' | 'uncertain';
 
-/** Where a table comes from: the reference file and section, and the documents it cites. */
+/** Where a table comes from: the standard's table or clause, and the documents read. */
 export interface TableSource {
-  /** Section of ../shared/reference/*.md the values are encoded from. */
+  /** The published standard's table or clause the values are encoded from (name, table, clause). */
   readonly reference: string;
   readonly documents: readonly string[];
   readonly urls: readonly string[];
   readonly confidence: Confidence;
 }
 
-/** A value or rule the reference marks [UNCERTAIN] (or that it does not give and we had to choose). */
+/** A value or rule we could not confirm in the standard's text, or had to choose: what, and why, in words. */
 export interface Uncertainty {
   readonly what: string;
   readonly why: string;

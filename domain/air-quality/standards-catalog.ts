@@ -1,6 +1,7 @@
 import { DEFAULT_EAQI_VERSION, EAQI_TABLES, EAQI_VERSIONS } from './eaqi-tables.ts';
 import { EPA_TABLES, EPA_VERSIONS } from './epa-tables.ts';
 import { HJ633_REPORT_UNCERTAINTIES, HJ633_TABLES, HJ633_VERSIONS } from './hj633-tables.ts';
+import { STANDARD_NAMES } from './level-names.ts';
 import { LIMIT_STANDARD_IDS, LIMIT_STANDARDS, type LimitStandardId } from './limit-values.ts';
 import type { TableSource, Uncertainty } from './pollutants.ts';
 
@@ -36,7 +37,7 @@ function eaqiEntry(): StandardEntry {
   return {
     id: 'eaqi',
     kind: 'index',
-    name: 'European Air Quality Index (EEA)',
+    name: STANDARD_NAMES.eaqi.en,
     versionChoice: `"${DEFAULT_EAQI_VERSION}" unless another version is requested`,
     versions: EAQI_VERSIONS.map((v) => ({
       id: v,
@@ -50,24 +51,34 @@ function eaqiEntry(): StandardEntry {
   };
 }
 
+interface DatedTable {
+  readonly name: string;
+  readonly validFrom?: string;
+  readonly validTo?: string;
+  readonly source: TableSource;
+  readonly uncertainties: readonly Uncertainty[];
+}
+
+/** A version chosen by date (HJ 633, EPA): none is the default, each says when it applies. */
+function datedVersion(id: string, t: DatedTable, extra: readonly Uncertainty[] = []): StandardVersion {
+  return {
+    id,
+    name: t.name,
+    isDefault: false,
+    ...(t.validFrom === undefined ? {} : { validFrom: t.validFrom }),
+    ...(t.validTo === undefined ? {} : { validTo: t.validTo }),
+    source: t.source,
+    uncertainties: [...t.uncertainties, ...extra],
+  };
+}
+
 function hj633Entry(): StandardEntry {
   return {
     id: 'hj633',
     kind: 'index',
-    name: 'China Air Quality Index (HJ 633)',
+    name: STANDARD_NAMES.hj633.en,
     versionChoice: 'by observation date on the Asia/Shanghai calendar unless a version is requested',
-    versions: HJ633_VERSIONS.map((v) => {
-      const t = HJ633_TABLES[v];
-      return {
-        id: v,
-        name: t.name,
-        isDefault: false,
-        ...(t.validFrom === undefined ? {} : { validFrom: t.validFrom }),
-        ...(t.validTo === undefined ? {} : { validTo: t.validTo }),
-        source: t.source,
-        uncertainties: [...t.uncertainties, ...HJ633_REPORT_UNCERTAINTIES],
-      };
-    }),
+    versions: HJ633_VERSIONS.map((v) => datedVersion(v, HJ633_TABLES[v], HJ633_REPORT_UNCERTAINTIES[v])),
     grades: [],
     phases: [],
   };
@@ -77,16 +88,10 @@ function epaEntry(): StandardEntry {
   return {
     id: 'epa',
     kind: 'index',
-    name: 'US EPA Air Quality Index',
-    versionChoice: 'the 2024 breakpoints (the only version encoded)',
-    versions: EPA_VERSIONS.map((v) => ({
-      id: v,
-      name: EPA_TABLES[v].name,
-      isDefault: true,
-      validFrom: EPA_TABLES[v].validFrom,
-      source: EPA_TABLES[v].source,
-      uncertainties: EPA_TABLES[v].uncertainties,
-    })),
+    name: STANDARD_NAMES.epa.en,
+    versionChoice:
+      'by the local date of the observation (2024 PM2.5 revision from 2024-05-06) unless a version is requested',
+    versions: EPA_VERSIONS.map((v) => datedVersion(v, EPA_TABLES[v])),
     grades: [],
     phases: [],
   };

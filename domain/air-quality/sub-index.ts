@@ -1,6 +1,7 @@
 /**
  * The arithmetic every piecewise-linear index shares (HJ 633 and US EPA both use
- * I = (I_hi − I_lo)/(C_hi − C_lo) × (C − C_lo) + I_lo, air-quality-indices.md §1.2 and §1.3),
+ * I = (I_hi − I_lo)/(C_hi − C_lo) × (C − C_lo) + I_lo: HJ 633 IAQI formula, EPA-454/B-24-002 AQI
+ * equation),
  * plus band lookup for banded indices (EAQI) and the rounding rules, done once.
  */
 

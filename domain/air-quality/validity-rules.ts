@@ -1,9 +1,8 @@
 import type { TableSource, Uncertainty } from './pollutants.ts';
 
 /**
- * Data-coverage (validity) rules per family of standards, as data. The reference files give the
- * limit values but not these rules; each is cited from the public text it comes from and marked
- * where it rests on an implementation or on memory.
+ * Data-coverage (validity) rules per family of standards, as data. Each is cited from the public
+ * text it comes from, and its uncertainties say where it rests on an implementation or on memory.
  */
 
 /** Which 8-hour running means belong to a local day, and how many make its maximum valid. */
@@ -66,7 +65,7 @@ export const EU_VALIDITY: ValidityRules = {
   yearCoverage: { kind: 'fraction', minFraction: 0.9 },
   ozoneSummer: { months: [4, 5, 6, 7, 8, 9], minMonths: 5, minDaysPerMonth: 27 },
   source: {
-    reference: 'limit-values.md §2.1 (rules themselves not in the reference)',
+    reference: 'Directive 2008/50/EC Annex VII §2 (8-hour maxima), Annex XI (aggregation and validity)',
     documents: ['Directive 2008/50/EC Annex I, Annex VII §2, Annex XI'],
     urls: ['https://legislation.gov.uk/eudr/2008/50/annex/VII/division/A/division/2'],
     confidence: 'verified',
@@ -74,7 +73,7 @@ export const EU_VALIDITY: ValidityRules = {
   uncertainties: [
     {
       what: 'Directive (EU) 2024/2881 coverage rules',
-      why: 'not in the reference; assumed unchanged from 2008/50/EC',
+      why: 'not checked in the text of Directive (EU) 2024/2881; assumed unchanged from 2008/50/EC',
     },
     {
       what: '23- and 25-hour days',
@@ -106,7 +105,7 @@ export const CHINA_VALIDITY: ValidityRules = {
     minDaysFebruary: 25,
   },
   source: {
-    reference: 'limit-values.md §2.4/§2.5 (rules themselves not in the reference)',
+    reference: 'GB 3095-2012 Table 4 (data validity); HJ 663-2013 (daily maximum 8-hour mean)',
     documents: ['GB 3095-2012 Table 4', 'HJ 663-2013'],
     urls: ['https://www.mee.gov.cn/ywgz/fgbz/bz/bzwb/dqhjbh/dqhjzlbz/202602/t20260225_1144419.shtml'],
     confidence: 'impl',
@@ -116,7 +115,10 @@ export const CHINA_VALIDITY: ValidityRules = {
       what: '14 valid 8-hour means for a valid daily maximum',
       why: 'HJ 663-2013, from memory; the 20-hour, 6-hour and 324/27/25-day rules are quoted by a public repository',
     },
-    { what: 'GB 3095-2026 coverage rules', why: 'not in the reference; assumed unchanged from GB 3095-2012' },
+    {
+      what: 'GB 3095-2026 coverage rules',
+      why: 'not checked in the text of GB 3095—2026; assumed unchanged from GB 3095-2012 Table 4',
+    },
   ],
 };
 
@@ -138,7 +140,7 @@ export const EPA_VALIDITY: ValidityRules = {
   },
   yearCoverage: { kind: 'fraction', minFraction: 0.75 },
   source: {
-    reference: 'air-quality-indices.md §1.3 (rules themselves not in the reference)',
+    reference: 'EPA-454/B-24-002 (daily AQI averaging); AirNow guidance on daily and hourly AQI',
     documents: ['AirNowTech forum: Daily and Hourly AQI – Ozone; Daily and Hourly AQI – Other Pollutants'],
     urls: [
       'https://forum.airnowtech.org/t/daily-and-hourly-aqi-ozone/170',

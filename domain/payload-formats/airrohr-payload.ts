@@ -8,8 +8,8 @@ import { parseJsonPayload } from './native-payload.ts';
 import { formatPath, schemaProblems, show } from './payload-problems.ts';
 
 /**
- * Sensor.Community airRohr firmware JSON, "custom API" push (../shared/reference/payload-formats.md
- * §4.1, from opendata-stuttgart/sensors-software airrohr-firmware.ino, ext_def.h):
+ * Sensor.Community airRohr firmware JSON, "custom API" push (opendata-stuttgart/sensors-software
+ * airrohr-firmware.ino, ext_def.h):
  * `{"esp8266id": "…", "software_version": "NRZ-…", "sensordatavalues": [{"value_type", "value"}]}`.
  * The firmware defines values as strings ("12.30"), so this is the one format that coerces
  * strings to numbers (JSON numbers are accepted too). The payload has no time: readings get the

@@ -11,7 +11,7 @@ import { formatPath, isProblem, schemaProblems, show } from './payload-problems.
 
 /**
  * FIWARE Smart Data Models AirQualityObserved and NoiseLevelObserved entities
- * (../shared/reference/payload-formats.md §4.3, smart-data-models/dataModel.Environment), as one
+ * (smart-data-models/dataModel.Environment), as one
  * entity, an array of entities, or an NGSI notification `{"data": [entities]}`; key-values or
  * normalized attributes (see fiware-attribute.ts).
  *

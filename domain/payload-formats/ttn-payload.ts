@@ -10,8 +10,8 @@ import { parseJsonPayload } from './native-payload.ts';
 import { expectNumber, formatPath, schemaProblems, show } from './payload-problems.ts';
 
 /**
- * The Things Stack (TTN v3) MQTT uplink JSON (../shared/reference/payload-formats.md §4.2, from
- * TheThingsIndustries/lorawan-stack-docs data-formats). Readings come from
+ * The Things Stack (TTN v3) MQTT uplink JSON (The Things Stack documentation, "Data Formats",
+ * uplink messages). Readings come from
  * `uplink_message.decoded_payload`, the output of the application's payload formatter; the raw
  * `frm_payload` bytes are not decoded here.
  *

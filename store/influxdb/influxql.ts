@@ -1,27 +1,21 @@
 import { UcapError } from '../../domain/errors.ts';
 import type { Aggregate, LatestQuery, RejectionQuery, SeriesQuery } from '../time-series-store.ts';
-import { READINGS, REJECTION_FIELDS, REJECTIONS, TIME_SOURCE_FIELD, VALUE_FIELD } from './influx-schema.ts';
+import {
+  quoteIdent,
+  quoteString,
+  READING_TAGS,
+  READINGS,
+  REJECTION_FIELDS,
+  REJECTION_TAGS,
+  REJECTIONS,
+  TIME_SOURCE_FIELD,
+  VALUE_FIELD,
+} from './influx-schema.ts';
 
 /**
  * InfluxQL text for the store's queries. Every value that reaches a query goes through
  * quoteString / quoteIdent / epochMs / a whole-number check: nothing is ever pasted in unescaped.
  */
-
-// InfluxQL's scanner knows exactly four escapes in quoted text (\\ \' \" \n) and ends a string at a
-// raw newline, so those are the characters to escape.
-function escapeQuoted(text: string): string {
-  return text.replace(/[\\'"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
-}
-
-/** A string literal: 'it\'s'. */
-export function quoteString(text: string): string {
-  return `'${escapeQuoted(text)}'`;
-}
-
-/** A quoted identifier (database, measurement, tag or field name): "my \"db\"". */
-export function quoteIdent(name: string): string {
-  return `"${escapeQuoted(name)}"`;
-}
 
 /** An absolute time in epoch milliseconds: 1773136800000ms. */
 export function epochMs(ms: number): string {
@@ -68,17 +62,17 @@ export function createDatabaseQuery(database: string): string {
  */
 export function latestQuery(query: LatestQuery): string {
   const filter = where([
-    tagEquals('city', query.city),
-    tagEquals('metric', query.metric),
-    tagEquals('device', query.deviceId),
+    tagEquals(READING_TAGS.city, query.city),
+    tagEquals(READING_TAGS.metric, query.metric),
+    tagEquals(READING_TAGS.device, query.deviceId),
   ]);
-  return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)}, ${quoteIdent(TIME_SOURCE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent('device')}, ${quoteIdent('metric')}`;
+  return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)}, ${quoteIdent(TIME_SOURCE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}, ${quoteIdent(READING_TAGS.metric)}`;
 }
 
 /** One series per (city, device, metric) whose only row is the newest point. */
 export function sensorsQuery(query: { readonly city?: string }): string {
-  const filter = where([tagEquals('city', query.city)]);
-  return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent('city')}, ${quoteIdent('device')}, ${quoteIdent('metric')}`;
+  const filter = where([tagEquals(READING_TAGS.city, query.city)]);
+  return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent(READING_TAGS.city)}, ${quoteIdent(READING_TAGS.device)}, ${quoteIdent(READING_TAGS.metric)}`;
 }
 
 // DuckDB's time_bucket (the embedded adapter) counts buckets from 2000-01-03 local time, InfluxDB
@@ -97,13 +91,13 @@ export function seriesQuery(query: SeriesQuery): string {
   const offset = DUCKDB_BUCKET_ORIGIN_MS % every;
   const bucket = offset === 0 ? `${every}ms` : `${every}ms, ${offset}ms`;
   const filter = where([
-    tagEquals('city', query.city),
-    tagEquals('metric', query.metric),
-    tagEquals('device', query.deviceId),
+    tagEquals(READING_TAGS.city, query.city),
+    tagEquals(READING_TAGS.metric, query.metric),
+    tagEquals(READING_TAGS.device, query.deviceId),
     ...timeRange(query.from, query.to),
   ]);
   const aggregate = AGGREGATE_FUNCTION[query.agg];
-  return `SELECT ${aggregate}(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(${bucket}), ${quoteIdent('device')} fill(none) tz(${quoteString(query.timeZone)})`;
+  return `SELECT ${aggregate}(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(${bucket}), ${quoteIdent(READING_TAGS.device)} fill(none) tz(${quoteString(query.timeZone)})`;
 }
 
 /**
@@ -113,10 +107,10 @@ export function seriesQuery(query: SeriesQuery): string {
 export function rejectionsQuery(query: RejectionQuery): string {
   const limit = wholeNumber(query.limit, 'limit');
   if (limit < 1) throw new UcapError('STORE_QUERY_FAILED', `limit ${limit} must be at least 1`);
-  const columns = ['city', 'device', 'code', ...REJECTION_FIELDS].map(quoteIdent).join(', ');
+  const columns = [...Object.values(REJECTION_TAGS), ...REJECTION_FIELDS].map(quoteIdent).join(', ');
   const filter = where([
-    tagEquals('city', query.city),
-    tagEquals('device', query.deviceId),
+    tagEquals(REJECTION_TAGS.city, query.city),
+    tagEquals(REJECTION_TAGS.device, query.deviceId),
     ...timeRange(query.from, query.to),
   ]);
   return `SELECT ${columns} FROM ${quoteIdent(REJECTIONS)}${filter} ORDER BY time DESC LIMIT ${limit}`;

@@ -26,9 +26,9 @@ interface SensorsBody {
 /**
  * NO2 ppb → µg/m³ at the EU reference conditions (Directive 2008/50/EC Annex VI: 293 K, 101.3 kPa),
  * worked out here from first principles rather than imported, so a wrong constant in domain/units.ts
- * shows up: M(NO2) = 14.0067 + 2 × 15.9994 g/mol, Vm = R·T/p.
+ * shows up: M(NO2) = 14.007 + 2 × 15.999 g/mol (IUPAC abridged standard atomic weights), Vm = R·T/p.
  */
-const NO2_MOLAR_MASS = 14.0067 + 2 * 15.9994;
+const NO2_MOLAR_MASS = 14.007 + 2 * 15.999;
 const MOLAR_VOLUME_L = (8.314462618 * 293.15) / 101.325;
 const NO2_UG_M3_PER_PPB = NO2_MOLAR_MASS / MOLAR_VOLUME_L;
 

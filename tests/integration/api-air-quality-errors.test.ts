@@ -127,7 +127,7 @@ describe('400 API_BAD_REQUEST on the air-quality routes', () => {
     const { status, body } = await get('/v1/standards?kind=index');
     expect(status).toBe(400);
     expect(body.error.details).toEqual([
-      { parameter: 'kind', problem: 'is not a parameter of this endpoint', allowed: [] },
+      { parameter: 'kind', problem: 'is not a parameter of this endpoint', allowed: ['lang'] },
     ]);
   });
 
@@ -195,6 +195,36 @@ describe('GET /v1/standards', () => {
     expect(byId.get('who2021')?.defaultGrade).toBe('aqg');
     for (const s of standards) for (const v of s.versions) expect(v.source.urls.length).toBeGreaterThan(0);
   });
+
+  it.each([
+    ['', 'China Air Quality Index (HJ 633)', 'Lightly polluted', 'Unhealthy'],
+    ['?lang=en', 'China Air Quality Index (HJ 633)', 'Lightly polluted', 'Unhealthy'],
+    [
+      '?lang=fr',
+      'Indice chinois de la qualité de l’air (HJ 633)',
+      'Légèrement pollué',
+      'Mauvais pour la santé',
+    ],
+    ['?lang=zh', '环境空气质量指数 (HJ 633)', '轻度污染', '不健康'],
+  ])('names standards and levels in the language asked for (%s)', async (query, hj633, level3, epa4) => {
+    const { status, body } = await get(`/v1/standards${query}`);
+    expect(status).toBe(200);
+    type Named = { id: string; name: string; levels: { number: number; name: string; colour: string }[] };
+    const byId = new Map((body.standards as Named[]).map((s) => [s.id, s]));
+    expect(byId.get('hj633')?.name).toBe(hj633);
+    expect(byId.get('hj633')?.levels[2]).toEqual({ number: 3, name: level3, colour: '#FF7E00' });
+    expect(byId.get('epa')?.levels[3]?.name).toBe(epa4);
+    expect(byId.get('eaqi')?.levels).toHaveLength(6);
+    expect(byId.get('who2021')?.levels).toEqual([]);
+  });
+
+  it('refuses a language it does not have, listing the ones it has', async () => {
+    const { status, body } = await get('/v1/standards?lang=de');
+    expect(status).toBe(400);
+    expect(body.error.details).toEqual([
+      expect.objectContaining({ parameter: 'lang', allowed: ['en', 'fr', 'zh'] }),
+    ]);
+  });
 });
 
 describe('OpenAPI', () => {
@@ -208,7 +238,16 @@ describe('OpenAPI', () => {
       expect.arrayContaining(['/v1/aqi', '/v1/exceedances', '/v1/standards']),
     );
     const aqi = parameters('/v1/aqi');
-    expect([...aqi.keys()].sort()).toEqual(['city', 'device', 'every', 'from', 'standard', 'to', 'version']);
+    expect([...aqi.keys()].sort()).toEqual([
+      'city',
+      'device',
+      'every',
+      'from',
+      'lang',
+      'standard',
+      'to',
+      'version',
+    ]);
     expect(aqi.get('standard')).toMatchObject({ required: true, schema: { enum: ['eaqi', 'hj633', 'epa'] } });
     expect(aqi.get('every')?.schema).toMatchObject({ enum: ['1h', '1d'], default: '1h' });
     const exceedances = parameters('/v1/exceedances');

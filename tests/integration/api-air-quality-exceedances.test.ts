@@ -4,7 +4,7 @@ import { STORES, serveSyntheticWeek } from './api-air-quality-fixture.ts';
 /**
  * GET /v1/exceedances over real HTTP, on both stores, for the synthetic week of
  * api-air-quality-week.ts. Every count, mean and percentile is worked out by hand from the
- * reference limit values (limit-values.md §2.1–2.5); the arithmetic is in the comments.
+ * published limit values (Directive 2008/50/EC Annex XI, WHO AQG 2021 Table 0.1, GB 3095 Table 1); the arithmetic is in the comments.
  */
 interface LimitRow {
   id: string;

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { buildApi } from '../../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../../devices/device-registry.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
+import type { Reading } from '../../domain/reading.ts';
 import { silentLogger } from '../../platform/logger.ts';
 import { createMetricsRegistry } from '../../platform/metrics.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
@@ -54,6 +55,15 @@ export const STORES: [string, OpenStore][] = [
 
 /** Starts the API over the week in beforeAll, closes everything in afterAll; `get` expects a 200. */
 export function serveSyntheticWeek(open: OpenStore): { get<T>(path: string): Promise<T> } {
+  return serveReadings(open, syntheticReadings, NOW);
+}
+
+/** The same over any readings, with the API's clock at `now`. */
+export function serveReadings(
+  open: OpenStore,
+  readings: () => Reading[],
+  now: number,
+): { get<T>(path: string): Promise<T> } {
   let app: FastifyInstance | undefined;
   let base = '';
   let dir: string | undefined;
@@ -63,14 +73,14 @@ export function serveSyntheticWeek(open: OpenStore): { get<T>(path: string): Pro
     dir = await mkdtemp(join(tmpdir(), 'ucap-aq-api-'));
     const opened = await open();
     cleanup = opened.cleanup;
-    await opened.store.writeReadings(syntheticReadings());
+    await opened.store.writeReadings(readings());
     app = await buildApi({
       store: opened.store,
       cities: new CityCatalog(DEFAULT_CITIES),
       registry: openDeviceRegistry(deviceRegistryPath(dir)),
       metrics: createMetricsRegistry('ucap-aq-api-test'),
       logger: silentLogger(),
-      now: () => NOW,
+      now: () => now,
     });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });

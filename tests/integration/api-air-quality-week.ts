@@ -5,7 +5,7 @@ import type { Reading } from '../../domain/reading.ts';
  * A synthetic week (Monday 19 – Sunday 25 October 2026, local days) for each partner city, with
  * one constant hourly mean per pollutant and local day, so each standard's daily index and each
  * limit's exceedance count can be worked out by hand from the reference tables
- * (/work/shared/reference/air-quality-indices.md, limit-values.md); the expected values live in
+ * (the standards' published tables); the expected values live in
  * the test, next to the arithmetic.
  *
  * Local day boundaries are written out in UTC rather than computed: Nice is CEST (+02:00) until

@@ -4,14 +4,17 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GENERATED_DASHBOARDS_DIR } from '../../dashboards/generated-files.ts';
 import { DEFAULT_CITIES } from '../../domain/cities.ts';
+import type { MetricId } from '../../domain/metrics.ts';
+import type { Reading, Rejection } from '../../domain/reading.ts';
 import { createSeededRandom } from '../../simulators/seeded-random.ts';
 import { stationsOf } from '../../simulators/stations.ts';
 import { createValueModel } from '../../simulators/value-model.ts';
+import { type IndexedInfluxStore, openIndexedInfluxStore } from './indexed-influx-store.ts';
 
 /**
  * Grafana is not run here. What it would do is: take each panel's InfluxQL, replace its macros and
  * template variables, and send it to InfluxDB's /query. This test does exactly that with the
- * shipped JSON against the real InfluxDB 1.x of the test setup, seeded in the store's schema.
+ * shipped JSON against the real InfluxDB 1.x of the test setup, seeded through the real store.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DB = 'ucap_dashboard_queries';
@@ -55,55 +58,60 @@ async function influxQuery(q: string): Promise<QueryResult> {
   return body.results?.[0] ?? { error: 'no result' };
 }
 
-function tag(text: string): string {
-  return text.replace(/[,= ]/g, '\\$&');
-}
-
-function fieldString(text: string): string {
-  return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
-}
-
-/** Three days of hourly simulated readings from every station, and two rejections per city. */
-function seedLines(): string[] {
-  const lines: string[] = [];
+/** Three days of hourly simulated readings from every station. */
+function seedReadings(): Reading[] {
+  const readings: Reading[] = [];
   for (const city of DEFAULT_CITIES) {
     for (const station of stationsOf(city.id)) {
       const model = createValueModel(station, { timeZone: city.timeZone, random: createSeededRandom(1) });
       for (let ts = FROM; ts < TO; ts += HOUR) {
         for (const [metric, value] of Object.entries(model.valuesAt(ts))) {
-          lines.push(
-            `readings,city=${city.id},device=${tag(station.id)},metric=${metric} value=${value} ${ts}`,
-          );
+          readings.push({ ts, city: city.id, deviceId: station.id, metric: metric as MetricId, value });
         }
       }
     }
-    for (const station of stationsOf(city.id).slice(0, 2)) {
-      const payload = '{"ts": "2026-01-10T08:00:00Z", "values": {"pm25": -3}}';
-      lines.push(
-        `rejections,city=${city.id},device=${tag(station.id)},code=INGEST_OUT_OF_RANGE ` +
-          `reason=${fieldString('values.pm25: -3 µg/m³ is outside 0..2000')},` +
-          `topic=${fieldString(`ucap/${city.id}/${station.id}/readings`)},payload=${fieldString(payload)} ${FROM + 8 * HOUR}`,
-      );
-    }
   }
-  return lines;
+  return readings;
 }
 
+/** Two rejections per city. */
+function seedRejections(): Rejection[] {
+  return DEFAULT_CITIES.flatMap((city) =>
+    stationsOf(city.id)
+      .slice(0, 2)
+      .map((station) => ({
+        receivedAt: FROM + 8 * HOUR,
+        city: city.id,
+        deviceId: station.id,
+        topic: `ucap/${city.id}/${station.id}/readings`,
+        code: 'INGEST_OUT_OF_RANGE' as const,
+        reason: 'values.pm25: -3 µg/m³ is outside 0..2000',
+        payload: '{"ts": "2026-01-10T08:00:00Z", "values": {"pm25": -3}}',
+      })),
+  );
+}
+
+let indexed: IndexedInfluxStore | undefined;
+
+// Seeded through the real store, so the queries read exactly the schema the store writes; the
+// index series are written by the real maintainer from those readings.
 beforeAll(async () => {
-  expect((await influxQuery(`CREATE DATABASE "${DB}"`)).error).toBeUndefined();
-  const response = await fetch(`${url}/write?db=${DB}&precision=ms`, {
-    method: 'POST',
-    body: seedLines().join('\n'),
-  });
-  expect(response.status, await response.text()).toBe(204);
+  indexed = await openIndexedInfluxStore(url, DB);
+  const { store, writer, maintainer } = indexed;
+  await writer.writeReadings(seedReadings());
+  await store.writeRejections(seedRejections());
+  await maintainer.flush();
 });
 
 afterAll(async () => {
+  await indexed?.close();
   await influxQuery(`DROP DATABASE "${DB}"`);
 });
 
 function shipped(uid: string): Dashboard {
-  return JSON.parse(readFileSync(join(ROOT, GENERATED_DASHBOARDS_DIR, `${uid}.json`), 'utf8')) as Dashboard;
+  return JSON.parse(
+    readFileSync(join(ROOT, GENERATED_DASHBOARDS_DIR, 'en', `${uid}.json`), 'utf8'),
+  ) as Dashboard;
 }
 
 function escapeRegex(value: string): string {
@@ -203,6 +211,45 @@ describe('Grafana is not run here: every shipped panel query, interpolated as Gr
       expect(series?.values[0]).toContain('INGEST_OUT_OF_RANGE');
     });
   }
+
+  for (const city of DEFAULT_CITIES) {
+    it(`${city.name} air quality: every panel's query runs on the index series the maintainer wrote`, async () => {
+      for (const panel of shipped(`ucap-aq-${city.id}`).panels) {
+        for (const target of panel.targets) {
+          const query = interpolate(target.query, ALL);
+          const result = await influxQuery(query);
+          expect(result.error, `${panel.title}: ${query}`).toBeUndefined();
+          // A count of days above a limit is empty when no day was above it.
+          if (query.includes('WHERE "mean" >')) continue;
+          expect(result.series?.length ?? 0, `${panel.title} returned no data: ${query}`).toBeGreaterThan(0);
+        }
+      }
+    });
+
+    it(`${city.name} air quality: the map gets the latest hourly index of every device`, async () => {
+      const panel = shipped(`ucap-aq-${city.id}`).panels.find((p) => p.type === 'geomap');
+      const result = await influxQuery(interpolate(panel?.targets[0]?.query ?? '', ALL));
+      const devices = (result.series ?? []).map((s) => s.tags?.device).sort();
+      expect(devices).toEqual(
+        stationsOf(city.id)
+          .map((s) => s.id)
+          .sort(),
+      );
+      for (const s of result.series ?? []) expect(s.columns).toEqual(['time', 'index']);
+    });
+  }
+
+  it('air-quality comparison: each city has one daily index per local day of every standard', async () => {
+    for (const panel of shipped('ucap-aq-comparison').panels) {
+      for (const target of panel.targets) {
+        const result = await influxQuery(interpolate(target.query, ALL));
+        expect(result.error).toBeUndefined();
+        // Daily rows sit at each city's local midnight: the three UTC days of the range hold three
+        // of them in both UTC+1 and UTC+8.
+        expect(result.series?.[0]?.values, `${panel.title}: ${target.query}`).toHaveLength(3);
+      }
+    }
+  });
 
   it('comparison: each city gets one daily mean per local day of the range', async () => {
     for (const panel of shipped('ucap-comparison').panels) {

@@ -8,7 +8,7 @@ const at = (iso: string) => Date.parse(iso);
 
 describe('local times in API responses', () => {
   it.each([
-    // Nice: CET +01:00 in winter, CEST +02:00 in summer (stations.md §3.3).
+    // Nice: CET +01:00 in winter, CEST +02:00 in summer  (IANA tzdb Europe/Paris).
     ['2026-11-29T08:00:00Z', 'Europe/Paris', '2026-11-29T09:00:00+01:00'],
     ['2026-07-01T00:00:00Z', 'Europe/Paris', '2026-07-01T02:00:00+02:00'],
     // EU spring forward, last Sunday of March 2026: 02:00 CET jumps to 03:00 CEST.

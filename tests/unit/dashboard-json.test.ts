@@ -21,11 +21,18 @@ interface Target {
 interface Panel {
   id?: number;
   type: string;
-  title?: string;
+  title: string;
+  description?: string;
   datasource?: { type?: string; uid?: string };
   targets?: Target[];
   gridPos?: { x: number; y: number; w: number; h: number };
-  fieldConfig?: { defaults?: { unit?: string } };
+  fieldConfig?: {
+    defaults?: {
+      unit?: string;
+      thresholds?: { steps?: { value: number | null; color: string }[] };
+      mappings?: { options: { result: { text?: string } } }[];
+    };
+  };
   options?: { layers?: { location?: { mode?: string; lookup?: string; gazetteer?: string } }[] };
 }
 interface Variable {
@@ -45,14 +52,21 @@ interface Dashboard {
 }
 
 function shipped(name: string): Dashboard {
-  return JSON.parse(readFileSync(join(ROOT, GENERATED_DASHBOARDS_DIR, name), 'utf8')) as Dashboard;
+  return JSON.parse(readFileSync(join(ROOT, GENERATED_DASHBOARDS_DIR, 'en', name), 'utf8')) as Dashboard;
 }
 
-const SHIPPED = ['ucap-nice.json', 'ucap-zhengzhou.json', 'ucap-comparison.json'];
+const SHIPPED = [
+  'ucap-nice.json',
+  'ucap-zhengzhou.json',
+  'ucap-comparison.json',
+  'ucap-aq-nice.json',
+  'ucap-aq-zhengzhou.json',
+  'ucap-aq-comparison.json',
+];
 
 describe('Grafana is not run here: the dashboard JSON we ship, checked as files', () => {
   it('ships one dashboard per partner city in its own time zone, plus the comparison', () => {
-    expect(readdirSync(join(ROOT, GENERATED_DASHBOARDS_DIR)).sort()).toEqual([...SHIPPED].sort());
+    expect(readdirSync(join(ROOT, GENERATED_DASHBOARDS_DIR, 'en')).sort()).toEqual([...SHIPPED].sort());
     for (const city of DEFAULT_CITIES) {
       const dashboard = shipped(`ucap-${city.id}.json`);
       expect(dashboard.uid).toBe(`ucap-${city.id}`);
@@ -145,6 +159,61 @@ describe('Grafana is not run here: the dashboard JSON we ship, checked as files'
         expect.stringMatching(/"city" = 'zhengzhou'.*GROUP BY time\(1d\).*tz\('Asia\/Shanghai'\)$/),
       ]);
     }
+  });
+
+  it('ships every dashboard in English, French and Chinese: same panels and queries, every title translated', () => {
+    const inLang = (lang: string, name: string) =>
+      JSON.parse(
+        readFileSync(
+          join(
+            ROOT,
+            GENERATED_DASHBOARDS_DIR,
+            lang,
+            lang === 'en' ? name : name.replace('.json', `-${lang}.json`),
+          ),
+          'utf8',
+        ),
+      ) as Dashboard;
+    for (const name of SHIPPED) {
+      const en = inLang('en', name);
+      for (const lang of ['fr', 'zh']) {
+        const other = inLang(lang, name);
+        expect(other.uid).toBe(`${en.uid}-${lang}`);
+        expect(other.panels.map((p) => p.targets?.map((t) => t.query))).toEqual(
+          en.panels.map((p) => p.targets?.map((t) => t.query)),
+        );
+        expect(other.title).not.toBe(en.title);
+        other.panels.forEach((panel, i) => {
+          const english = en.panels[i];
+          expect(panel.title.trim().length, `${lang} ${name} panel ${i}`).toBeGreaterThan(0);
+          expect(panel.description?.trim().length ?? 0, `${lang} ${name} ${panel.title}`).toBeGreaterThan(0);
+          // A metric's own panel is titled by its name and unit, which may be the same word in two
+          // languages (Ozone, PM10); every other title must be translated.
+          if (!/\([^)]*\/[^)]*\)$/.test(english?.title ?? '')) {
+            expect(panel.title, `${lang} ${name}`).not.toBe(english?.title);
+          }
+        });
+      }
+    }
+  });
+
+  it('colours the current index of each standard with its official level colours and names', () => {
+    const panels = shipped('ucap-aq-zhengzhou.json').panels;
+    const hj = panels.find((p) => p.title === 'Current index — China Air Quality Index (HJ 633)');
+    const steps = hj?.fieldConfig?.defaults?.thresholds?.steps?.map((s) => [s.value, s.color]);
+    expect(steps).toEqual([
+      [null, '#00E400'],
+      [51, '#FFFF00'],
+      [101, '#FF7E00'],
+      [151, '#FF0000'],
+      [201, '#99004C'],
+      [301, '#7E0023'],
+    ]);
+    const zh = JSON.parse(
+      readFileSync(join(ROOT, GENERATED_DASHBOARDS_DIR, 'zh', 'ucap-aq-zhengzhou-zh.json'), 'utf8'),
+    ) as Dashboard;
+    const mapped = zh.panels[1]?.fieldConfig?.defaults?.mappings?.map((m) => m.options.result.text);
+    expect(mapped).toEqual(['优', '良', '轻度污染', '中度污染', '重度污染', '严重污染']);
   });
 
   it('ships exactly what the generator produces now (run `npm run dashboards` after changing it)', () => {

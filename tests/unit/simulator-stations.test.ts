@@ -16,7 +16,7 @@ describe('simulated station networks', () => {
     expect(stationsOf('paris')).toEqual([]);
   });
 
-  it('places the stations at the real sites named in stations.md', () => {
+  it('places the stations at the real sites of the real networks', () => {
     const ids = (city: string) => stationsOf(city).map((s) => s.id);
     expect(ids('nice')).toEqual(
       expect.arrayContaining(['nice-arson', 'nice-promenade-des-anglais', 'nice-aeroport', 'nice-peillon']),

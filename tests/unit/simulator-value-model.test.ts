@@ -88,7 +88,7 @@ describe('simulator value model', () => {
     }
   });
 
-  it('keeps annual means near the published levels (simulator-values.md §5)', () => {
+  it('keeps annual means near the published levels of each city', () => {
     expect(mean(year('nice-arson'), 'pm25')).toBeGreaterThan(7);
     expect(mean(year('nice-arson'), 'pm25')).toBeLessThan(14);
     expect(mean(year('nice-arson'), 'o3')).toBeGreaterThan(45);

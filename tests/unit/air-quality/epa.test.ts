@@ -115,7 +115,7 @@ describe('EPA rules for ozone and SO2', () => {
       aqi: 232,
       rule: 'so2-1h-above-table-uses-24h',
     });
-    // 24-h below 305: the 1-hour table has reached 200, which stays [UNCERTAIN rule]
+    // 24-h below 305: the 1-hour table has reached 200, which stays (our choice: the table has no row there)
     expect(epaSubIndex('so2_1h', 305, { so2_24h: 200 }).aqi).toBe(200);
     expect(epaSubIndex('so2_1h', 305).aqi).toBeNull();
     const r = computeEpaAqi({ so2_1h: 100, so2_24h: 400 }, { units: 'epa' });

@@ -100,11 +100,18 @@ describe('HJ 633 rounding', () => {
     expect(hj633Iaqi('co_24h', 2.0004, { version: '2012' }).iaqi).toBe(51); // 50.01
   });
 
-  it('2026 rounds PM to integers half-to-even before the lookup [UNCERTAIN rule, on by default]', () => {
-    expect(hj633Iaqi('pm25', 60.4, { version: '2026' })).toMatchObject({ concentration: 60, iaqi: 100 });
-    expect(hj633Iaqi('pm25', 60.5, { version: '2026' })).toMatchObject({ concentration: 60, iaqi: 100 });
-    expect(hj633Iaqi('pm25', 61.5, { version: '2026' })).toMatchObject({ concentration: 62, iaqi: 102 });
-    expect(hj633Iaqi('pm25', 60.4, { version: '2026', roundPm: false }).iaqi).toBe(101);
+  it('2026 looks PM up as measured: the standard prescribes no rounding before the lookup', () => {
+    // 60.4: (150 − 100)/(115 − 60) × 0.4 + 100 = 100.36 → 101
+    expect(hj633Iaqi('pm25', 60.4, { version: '2026' })).toMatchObject({ concentration: 60.4, iaqi: 101 });
+    // 35.4: (100 − 50)/(60 − 35) × 0.4 + 50 = 50.8 → 51, so PM2.5 is the primary pollutant
+    const r = computeHj633Aqi({ pm25: 35.4, no2_24h: 20 }, { version: '2026', report: 'daily' });
+    expect([r.aqi, r.primaryPollutants, r.level?.zh]).toEqual([51, ['pm25'], '良']);
+    // Rounding half-to-even first stays available as an option for comparison with that practice.
+    expect(hj633Iaqi('pm25', 60.4, { version: '2026', roundPm: true })).toMatchObject({ iaqi: 100 });
+    expect(hj633Iaqi('pm25', 61.5, { version: '2026', roundPm: true })).toMatchObject({
+      concentration: 62,
+      iaqi: 102,
+    });
     // 2012 uses PM as given.
     expect(hj633Iaqi('pm25', 75.2, { version: '2012' })).toMatchObject({ concentration: 75.2, iaqi: 101 });
   });

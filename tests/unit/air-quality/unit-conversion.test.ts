@@ -9,7 +9,7 @@ import {
   ppmToMgm3,
   REFERENCE_STATES,
   ugm3ToPpb,
-} from '../../../domain/air-quality/unit-conversion.ts';
+} from '../../../domain/gas-conversion.ts';
 
 describe('unit conversion at the reference states', () => {
   it('matches the EPA factors at 25 °C quoted by the reference (§1.3)', () => {

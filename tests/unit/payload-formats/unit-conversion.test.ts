@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { molarVolumeLitres, REFERENCE_STATES } from '../../../domain/gas-conversion.ts';
 import { METRIC_IDS, METRICS, type MetricId } from '../../../domain/metrics.ts';
 import {
   acceptedUnits,
   canonicalUnit,
-  EU_REFERENCE_MOLAR_VOLUME,
   fromCanonical,
   microgramsPerCubicMetrePerPpb,
   toCanonical,
@@ -33,7 +33,7 @@ describe('unit conversion anchors', () => {
   });
 
   it('uses the EU reference molar volume (293.15 K, 101.325 kPa)', () => {
-    expect(EU_REFERENCE_MOLAR_VOLUME).toBeCloseTo(24.055, 3);
+    expect(molarVolumeLitres(REFERENCE_STATES.eu)).toBeCloseTo(24.055, 3);
   });
 
   it.each([

@@ -1,21 +1,28 @@
-import { UcapError } from '../errors.ts';
+import { UcapError } from './errors.ts';
 
 /**
- * Mixing ratio ↔ mass concentration for the gaseous pollutants, by the ideal-gas law at the
- * reference state each standard states (air-quality-indices.md §1.3 "Common unit conversions";
- * limit-values.md §2.5 "reference state"). 1 ppb ↔ M / V_m µg/m³ with V_m in L/mol; the same
- * factor links ppm and mg/m³ (CO).
+ * The one gas conversion of the project: mixing ratio ↔ mass concentration for the gaseous
+ * pollutants, by the ideal-gas law at the reference state each standard states. 1 ppb ↔ M / V_m µg/m³
+ * with V_m in L/mol; the same factor links ppm and mg/m³ (CO). Payload units (domain/units.ts) and
+ * the US EPA index both convert here.
  */
 export const GASES = ['no2', 'o3', 'so2', 'co'] as const;
 export type Gas = (typeof GASES)[number];
 
-/** Molar masses, g/mol (IUPAC standard atomic weights). */
+/**
+ * Molar masses, g/mol, from the IUPAC abridged standard atomic weights (CIAAW 2021: N 14.007,
+ * O 15.999, S 32.06, C 12.011).
+ */
 export const MOLAR_MASS: Readonly<Record<Gas, number>> = Object.freeze({
-  no2: 46.0055,
-  o3: 47.9982,
-  so2: 64.066,
-  co: 28.0101,
+  no2: 46.005,
+  o3: 47.997,
+  so2: 64.058,
+  co: 28.01,
 });
+
+export function isGas(value: string): value is Gas {
+  return (GASES as readonly string[]).includes(value);
+}
 
 export interface ReferenceState {
   readonly temperatureK: number;
@@ -25,14 +32,26 @@ export interface ReferenceState {
 
 export const REFERENCE_STATES = Object.freeze({
   /** US EPA: 25 °C, 1 atm — gives 1 ppb NO2 = 1.88, O3 = 1.96, SO2 = 2.62 µg/m³, 1 ppm CO = 1.145 mg/m³. */
-  epa: { temperatureK: 298.15, pressurePa: 101_325, source: 'air-quality-indices.md §1.3 (EPA, 25 °C)' },
-  /** EU: gases at 20 °C (molar volume ≈ 24.04–24.06 L/mol). */
-  eu: { temperatureK: 293.15, pressurePa: 101_325, source: 'air-quality-indices.md §1.3 (EU, 20 °C)' },
-  /** China GB 3095 (since the 2018 amendment, and 2026 §4.3): 298.15 K, 1013.25 hPa. */
+  epa: {
+    temperatureK: 298.15,
+    pressurePa: 101_325,
+    source: 'US EPA, 40 CFR Part 50 (concentrations at 25 °C and 760 mm Hg)',
+  },
+  /**
+   * EU: Directive 2008/50/EC Annex VI standardises gas volumes at 293 K and 101.3 kPa; with 20 °C
+   * = 293.15 K and 101.325 kPa the molar volume is 24.055 L/mol (NO2 1.912, O3 1.995, SO2 2.663 µg/m³
+   * per ppb; CO 1.164 mg/m³ per ppm). The spread against the literal 293 K / 101.3 kPa is < 0.07 %.
+   */
+  eu: {
+    temperatureK: 293.15,
+    pressurePa: 101_325,
+    source: 'Directive 2008/50/EC Annex VI (293 K, 101.3 kPa)',
+  },
+  /** China GB 3095-2012 (as amended in 2018) and GB 3095-2026: 298.15 K, 1013.25 hPa. */
   china: {
     temperatureK: 298.15,
     pressurePa: 101_325,
-    source: 'limit-values.md §2.5 (298.15 K, 1013.25 hPa)',
+    source: 'GB 3095-2012 Amendment No. 1 (2018) (298.15 K, 1013.25 hPa)',
   },
 }) satisfies Record<string, ReferenceState>;
 export type ReferenceStateId = keyof typeof REFERENCE_STATES;

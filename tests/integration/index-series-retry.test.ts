@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IndexRow } from '../../aqi/index-rows.ts';
+import { createIndexSeriesMaintainer } from '../../aqi/index-series-maintainer.ts';
+import type { IndexRange, IndexSeriesSink } from '../../aqi/index-series-sink.ts';
+import { withIndexSeries } from '../../aqi/index-series-store.ts';
+import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
+import type { Reading } from '../../domain/reading.ts';
+import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
+import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+
+/**
+ * The maintainer when its sink fails (InfluxDB down or refusing): nothing is lost, the touched days
+ * are rewritten by the next flush. The store is the real embedded DuckDB; the sink is an in-memory
+ * recorder that can be told to fail, standing in for the `aqi` measurement.
+ */
+class RecordingSink implements IndexSeriesSink {
+  failing = false;
+  readonly replaced: { range: IndexRange; rows: readonly IndexRow[] }[] = [];
+  async replace(range: IndexRange, rows: readonly IndexRow[]): Promise<void> {
+    if (this.failing) throw new Error('sink unavailable');
+    this.replaced.push({ range, rows });
+  }
+  async close(): Promise<void> {}
+}
+
+const DAY = Date.parse('2026-12-01T00:00:00+08:00');
+let store: TimeSeriesStore;
+
+beforeAll(async () => {
+  store = await createDuckDbStore({ path: ':memory:' });
+});
+
+afterAll(async () => {
+  await store.close();
+});
+
+function pm25(deviceId: string, value: number, hours: number): Reading[] {
+  return Array.from({ length: hours }, (_, h) => ({
+    ts: DAY + h * 3_600_000,
+    city: 'zhengzhou',
+    deviceId,
+    metric: 'pm25' as const,
+    value,
+  }));
+}
+
+describe('index series when the sink fails', () => {
+  it('keeps the touched days and rewrites them at the next flush', async () => {
+    const sink = new RecordingSink();
+    const errors: unknown[] = [];
+    const maintainer = createIndexSeriesMaintainer({
+      store,
+      sink,
+      cities: new CityCatalog(DEFAULT_CITIES),
+      standards: ['hj633'],
+      onError: (e) => errors.push(e),
+    });
+    const writer = withIndexSeries(store, maintainer);
+    await writer.writeReadings(pm25('zz-1', 35.4, 24));
+    sink.failing = true;
+    await expect(maintainer.flush()).rejects.toThrow('sink unavailable');
+    expect(sink.replaced).toEqual([]);
+    sink.failing = false;
+    const report = await maintainer.flush();
+    expect(report).toMatchObject({ cities: 1, days: 1 });
+    const daily = sink.replaced
+      .find((r) => r.range.every === '1d')
+      ?.rows.find((r) => r.ts === DAY && !r.deviceId);
+    expect(daily).toMatchObject({ standard: 'hj633', value: 51, primary: ['pm25'] });
+    await maintainer.close();
+  });
+
+  it('ignores readings that no index uses and cities it does not know', async () => {
+    const sink = new RecordingSink();
+    const maintainer = createIndexSeriesMaintainer({ store, sink, cities: new CityCatalog(DEFAULT_CITIES) });
+    maintainer.noteReadings([
+      { ts: DAY, city: 'zhengzhou', deviceId: 'zz-1', metric: 'temperature', value: 12 },
+      { ts: DAY, city: 'atlantis', deviceId: 'x', metric: 'pm25', value: 12 },
+    ]);
+    expect(await maintainer.flush()).toEqual({ cities: 0, days: 0, rows: 0 });
+    expect(sink.replaced).toEqual([]);
+    await maintainer.close();
+  });
+});

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brokerPersistenceFields } from '../gateway/gateway-config.ts';
+import { brokerPersistenceFields, gatewayLimitFields } from '../gateway/gateway-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
@@ -14,6 +14,7 @@ export const appConfigSchema = z
     ...storeConfigSchema.shape,
     ...ingestFields,
     ...brokerPersistenceFields,
+    ...gatewayLimitFields,
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),

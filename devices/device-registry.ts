@@ -1,5 +1,6 @@
+import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UcapError } from '../domain/errors.ts';
 import {
   type Device,
@@ -12,7 +13,7 @@ import {
 import { withFileLock } from './file-lock.ts';
 import { RegistryFile, type RegistrySnapshot } from './registry-file.ts';
 import { generateSecret, hashSecret } from './secret-hash.ts';
-import { createSecretVerifier, type SecretVerifierOptions } from './secret-verifier.ts';
+import { createSecretVerifier, type SecretVerifierOptions, type VerifyOptions } from './secret-verifier.ts';
 
 export interface DeviceFilter {
   readonly city?: string | undefined;
@@ -36,7 +37,12 @@ export interface DeviceRegistry {
    */
   updateMeta(id: string, meta: Readonly<Record<string, string>>): Promise<Device | undefined>;
   /** The device when the password is its current secret, undefined otherwise. */
-  authenticate(id: string, password: string): Promise<Device | undefined>;
+  authenticate(id: string, password: string, options?: VerifyOptions): Promise<Device | undefined>;
+  /**
+   * Calls `onChange` soon after the registry file changes (any process: CLI, admin API), at most
+   * `pollMs` late where file events are unavailable. Returns the function that stops watching.
+   */
+  watch(onChange: () => void, pollMs?: number): () => void;
 }
 
 export interface DeviceRegistryOptions {
@@ -125,11 +131,14 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
         return { records: [...others, updated], result: device };
       });
     },
-    async authenticate(id, password) {
+    watch(onChange, pollMs = 2000) {
+      return watchFile(path, onChange, pollMs);
+    },
+    async authenticate(id, password, options) {
       const snapshot = await file.read();
       const record = snapshot.records.get(id);
       if (!record) return undefined;
-      const ok = await verifier.verify(id, password, record.secretHash);
+      const ok = await verifier.verify(id, password, record.secretHash, options);
       return ok ? snapshot.devicesById.get(id) : undefined;
     },
   };
@@ -168,4 +177,23 @@ function credentials(record: DeviceRecord, password: string): DeviceCredentials 
 function exists(id: string, otherCity?: string): UcapError {
   const where = otherCity === undefined ? '' : ` in city "${otherCity}"`;
   return new UcapError('DEVICE_EXISTS', `device "${id}" is already registered${where}; choose another id`);
+}
+
+/** The file is replaced by rename, so the directory is watched; a poll covers file systems without events. */
+function watchFile(path: string, onChange: () => void, pollMs: number): () => void {
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(path), { persistent: false }, (_event, name) => {
+      if (name === null || name === basename(path)) onChange();
+    });
+    watcher.on('error', () => watcher?.close());
+  } catch {
+    watcher = undefined;
+  }
+  const timer = setInterval(onChange, pollMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    watcher?.close();
+  };
 }

@@ -4,8 +4,13 @@ import type { DeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { isUcapError } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { OpenConnections } from './connection-counts.ts';
+import type { GatewayLimits } from './gateway-limits.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 import type { Principals } from './principals.ts';
+import type { RefusalSummary } from './refusal-summary.ts';
+import { deviceSessionId } from './session-ids.ts';
 import type { Principal } from './topic-acl.ts';
 
 export interface ServiceAccount {
@@ -20,7 +25,16 @@ export interface AuthenticateDeps {
   readonly principals: Principals;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
+  readonly limits: GatewayLimits;
+  readonly deviceThrottle: LoginThrottle;
+  readonly addressThrottle: LoginThrottle;
+  readonly deviceConnections: OpenConnections<Client>;
+  readonly refusals: RefusalSummary;
   readonly remoteAddressOf: (client: Client) => string | undefined;
+  /** True when the client sent an empty client id (aedes has replaced it with a random one). */
+  readonly sentEmptyClientId: (client: Client) => boolean;
+  /** True when a live connection holds this session id (the new one takes it over). */
+  readonly sessionConnected: (deviceId: string, sessionId: string) => boolean;
 }
 
 /** MQTT 3.1.1 CONNACK return codes (aedes declares them as a const enum, unusable here). */
@@ -42,16 +56,18 @@ type AuthenticateHandler = NonNullable<AedesOptions['authenticate']>;
 /** username = device id and password = device secret, or the service account ingest uses. */
 export function createAuthenticateHook(deps: AuthenticateDeps): AuthenticateHandler {
   return (client, username, password, done) => {
-    identify(deps, client.id, username, password).then((result) => {
+    const address = deps.remoteAddressOf(client) ?? 'unknown';
+    identify(deps, client, address, username, password).then((result) => {
       if ('kind' in result) {
+        if (result.kind === 'device') admitDevice(deps, client, result.deviceId);
         deps.principals.set(client, result);
         done(null, true);
         return;
       }
       deps.metrics.connectionsRefused.inc({ reason: result.reason });
-      const remoteAddress = deps.remoteAddressOf(client);
-      deps.logger.warn(
-        { clientId: client.id, username, remoteAddress, reason: result.reason },
+      deps.refusals.note('connection', result.reason, { address, deviceId: username });
+      deps.logger.debug(
+        { clientId: client.id, username, remoteAddress: address, reason: result.reason },
         'connection refused',
       );
       done(
@@ -62,28 +78,41 @@ export function createAuthenticateHook(deps: AuthenticateDeps): AuthenticateHand
   };
 }
 
+/** Moves the device's session into its own namespace and counts the connection until it closes. */
+function admitDevice(deps: AuthenticateDeps, client: Client, deviceId: string): void {
+  (client as { id: string }).id = deviceSessionId(deviceId, client.id);
+  if (client.conn.destroyed) return;
+  deps.deviceConnections.add(deviceId, client);
+  client.conn.once('close', () => deps.deviceConnections.remove(deviceId, client));
+}
+
 async function identify(
   deps: AuthenticateDeps,
-  clientId: string,
+  client: Client,
+  address: string,
   username: string | undefined,
   password: Buffer | undefined,
 ): Promise<Principal | Refusal> {
+  // MQTT 3.1.1 §3.1.3.1 [MQTT-3.1.3-8]: a zero-length client id needs CleanSession = 1.
+  if (deps.sentEmptyClientId(client) && !client.clean)
+    return { reason: 'empty-client-id-persistent', returnCode: CONNACK.IDENTIFIER_REJECTED };
   if (!username || !password || password.length === 0)
     return { reason: 'missing-credentials', returnCode: CONNACK.NOT_AUTHORIZED };
+  if (deps.addressThrottle.blockedFor(address) > 0)
+    return { reason: 'address-throttled', returnCode: CONNACK.SERVER_UNAVAILABLE };
   const secret = password.toString('utf8');
   const { serviceAccount } = deps;
   if (username === serviceAccount.username) {
-    return sameSecret(secret, serviceAccount.password)
-      ? { kind: 'service', username }
-      : { reason: 'bad-credentials', returnCode: CONNACK.BAD_USERNAME_OR_PASSWORD };
+    if (sameSecret(secret, serviceAccount.password)) return { kind: 'service', username };
+    deps.addressThrottle.fail(address);
+    return { reason: 'bad-credentials', returnCode: CONNACK.BAD_USERNAME_OR_PASSWORD };
   }
-  // Client ids starting with the service username are ingest's; a device must not take them over.
-  if (clientId.startsWith(serviceAccount.username))
-    return { reason: 'reserved-client-id', returnCode: CONNACK.IDENTIFIER_REJECTED };
-  const device = await checkDevice(deps, username, secret);
+  const device = await checkDevice(deps, username, secret, address);
   if ('reason' in device) return device;
-  if (deps.principals.heldByAnother(clientId, device))
-    return { reason: 'client-id-in-use', returnCode: CONNACK.IDENTIFIER_REJECTED };
+  if (device.kind !== 'device') return device;
+  const takesOver = deps.sessionConnected(device.deviceId, deviceSessionId(device.deviceId, client.id));
+  if (!takesOver && deps.deviceConnections.count(device.deviceId) >= deps.limits.maxConnectionsPerDevice)
+    return { reason: 'device-connection-limit', returnCode: CONNACK.SERVER_UNAVAILABLE };
   return device;
 }
 
@@ -91,10 +120,20 @@ async function checkDevice(
   deps: AuthenticateDeps,
   deviceId: string,
   secret: string,
+  address: string,
 ): Promise<Principal | Refusal> {
+  // A throttled id still lets in a secret checked recently (from the cache, no scrypt), so a
+  // flood on a device's public id does not lock the device itself out of reconnecting.
+  const throttled = deps.deviceThrottle.blockedFor(deviceId) > 0;
   try {
-    const device = await deps.registry.authenticate(deviceId, secret);
-    if (!device) return { reason: 'bad-credentials', returnCode: CONNACK.BAD_USERNAME_OR_PASSWORD };
+    const device = await deps.registry.authenticate(deviceId, secret, { cachedOnly: throttled });
+    if (!device) {
+      if (throttled) return { reason: 'device-throttled', returnCode: CONNACK.SERVER_UNAVAILABLE };
+      deps.deviceThrottle.fail(deviceId);
+      deps.addressThrottle.fail(address);
+      return { reason: 'bad-credentials', returnCode: CONNACK.BAD_USERNAME_OR_PASSWORD };
+    }
+    deps.deviceThrottle.succeed(deviceId);
     if (!deps.cities.has(device.city)) return { reason: 'unknown-city', returnCode: CONNACK.NOT_AUTHORIZED };
     return { kind: 'device', deviceId: device.id, city: device.city };
   } catch (error) {

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 
 export class FrameTooLargeError extends Error {
@@ -67,7 +66,7 @@ export class FrameSizeChecker {
  * the socket's backpressure both ways, and the connection is cut at the first oversized packet.
  */
 export function guardConnection(
-  socket: Socket,
+  socket: Duplex,
   maxFrameBytes: number,
   onRefused: (error: Error) => void,
 ): Duplex {

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { commonFields, dataDirFields, hostSchema, portSchema } from '../platform/config.ts';
+import {
+  commonFields,
+  dataDirFields,
+  hostSchema,
+  millisSchema,
+  portSchema,
+  positiveIntSchema,
+} from '../platform/config.ts';
 import type { BrokerPersistenceOption } from './broker-persistence.ts';
+import { DEFAULT_GATEWAY_LIMITS as D, type GatewayLimits } from './gateway-limits.ts';
 
 const SERVICE_PASSWORD_HINT =
   'required: set it to a long random secret (e.g. `openssl rand -base64 24`) and give the ingest worker the same value';
@@ -20,11 +28,45 @@ export function brokerPersistenceFrom(config: {
   return config.GATEWAY_PERSISTENCE === 'memory' ? 'memory' : { dir: join(config.DATA_DIR, 'broker') };
 }
 
+/** Availability limits (gateway-limits.ts), shared with the all-in-one process. */
+export const gatewayLimitFields = {
+  GATEWAY_MAX_CONNECTIONS_PER_DEVICE: positiveIntSchema.default(D.maxConnectionsPerDevice),
+  GATEWAY_MAX_CONNECTIONS_PER_ADDRESS: positiveIntSchema.default(D.maxConnectionsPerAddress),
+  GATEWAY_MAX_KEEPALIVE_S: positiveIntSchema
+    .max(65_535, 'must be at most 65535 (MQTT keep-alive is 16-bit)')
+    .default(D.maxKeepaliveSeconds),
+  GATEWAY_LOGIN_FAILURES_PER_DEVICE: positiveIntSchema.default(D.loginFailuresPerDevice),
+  GATEWAY_LOGIN_FAILURES_PER_ADDRESS: positiveIntSchema.default(D.loginFailuresPerAddress),
+  GATEWAY_LOGIN_BACKOFF_MAX_MS: millisSchema
+    .min(1000, 'must be at least 1000 ms')
+    .default(D.loginBackoffMaxMs),
+  GATEWAY_MAX_PUBLISH_PER_DEVICE_S: positiveIntSchema.default(D.publishesPerDeviceSecond),
+  GATEWAY_MAX_BYTES_PER_DEVICE_S: positiveIntSchema.default(D.publishBytesPerDeviceSecond),
+  GATEWAY_REFUSAL_LOG_INTERVAL_MS: positiveIntSchema.default(D.refusalLogIntervalMs),
+};
+
+type GatewayLimitConfig = { readonly [K in keyof typeof gatewayLimitFields]: number };
+
+export function gatewayLimitsFrom(config: GatewayLimitConfig): GatewayLimits {
+  return {
+    maxConnectionsPerDevice: config.GATEWAY_MAX_CONNECTIONS_PER_DEVICE,
+    maxConnectionsPerAddress: config.GATEWAY_MAX_CONNECTIONS_PER_ADDRESS,
+    maxKeepaliveSeconds: config.GATEWAY_MAX_KEEPALIVE_S,
+    loginFailuresPerDevice: config.GATEWAY_LOGIN_FAILURES_PER_DEVICE,
+    loginFailuresPerAddress: config.GATEWAY_LOGIN_FAILURES_PER_ADDRESS,
+    loginBackoffMaxMs: config.GATEWAY_LOGIN_BACKOFF_MAX_MS,
+    publishesPerDeviceSecond: config.GATEWAY_MAX_PUBLISH_PER_DEVICE_S,
+    publishBytesPerDeviceSecond: config.GATEWAY_MAX_BYTES_PER_DEVICE_S,
+    refusalLogIntervalMs: config.GATEWAY_REFUSAL_LOG_INTERVAL_MS,
+  };
+}
+
 /** `npm run gateway`: the MQTT broker alone; devices come from DATA_DIR/devices.json. */
 export const gatewayConfigSchema = z.object({
   ...commonFields,
   ...dataDirFields,
   ...brokerPersistenceFields,
+  ...gatewayLimitFields,
   BIND_HOST: hostSchema,
   MQTT_PORT: portSchema.default(1883),
   /** /healthz, /readyz and /metrics. */

@@ -5,6 +5,9 @@ export interface GatewayMetrics {
   readonly publishesRefused: Counter<'reason'>;
   readonly subscriptionsRefused: Counter<'reason'>;
   readonly messagesPublished: Counter<'city'>;
+  readonly retainStripped: Counter;
+  readonly keepaliveCapped: Counter;
+  readonly devicesEvicted: Counter;
 }
 
 /** Registers the gateway's metrics on the process registry; `connectedClients` reads the broker live. */
@@ -21,7 +24,7 @@ export function createGatewayMetrics(registry: Registry, connectedClients: () =>
   return {
     connectionsRefused: new Counter({
       name: 'ucap_gateway_connections_refused_total',
-      help: 'MQTT connections refused, by reason (bad-credentials, missing-credentials, busy, frame-too-large, ...).',
+      help: 'MQTT connections refused, by reason (bad-credentials, missing-credentials, busy, device-throttled, address-throttled, device-connection-limit, address-connection-limit, frame-too-large, ...).',
       labelNames: ['reason'],
       registers,
     }),
@@ -41,6 +44,21 @@ export function createGatewayMetrics(registry: Registry, connectedClients: () =>
       name: 'ucap_gateway_messages_published_total',
       help: 'Messages accepted from clients, by the city in their topic.',
       labelNames: ['city'],
+      registers,
+    }),
+    retainStripped: new Counter({
+      name: 'ucap_gateway_retain_stripped_total',
+      help: 'Retained publishes from devices passed on without the retain flag (readings are never kept as broker state).',
+      registers,
+    }),
+    keepaliveCapped: new Counter({
+      name: 'ucap_gateway_keepalive_capped_total',
+      help: 'Connections whose keep-alive (0 or above GATEWAY_MAX_KEEPALIVE_S) was lowered to the limit.',
+      registers,
+    }),
+    devicesEvicted: new Counter({
+      name: 'ucap_gateway_connections_evicted_total',
+      help: 'Open device connections closed because the device was removed from the registry.',
       registers,
     }),
   };

@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Registry } from 'prom-client';
@@ -7,18 +7,24 @@ import type { CityCatalog } from '../domain/cities.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthenticateHook, type ServiceAccount } from './authenticate-hook.ts';
 import { createAuthorizeHooks } from './authorize-hooks.ts';
-import { BROKER_LIMITS, MAX_CONNECTIONS, MAX_FRAME_BYTES } from './broker-limits.ts';
+import { BROKER_LIMITS, MAX_CONNECTIONS, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES } from './broker-limits.ts';
 import {
   type BrokerPersistence,
   type BrokerPersistenceOption,
   openBrokerPersistence,
 } from './broker-persistence.ts';
+import { OpenConnections } from './connection-counts.ts';
 import { FrameTooLargeError, guardConnection } from './frame-size-guard.ts';
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './gateway-limits.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.ts';
+import { LoginThrottle } from './login-throttle.ts';
 import { nameOf, Principals } from './principals.ts';
+import { PublishBudget } from './publish-budget.ts';
+import { RefusalSummary } from './refusal-summary.ts';
 
 export type { ServiceAccount } from './authenticate-hook.ts';
 export type { BrokerPersistenceOption } from './broker-persistence.ts';
+export type { GatewayLimits } from './gateway-limits.ts';
 
 export interface GatewayOptions {
   readonly registry: DeviceRegistry;
@@ -33,6 +39,8 @@ export interface GatewayOptions {
   readonly metrics: Registry;
   /** Where sessions and queued QoS 1 messages live; default `'memory'` (lost when the process stops). */
   readonly persistence?: BrokerPersistenceOption;
+  /** Availability limits; defaults in gateway-limits.ts. */
+  readonly limits?: Partial<GatewayLimits>;
 }
 
 export interface Gateway {
@@ -43,25 +51,53 @@ export interface Gateway {
   readonly broker: Aedes;
 }
 
+/** What the broker's hooks and the listeners share. */
+interface GatewayState {
+  readonly limits: GatewayLimits;
+  readonly principals: Principals;
+  readonly metrics: GatewayMetrics;
+  readonly refusals: RefusalSummary;
+  readonly remoteAddresses: WeakMap<Client, string | undefined>;
+  readonly emptyClientIds: WeakSet<Client>;
+  readonly deviceConnections: OpenConnections<Client>;
+  readonly addressConnections: OpenConnections<Duplex>;
+}
+
 /** Builds the MQTT broker with the device ACL; nothing listens until `listen()`. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
-  const principals = new Principals();
-  const remoteAddresses = new WeakMap<Client, string | undefined>();
+  const limits = { ...DEFAULT_GATEWAY_LIMITS, ...options.limits };
   let connected = (): number => 0;
-  const metrics = createGatewayMetrics(options.metrics, () => connected());
+  const state: GatewayState = {
+    limits,
+    principals: new Principals(),
+    metrics: createGatewayMetrics(options.metrics, () => connected()),
+    refusals: new RefusalSummary(logger, limits.refusalLogIntervalMs),
+    remoteAddresses: new WeakMap(),
+    emptyClientIds: new WeakSet(),
+    deviceConnections: new OpenConnections(),
+    addressConnections: new OpenConnections(),
+  };
   const persistence = await openBrokerPersistence(options.persistence ?? 'memory');
-  const broker = await createBroker(options, persistence, principals, metrics, remoteAddresses);
+  const broker = await createBroker(options, persistence, state);
   connected = () => broker.connectedClients;
-  observeBroker(broker, principals, logger);
+  observeBroker(broker, state, logger);
+  const stopWatching = options.registry.watch(evictRemovedDevices(options.registry, state, logger));
 
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    const client = broker.handle(guardFrames(socket, metrics, logger));
-    remoteAddresses.set(client, socket.remoteAddress);
-  });
+  const accept = (stream: Duplex, remoteAddress: string | undefined) => {
+    const address = remoteAddress ?? 'unknown';
+    if (state.addressConnections.count(address) >= limits.maxConnectionsPerAddress) {
+      state.metrics.connectionsRefused.inc({ reason: 'address-connection-limit' });
+      state.refusals.note('connection', 'address-connection-limit', { address });
+      stream.destroy();
+      return;
+    }
+    state.addressConnections.add(address, stream);
+    stream.once('close', () => state.addressConnections.remove(address, stream));
+    const client = broker.handle(guardFrames(stream, remoteAddress, state));
+    state.remoteAddresses.set(client, remoteAddress);
+  };
+  const server = createServer((socket) => accept(socket, socket.remoteAddress));
   server.maxConnections = MAX_CONNECTIONS;
 
   let closing: Promise<void> | undefined;
@@ -69,7 +105,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     broker,
     listen: () => listen(server, options.host, options.port),
     close: () => {
-      closing ??= closeAll(server, broker, sockets, persistence);
+      closing ??= (async () => {
+        stopWatching();
+        state.refusals.close();
+        await closeAll(server, broker, state.addressConnections, persistence);
+      })();
       return closing;
     },
   };
@@ -78,22 +118,54 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 async function createBroker(
   options: GatewayOptions,
   persistence: BrokerPersistence,
-  principals: Principals,
-  metrics: GatewayMetrics,
-  remoteAddresses: WeakMap<Client, string | undefined>,
+  state: GatewayState,
 ): Promise<Aedes> {
   const { logger } = options;
+  const remoteAddressOf = (client: Client) => state.remoteAddresses.get(client);
   try {
     return await Aedes.createBroker({
       ...BROKER_LIMITS,
       ...(persistence.aedes && { persistence: persistence.aedes }),
+      preConnect: (client, packet, callback) => {
+        if (packet.clientId === '') state.emptyClientIds.add(client);
+        // A silent connection must not hold a descriptor for ever: keep-alive 0 (never) or one
+        // above the limit is lowered to it, and aedes closes the connection after 1.5x that.
+        const max = state.limits.maxKeepaliveSeconds;
+        if (!packet.keepalive || packet.keepalive > max) {
+          packet.keepalive = max;
+          state.metrics.keepaliveCapped.inc();
+        }
+        callback(null, true);
+      },
       authenticate: createAuthenticateHook({
         ...options,
-        principals,
-        metrics,
-        remoteAddressOf: (client) => remoteAddresses.get(client),
+        ...state,
+        deviceThrottle: new LoginThrottle(
+          state.limits.loginFailuresPerDevice,
+          state.limits.loginBackoffMaxMs,
+        ),
+        addressThrottle: new LoginThrottle(
+          state.limits.loginFailuresPerAddress,
+          state.limits.loginBackoffMaxMs,
+        ),
+        remoteAddressOf,
+        sentEmptyClientId: (client) => state.emptyClientIds.has(client),
+        sessionConnected: (deviceId, sessionId) =>
+          state.deviceConnections.of(deviceId).some((c) => c.id === sessionId),
       }),
-      ...createAuthorizeHooks({ registry: options.registry, principals, metrics, logger }),
+      ...createAuthorizeHooks({
+        registry: options.registry,
+        principals: state.principals,
+        metrics: state.metrics,
+        logger,
+        refusals: state.refusals,
+        remoteAddressOf,
+        budget: new PublishBudget({
+          messagesPerSecond: state.limits.publishesPerDeviceSecond,
+          bytesPerSecond: state.limits.publishBytesPerDeviceSecond,
+          largestPayloadBytes: MAX_PAYLOAD_BYTES,
+        }),
+      }),
     });
   } catch (error) {
     await persistence.close();
@@ -101,34 +173,72 @@ async function createBroker(
   }
 }
 
-/** Puts the frame-size check between the socket and aedes. */
-function guardFrames(socket: Socket, metrics: GatewayMetrics, logger: Logger): Duplex {
-  return guardConnection(socket, MAX_FRAME_BYTES, (error) => {
-    metrics.connectionsRefused.inc({ reason: 'frame-too-large' });
-    const bytes = error instanceof FrameTooLargeError ? error.frameBytes : undefined;
-    logger.warn(
-      { remoteAddress: socket.remoteAddress, bytes, limit: MAX_FRAME_BYTES, reason: error.message },
-      'connection closed: MQTT packet too large or malformed',
-    );
+/** Closes every open connection of a device that is no longer in the registry. */
+function evictRemovedDevices(registry: DeviceRegistry, state: GatewayState, logger: Logger): () => void {
+  let running = false;
+  let again = false;
+  const check = async () => {
+    const connectedIds = state.deviceConnections.keys();
+    if (connectedIds.length === 0) return;
+    const registered = new Set((await registry.list()).map((d) => d.id));
+    for (const deviceId of connectedIds) {
+      if (registered.has(deviceId)) continue;
+      const clients = state.deviceConnections.of(deviceId);
+      logger.info({ deviceId, connections: clients.length }, 'device removed: closing its connections');
+      state.metrics.devicesEvicted.inc(clients.length);
+      for (const client of clients) client.close();
+    }
+  };
+  const run = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    check()
+      .catch((error: unknown) => logger.error({ err: error }, 'cannot re-read the device registry'))
+      .finally(() => {
+        running = false;
+        if (again) {
+          again = false;
+          run();
+        }
+      });
+  };
+  return run;
+}
+
+/** Puts the frame-size check between the connection and aedes. */
+function guardFrames(stream: Duplex, remoteAddress: string | undefined, state: GatewayState): Duplex {
+  return guardConnection(stream, MAX_FRAME_BYTES, (error) => {
+    const reason = error instanceof FrameTooLargeError ? 'frame-too-large' : 'malformed-frame';
+    state.metrics.connectionsRefused.inc({ reason });
+    state.refusals.note('connection', reason, { address: remoteAddress });
   });
 }
 
-function observeBroker(broker: Aedes, principals: Principals, logger: Logger): void {
+function observeBroker(broker: Aedes, state: GatewayState, logger: Logger): void {
   broker.on('clientReady', (client) => {
-    principals.hold(client);
-    const principal = principals.get(client);
+    const principal = state.principals.get(client);
     const level = principal?.kind === 'service' ? 'info' : 'debug';
     logger[level]({ clientId: client.id, username: principal && nameOf(principal) }, 'client connected');
   });
   broker.on('clientDisconnect', (client) => {
-    principals.release(client);
     logger.debug({ clientId: client.id }, 'client disconnected');
   });
   broker.on('clientError', (client, error) => {
-    logger.debug({ clientId: client.id, err: error }, 'client connection error');
+    logger.debug({ clientId: client.id, reason: error.message }, 'client connection error');
   });
   broker.on('connectionError', (client, error) => {
-    logger.warn({ clientId: client.id, err: error }, 'connection failed before the session started');
+    // Refused logins were counted by the authenticate hook (their error carries a CONNACK code).
+    if (!('errorCode' in error)) {
+      state.metrics.connectionsRefused.inc({ reason: 'protocol-error' });
+      state.refusals.note('connection', 'protocol-error', { address: state.remoteAddresses.get(client) });
+    }
+    logger.debug(
+      { clientId: client.id, reason: error.message },
+      'connection failed before the session started',
+    );
   });
 }
 
@@ -147,12 +257,12 @@ function listen(server: Server, host: string, port: number): Promise<{ host: str
 async function closeAll(
   server: Server,
   broker: Aedes,
-  sockets: Set<Socket>,
+  connections: OpenConnections<Duplex>,
   persistence: BrokerPersistence,
 ): Promise<void> {
   const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
   await new Promise<void>((resolve) => broker.close(() => resolve()));
-  for (const socket of sockets) socket.destroy();
+  for (const address of connections.keys()) for (const stream of connections.of(address)) stream.destroy();
   await serverClosed;
   // Last: clients closing their sessions still write to it.
   await persistence.close();

@@ -7,7 +7,7 @@ import { mqttUrl } from '../platform/mqtt-url.ts';
 import { createOpsServer } from '../platform/ops-server.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { createGateway } from './gateway.ts';
-import { brokerPersistenceFrom, gatewayConfigSchema } from './gateway-config.ts';
+import { brokerPersistenceFrom, gatewayConfigSchema, gatewayLimitsFrom } from './gateway-config.ts';
 
 // `npm run gateway`: the MQTT gateway alone, with its ops endpoints on GATEWAY_HTTP_PORT.
 const logger = createLogger('ucap-gateway');
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
     persistence: brokerPersistenceFrom(config),
+    limits: gatewayLimitsFrom(config),
   });
   const ops = createOpsServer({
     metrics,

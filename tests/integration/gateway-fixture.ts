@@ -10,7 +10,12 @@ import {
   deviceRegistryPath,
   openDeviceRegistry,
 } from '../../devices/device-registry.ts';
-import { createGateway, type Gateway } from '../../gateway/gateway.ts';
+import {
+  type BrokerPersistenceOption,
+  createGateway,
+  type Gateway,
+  type GatewayLimits,
+} from '../../gateway/gateway.ts';
 import { loadCityCatalog } from '../../platform/city-config.ts';
 
 export interface TestGateway {
@@ -26,9 +31,17 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+export interface TestGatewayOptions {
+  readonly limits?: Partial<GatewayLimits>;
+  readonly persistence?: BrokerPersistenceOption;
+  /** Reuse a DATA_DIR (a restart); it is then left in place on close. */
+  readonly dataDir?: string;
+  readonly port?: number;
+}
+
 /** A real gateway on a free loopback port, with its registry in a fresh temp DATA_DIR. */
-export async function startTestGateway(): Promise<TestGateway> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ucap-gateway-'));
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ucap-gateway-')));
   const registry = openDeviceRegistry(deviceRegistryPath(dataDir));
   const metrics = new Registry();
   const logs: string[] = [];
@@ -39,9 +52,11 @@ export async function startTestGateway(): Promise<TestGateway> {
     cities: loadCityCatalog(),
     serviceAccount: service,
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     logger,
     metrics,
+    ...(options.limits && { limits: options.limits }),
+    ...(options.persistence && { persistence: options.persistence }),
   });
   const { port } = await gateway.listen();
   return {
@@ -55,7 +70,7 @@ export async function startTestGateway(): Promise<TestGateway> {
     service,
     async close() {
       await gateway.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

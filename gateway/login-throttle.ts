@@ -10,7 +10,7 @@ export class LoginThrottle {
   readonly #maxBackoffMs: number;
   readonly #maxKeys: number;
   readonly #now: () => number;
-  readonly #entries = new Map<string, { failures: number; blockedUntil: number }>();
+  readonly #entries = new Map<string, { failures: number; blockedUntil: number; lastAt: number }>();
 
   constructor(
     threshold: number,
@@ -30,8 +30,9 @@ export class LoginThrottle {
   }
 
   fail(key: string): void {
-    const entry = this.#current(key) ?? { failures: 0, blockedUntil: 0 };
+    const entry = this.#current(key) ?? { failures: 0, blockedUntil: 0, lastAt: 0 };
     entry.failures++;
+    entry.lastAt = this.#now();
     const over = entry.failures - this.#threshold;
     if (over >= 0)
       entry.blockedUntil = this.#now() + Math.min(1000 * 2 ** Math.min(over, 30), this.#maxBackoffMs);
@@ -47,7 +48,7 @@ export class LoginThrottle {
 
   #current(key: string) {
     const entry = this.#entries.get(key);
-    if (entry && this.#now() > Math.max(entry.blockedUntil, 0) + this.#maxBackoffMs) {
+    if (entry && this.#now() > Math.max(entry.blockedUntil, entry.lastAt) + this.#maxBackoffMs) {
       this.#entries.delete(key);
       return undefined;
     }

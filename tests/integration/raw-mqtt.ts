@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 
 /** Hand-built MQTT 3.1.1 packets, for what a client library refuses to send. */
@@ -78,5 +79,62 @@ export function rawConnect(
         finish({ returnCode: received[3], sessionPresent: ((received[2] ?? 0) & 1) === 1, socket });
     });
     socket.on('close', () => finish({ returnCode: undefined, sessionPresent: false, socket }));
+  });
+}
+
+export interface FloodResult {
+  /** How many of the attempts got each CONNACK return code ("closed" without one). */
+  readonly codes: Record<string, number>;
+}
+
+/**
+ * Sends `count` copies of a CONNECT packet at once, each on its own connection from
+ * `localAddress`, from a separate Node process (as an attacker would: the test process only
+ * runs the gateway and the legitimate client). `onSent` fires once every packet is written.
+ */
+export function floodFromChild(
+  port: number,
+  packet: Buffer,
+  count: number,
+  localAddress: string,
+  onSent: () => void,
+): Promise<FloodResult> {
+  const script = `
+    const net = require('node:net');
+    const [port, hex, count, localAddress] = process.argv.slice(1);
+    const packet = Buffer.from(hex, 'hex');
+    const codes = {};
+    let done = 0, sent = 0;
+    for (let i = 0; i < Number(count); i++) {
+      const s = net.connect({ host: '127.0.0.1', port: Number(port), localAddress });
+      let code;
+      s.on('error', () => {});
+      s.on('connect', () => s.write(packet, () => { if (++sent === Number(count)) process.stdout.write('sent\\n'); }));
+      s.on('data', (d) => { if (d[0] === 0x20 && d.length >= 4) { code = d[3]; s.destroy(); } });
+      s.on('close', () => {
+        const key = code === undefined ? 'closed' : String(code);
+        codes[key] = (codes[key] || 0) + 1;
+        if (++done === Number(count)) process.stdout.write(JSON.stringify(codes) + '\\n');
+      });
+    }`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [
+      '-e',
+      script,
+      String(port),
+      packet.toString('hex'),
+      String(count),
+      localAddress,
+    ]);
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.startsWith('sent\n') && !out.includes('{')) onSent();
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      const last = out.trim().split('\n').at(-1) ?? '{}';
+      resolve({ codes: JSON.parse(last.startsWith('{') ? last : '{}') as Record<string, number> });
+    });
   });
 }

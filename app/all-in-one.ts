@@ -79,6 +79,7 @@ export async function startAllInOne(
       cities,
       timePolicy: timePolicyFrom(config),
       batch: batchOptionsFrom(config),
+      maxRejectionsPerDeviceMinute: config.INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE,
       logger, // ingest names its own component
       metrics,
     });

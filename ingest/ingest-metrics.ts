@@ -6,6 +6,7 @@ export type WriterKind = 'readings' | 'rejections';
 export interface IngestMetrics {
   readonly readings: Counter<'city'>;
   readonly rejections: Counter<'city' | 'code'>;
+  readonly rejectionsDropped: Counter<'code'>;
   readonly connected: Gauge;
   forWriter(kind: WriterKind): BatchWriterMetrics;
 }
@@ -45,6 +46,17 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
         registers,
       }),
     Counter<'city' | 'code'>,
+  );
+  const rejectionsDropped = get(
+    'ucap_ingest_rejections_dropped_total',
+    () =>
+      new Counter({
+        name: 'ucap_ingest_rejections_dropped_total',
+        help: 'Rejections counted but not stored: the device was over INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE',
+        labelNames: ['code'],
+        registers,
+      }),
+    Counter<'code'>,
   );
   const writeSeconds = get(
     'ucap_ingest_batch_write_seconds',
@@ -115,6 +127,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
   return {
     readings,
     rejections,
+    rejectionsDropped,
     connected,
     forWriter: (kind) => ({
       writeSeconds: (s) => writeSeconds.observe({ kind }, s),

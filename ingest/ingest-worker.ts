@@ -14,6 +14,7 @@ import { type BatchOptions, type BatchWriter, createBatchWriter, isRetryable } f
 import { decodeMessage, type MessageOutcome } from './decode-message.ts';
 import type { DeviceMetaRecorder } from './device-meta-recorder.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
+import { DEFAULT_REJECTIONS_PER_DEVICE_MINUTE, RejectionBudget } from './rejection-budget.ts';
 
 export interface IngestOptions {
   readonly mqttUrl: string;
@@ -34,6 +35,8 @@ export interface IngestOptions {
   readonly maxUnacked?: number;
   /** Where metadata reported in payloads is kept on the device (createDeviceMetaRecorder); ignored when absent. */
   readonly deviceMeta?: DeviceMetaRecorder;
+  /** Rejections stored per device and minute; the rest are only counted (default 60). */
+  readonly maxRejectionsPerDeviceMinute?: number;
   /** Clock for receive times (tests). */
   readonly now?: () => number;
 }
@@ -70,6 +73,7 @@ class IngestWorker implements Ingest {
   readonly #metrics: IngestMetrics;
   readonly #readings: BatchWriter<Reading>;
   readonly #rejections: BatchWriter<Rejection>;
+  readonly #rejectionBudget: RejectionBudget;
   readonly #reconnect: BackoffPolicy;
   readonly #readingsByCity: Record<string, number> = {};
   readonly #rejectionsByCity: Record<string, number> = {};
@@ -84,6 +88,10 @@ class IngestWorker implements Ingest {
     this.#log = options.logger.child({ component: 'ingest' });
     this.#metrics = createIngestMetrics(options.metrics);
     this.#reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    this.#rejectionBudget = new RejectionBudget(
+      options.maxRejectionsPerDeviceMinute ?? DEFAULT_REJECTIONS_PER_DEVICE_MINUTE,
+      options.now ? { now: options.now } : {},
+    );
     const common = { batch: options.batch, logger: this.#log };
     this.#readings = createBatchWriter<Reading>({
       ...common,
@@ -246,6 +254,10 @@ class IngestWorker implements Ingest {
   }
 
   async #keepRejection(rejection: Rejection): Promise<{ safe: Promise<void> }> {
+    if (!this.#rejectionBudget.admit(rejection.deviceId)) {
+      this.#metrics.rejectionsDropped.inc({ code: rejection.code });
+      return { safe: Promise.resolve() };
+    }
     const { durable } = await this.#rejections.enqueue([rejection]);
     return { safe: durable.then(() => this.#countRejection(rejection)) };
   }

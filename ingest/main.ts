@@ -60,6 +60,7 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
     cities: loadCityCatalog(config.CITIES_FILE),
     timePolicy: timePolicyFrom(config),
     batch: batchOptionsFrom(config),
+    maxRejectionsPerDeviceMinute: config.INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE,
     logger,
     metrics,
   });

@@ -4,7 +4,7 @@ import { buildApi } from '../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
-import { brokerPersistenceFrom, gatewayLimitsFrom } from '../gateway/gateway-config.ts';
+import { brokerPersistenceFrom, gatewayLimitsFrom, gatewayListenersFrom } from '../gateway/gateway-config.ts';
 import { createDeviceMetaRecorder } from '../ingest/device-meta-recorder.ts';
 import { batchOptionsFrom, timePolicyFrom } from '../ingest/ingest-config.ts';
 import { createIngest, type Ingest } from '../ingest/ingest-worker.ts';
@@ -63,6 +63,7 @@ export async function startAllInOne(
       metrics,
       persistence: brokerPersistenceFrom(config),
       limits: gatewayLimitsFrom(config),
+      listeners: gatewayListenersFrom(config),
     });
     const mqtt = await gateway.listen();
     closers.push(() => gateway.close());

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { brokerPersistenceFields, gatewayLimitFields } from '../gateway/gateway-config.ts';
+import {
+  brokerPersistenceFields,
+  gatewayLimitFields,
+  gatewayListenerFields,
+} from '../gateway/gateway-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
@@ -15,6 +19,7 @@ export const appConfigSchema = z
     ...ingestFields,
     ...brokerPersistenceFields,
     ...gatewayLimitFields,
+    ...gatewayListenerFields,
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),

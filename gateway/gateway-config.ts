@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { UcapError } from '../domain/errors.ts';
 import {
   commonFields,
   dataDirFields,
@@ -9,6 +11,7 @@ import {
   positiveIntSchema,
 } from '../platform/config.ts';
 import type { BrokerPersistenceOption } from './broker-persistence.ts';
+import type { GatewayListeners } from './extra-listeners.ts';
 import { DEFAULT_GATEWAY_LIMITS as D, type GatewayLimits } from './gateway-limits.ts';
 
 const SERVICE_PASSWORD_HINT =
@@ -61,12 +64,67 @@ export function gatewayLimitsFrom(config: GatewayLimitConfig): GatewayLimits {
   };
 }
 
+/** Optional listeners: mqtts and MQTT over WebSocket (over TLS when the TLS variables are set). */
+export const gatewayListenerFields = {
+  MQTT_TLS_PORT: portSchema.optional(),
+  /** PEM certificate chain and private key for mqtts and wss. */
+  MQTT_TLS_CERT: z.string().min(1).optional(),
+  MQTT_TLS_KEY: z.string().min(1).optional(),
+  MQTT_WS_PORT: portSchema.optional(),
+};
+
+type ListenerConfig = {
+  readonly [K in keyof typeof gatewayListenerFields]?:
+    | (K extends `${string}PORT` ? number : string)
+    | undefined;
+};
+
+/** Reads the PEM files; a missing pair or an unreadable file stops start-up naming the variable. */
+export function gatewayListenersFrom(config: ListenerConfig): GatewayListeners {
+  const problems: string[] = [];
+  const {
+    MQTT_TLS_PORT: tlsPort,
+    MQTT_TLS_CERT: certPath,
+    MQTT_TLS_KEY: keyPath,
+    MQTT_WS_PORT: wsPort,
+  } = config;
+  if ((certPath === undefined) !== (keyPath === undefined))
+    problems.push('MQTT_TLS_CERT and MQTT_TLS_KEY: set both (PEM files) or neither');
+  if (tlsPort !== undefined && certPath === undefined)
+    problems.push('MQTT_TLS_PORT: needs MQTT_TLS_CERT and MQTT_TLS_KEY (PEM files)');
+  const read = (variable: string, path: string | undefined) => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      problems.push(
+        `${variable}: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`,
+      );
+      return undefined;
+    }
+  };
+  const cert = read('MQTT_TLS_CERT', certPath);
+  const key = read('MQTT_TLS_KEY', keyPath);
+  if (problems.length > 0)
+    throw new UcapError(
+      'CONFIG_INVALID',
+      `invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+  const tls = cert && key ? { cert, key } : undefined;
+  return {
+    ...(tls && { tls }),
+    ...(tlsPort !== undefined && { tlsPort }),
+    ...(wsPort !== undefined && { wsPort }),
+  };
+}
+
 /** `npm run gateway`: the MQTT broker alone; devices come from DATA_DIR/devices.json. */
 export const gatewayConfigSchema = z.object({
   ...commonFields,
   ...dataDirFields,
   ...brokerPersistenceFields,
   ...gatewayLimitFields,
+  ...gatewayListenerFields,
   BIND_HOST: hostSchema,
   MQTT_PORT: portSchema.default(1883),
   /** /healthz, /readyz and /metrics. */

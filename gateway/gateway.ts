@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
@@ -14,6 +15,7 @@ import {
   openBrokerPersistence,
 } from './broker-persistence.ts';
 import { OpenConnections } from './connection-counts.ts';
+import { createExtraListeners, type GatewayListeners, portOf } from './extra-listeners.ts';
 import { FrameTooLargeError, guardConnection } from './frame-size-guard.ts';
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './gateway-limits.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.ts';
@@ -24,6 +26,7 @@ import { RefusalSummary } from './refusal-summary.ts';
 
 export type { ServiceAccount } from './authenticate-hook.ts';
 export type { BrokerPersistenceOption } from './broker-persistence.ts';
+export type { GatewayListeners } from './extra-listeners.ts';
 export type { GatewayLimits } from './gateway-limits.ts';
 
 export interface GatewayOptions {
@@ -41,11 +44,23 @@ export interface GatewayOptions {
   readonly persistence?: BrokerPersistenceOption;
   /** Availability limits; defaults in gateway-limits.ts. */
   readonly limits?: Partial<GatewayLimits>;
+  /** mqtts and MQTT over WebSocket; off unless their ports are given. */
+  readonly listeners?: GatewayListeners;
+}
+
+export interface GatewayAddress {
+  readonly host: string;
+  /** Plain MQTT over TCP. */
+  readonly port: number;
+  readonly tlsPort?: number;
+  /** MQTT over WebSocket at WS_PATH, over TLS when `wsTls`. */
+  readonly wsPort?: number;
+  readonly wsTls?: boolean;
 }
 
 export interface Gateway {
-  /** Starts accepting MQTT 3.1.1 over TCP; resolves with the address actually bound. */
-  listen(): Promise<{ host: string; port: number }>;
+  /** Starts accepting MQTT 3.1.1 (TCP, and TLS/WebSocket when configured); resolves with the ports bound. */
+  listen(): Promise<GatewayAddress>;
   /** Stops accepting, disconnects every client, closes the broker and its persistence. Idempotent. */
   close(): Promise<void>;
   readonly broker: Aedes;
@@ -99,15 +114,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const server = createServer((socket) => accept(socket, socket.remoteAddress));
   server.maxConnections = MAX_CONNECTIONS;
+  const listenerConfig = options.listeners ?? {};
+  const extras = createExtraListeners(listenerConfig, accept);
 
   let closing: Promise<void> | undefined;
   return {
     broker,
-    listen: () => listen(server, options.host, options.port),
+    listen: async () => {
+      const plain = await listen(server, options.host, options.port);
+      let address: GatewayAddress = plain;
+      for (const extra of extras) {
+        const bound = await listen(extra.server, options.host, portOf(listenerConfig, extra.kind));
+        address =
+          extra.kind === 'mqtts'
+            ? { ...address, tlsPort: bound.port }
+            : { ...address, wsPort: bound.port, wsTls: extra.kind === 'wss' };
+      }
+      return address;
+    },
     close: () => {
       closing ??= (async () => {
         stopWatching();
         state.refusals.close();
+        await Promise.all(extras.map((extra) => extra.close()));
         await closeAll(server, broker, state.addressConnections, persistence);
       })();
       return closing;
@@ -242,7 +271,11 @@ function observeBroker(broker: Aedes, state: GatewayState, logger: Logger): void
   });
 }
 
-function listen(server: Server, host: string, port: number): Promise<{ host: string; port: number }> {
+function listen(
+  server: Server | HttpServer,
+  host: string,
+  port: number,
+): Promise<{ host: string; port: number }> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host, port }, () => {

@@ -6,8 +6,14 @@ import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl } from '../platform/mqtt-url.ts';
 import { createOpsServer } from '../platform/ops-server.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
+import { WS_PATH } from './extra-listeners.ts';
 import { createGateway } from './gateway.ts';
-import { brokerPersistenceFrom, gatewayConfigSchema, gatewayLimitsFrom } from './gateway-config.ts';
+import {
+  brokerPersistenceFrom,
+  gatewayConfigSchema,
+  gatewayLimitsFrom,
+  gatewayListenersFrom,
+} from './gateway-config.ts';
 
 // `npm run gateway`: the MQTT gateway alone, with its ops endpoints on GATEWAY_HTTP_PORT.
 const logger = createLogger('ucap-gateway');
@@ -31,6 +37,7 @@ async function main(): Promise<void> {
     metrics,
     persistence: brokerPersistenceFrom(config),
     limits: gatewayLimitsFrom(config),
+    listeners: gatewayListenersFrom(config),
   });
   const ops = createOpsServer({
     metrics,
@@ -41,9 +48,14 @@ async function main(): Promise<void> {
     const mqtt = await gateway.listen();
     const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.GATEWAY_HTTP_PORT });
     const url = mqttUrl(mqtt.host, mqtt.port);
+    const extras = {
+      ...(mqtt.tlsPort !== undefined && { mqtts: mqtt.tlsPort }),
+      ...(mqtt.wsPort !== undefined && { [mqtt.wsTls ? 'wss' : 'ws']: `${mqtt.wsPort} ${WS_PATH}` }),
+    };
     logger.info(
       {
         mqtt: url,
+        ...extras,
         ops: opsUrl,
         registry: registryPath,
         persistence: config.GATEWAY_PERSISTENCE,

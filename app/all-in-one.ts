@@ -8,6 +8,7 @@ import { brokerPersistenceFrom, gatewayLimitsFrom, gatewayListenersFrom } from '
 import { createDeviceMetaRecorder } from '../ingest/device-meta-recorder.ts';
 import { batchOptionsFrom, timePolicyFrom } from '../ingest/ingest-config.ts';
 import { createIngest, type Ingest } from '../ingest/ingest-worker.ts';
+import { ensureDataDir } from '../platform/data-dir.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl as mqttUrlOf } from '../platform/mqtt-url.ts';
@@ -49,6 +50,7 @@ export async function startAllInOne(
     }
   };
   try {
+    await ensureDataDir(config.DATA_DIR);
     const store: TimeSeriesStore = await openStore(config, logger.child({ component: 'store' }));
     closers.push(() => store.close());
     const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));

@@ -1,5 +1,6 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { UcapError } from '../domain/errors.ts';
 import {
@@ -30,6 +31,17 @@ export interface DeviceRegistry {
    * input's format, location and meta, keeping createdAt. Simulators call it at each start.
    */
   ensure(input: NewDevice): Promise<DeviceCredentials>;
+  /**
+   * Registers many new devices in one registry write, all or none: every input is validated and
+   * checked against the registry first. Secrets are hashed in parallel on the thread pool;
+   * `onProgress(done, total)` follows the hashing.
+   */
+  addMany(
+    inputs: readonly NewDevice[],
+    onProgress?: (hashed: number, total: number) => void,
+  ): Promise<DeviceCredentials[]>;
+  /** Gives the device a new secret and returns its credentials; the old secret stops working at once. */
+  rotate(id: string): Promise<DeviceCredentials>;
   remove(id: string): Promise<void>;
   /**
    * Merges `meta` into the device's meta (keys not named are kept) and returns the device, or
@@ -60,7 +72,7 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
   let queue: Promise<unknown> = Promise.resolve();
   const update = <T>(change: (snapshot: RegistrySnapshot) => { records?: DeviceRecord[]; result: T }) => {
     const run = async () => {
-      await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+      await mkdir(dirname(path), { recursive: true, mode: 0o700 }).catch((error: unknown) => {
         throw new UcapError(
           'REGISTRY_UNAVAILABLE',
           `cannot create the directory of ${path}: ${String(error)}`,
@@ -111,10 +123,44 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
         return { records: [...others, record], result: credentials(record, password) };
       });
     },
+    async addMany(inputs, onProgress) {
+      const devices = inputs.map(parseNewDevice);
+      const seen = new Set<string>();
+      for (const device of devices) {
+        if (seen.has(device.id))
+          throw new UcapError('DEVICE_INVALID', `device "${device.id}" is listed twice`);
+        seen.add(device.id);
+      }
+      const registered = (await file.read()).records;
+      const taken = devices.filter((d) => registered.has(d.id)).map((d) => d.id);
+      if (taken.length > 0) throw existAlready(taken);
+      const passwords = devices.map(() => generateSecret());
+      const hashes = await mapBounded(passwords, HASH_PARALLELISM, hashSecret, onProgress);
+      return update((snapshot) => {
+        const clash = devices.filter((d) => snapshot.records.has(d.id)).map((d) => d.id);
+        if (clash.length > 0) throw existAlready(clash);
+        const createdAt = new Date().toISOString();
+        const records = devices.map((d, i) => ({ ...d, secretHash: hashes[i] ?? '', createdAt }));
+        return {
+          records: [...snapshot.records.values(), ...records],
+          result: records.map((r, i) => credentials(r, passwords[i] ?? '')),
+        };
+      });
+    },
+    async rotate(id) {
+      const password = generateSecret();
+      const secretHash = await hashSecret(password);
+      return update((snapshot) => {
+        const record = snapshot.records.get(id);
+        if (!record) throw notFound(id, path);
+        const rotated = { ...record, secretHash };
+        const others = [...snapshot.records.values()].filter((r) => r.id !== id);
+        return { records: [...others, rotated], result: credentials(rotated, password) };
+      });
+    },
     async remove(id) {
       await update((snapshot) => {
-        if (!snapshot.records.has(id))
-          throw new UcapError('DEVICE_NOT_FOUND', `no device "${id}" is registered in ${path}`);
+        if (!snapshot.records.has(id)) throw notFound(id, path);
         return { records: [...snapshot.records.values()].filter((r) => r.id !== id), result: undefined };
       });
     },
@@ -172,6 +218,39 @@ function parseMeta(id: string, meta: Record<string, string>): Record<string, str
 
 function credentials(record: DeviceRecord, password: string): DeviceCredentials {
   return { id: record.id, city: record.city, username: record.id, password };
+}
+
+function notFound(id: string, path: string): UcapError {
+  return new UcapError('DEVICE_NOT_FOUND', `no device "${id}" is registered in ${path}`);
+}
+
+function existAlready(ids: readonly string[]): UcapError {
+  const shown = ids.slice(0, 10).join(', ');
+  const more = ids.length > 10 ? ` and ${ids.length - 10} more` : '';
+  return new UcapError('DEVICE_EXISTS', `already registered: ${shown}${more}; nothing was changed`);
+}
+
+/** scrypt runs on libuv's pool (4 threads by default): more in flight would only queue there. */
+const HASH_PARALLELISM = Math.max(1, Math.min(4, availableParallelism()));
+
+async function mapBounded<T, R>(
+  items: readonly T[],
+  parallelism: number,
+  work: (item: T) => Promise<R>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+      onProgress?.(++done, items.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallelism, items.length) }, worker));
+  return results;
 }
 
 function exists(id: string, otherCity?: string): UcapError {

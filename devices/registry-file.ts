@@ -55,7 +55,7 @@ export class RegistryFile {
     const text = `${JSON.stringify({ version: 1, devices: sortById(records) }, null, 2)}\n`;
     const temp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await mkdir(dirname(this.path), { recursive: true });
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       const handle = await open(temp, 'wx', 0o600);
       try {
         await handle.writeFile(text);

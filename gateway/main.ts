@@ -1,6 +1,7 @@
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
+import { ensureDataDir } from '../platform/data-dir.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl } from '../platform/mqtt-url.ts';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const config = parseConfig(gatewayConfigSchema);
   logger.level = config.LOG_LEVEL;
   const cities = loadCityCatalog(config.CITIES_FILE);
+  await ensureDataDir(config.DATA_DIR);
   const registryPath = deviceRegistryPath(config.DATA_DIR);
   const registry = openDeviceRegistry(registryPath);
   // Fail at start-up on a corrupt registry rather than refusing every device later.

@@ -23,6 +23,11 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** Checked by /readyz besides the store. */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** Device provisioning under /v1/admin, only when ADMIN_TOKEN is set (routes/admin-devices.ts). */
+  readonly admin?: {
+    readonly token: string;
+    readonly registry: Pick<DeviceRegistry, 'list' | 'add' | 'remove' | 'rotate'>;
+  };
   /** Clock for default time ranges (tests pin it); Date.now when absent. */
   readonly now?: () => number;
 }

@@ -7,6 +7,7 @@ import { registerErrorHandling } from './error-handling.ts';
 import { releaseConnectionsOnClose } from './graceful-close.ts';
 import { registerHttpMetrics } from './http-metrics.ts';
 import { registerOpenApi } from './openapi.ts';
+import { registerAdminDeviceRoutes } from './routes/admin-devices.ts';
 import { registerAqiRoute } from './routes/aqi.ts';
 import { registerCitiesRoute } from './routes/cities.ts';
 import { registerExceedancesRoute } from './routes/exceedances.ts';
@@ -55,6 +56,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerStandardsRoute(routes);
   registerAqiRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
   registerExceedancesRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
+  if (deps.admin) registerAdminDeviceRoutes(routes, { ...deps.admin, cities: deps.cities });
   await app.ready();
   return app;
 }

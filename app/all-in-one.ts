@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { adminFrom } from '../api/api-config.ts';
 import { buildApi } from '../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
@@ -89,10 +90,12 @@ export async function startAllInOne(
     await ingest.start();
     closers.push(() => ingest.stop());
 
+    const admin = adminFrom(config, registry);
     const api: FastifyInstance = await buildApi({
       store,
       cities,
       registry,
+      ...(admin && { admin }),
       metrics,
       logger: logger.child({ component: 'api' }),
       readinessChecks: [

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { adminFields } from '../api/api-config.ts';
 import {
   brokerPersistenceFields,
   gatewayLimitFields,
@@ -20,6 +21,7 @@ export const appConfigSchema = z
     ...brokerPersistenceFields,
     ...gatewayLimitFields,
     ...gatewayListenerFields,
+    ...adminFields,
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),

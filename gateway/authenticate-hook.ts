@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AedesOptions, Client } from 'aedes';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { isUcapError } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
+import { sameSecret } from '../platform/same-secret.ts';
 import type { OpenConnections } from './connection-counts.ts';
 import type { GatewayLimits } from './gateway-limits.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
@@ -141,10 +141,4 @@ async function checkDevice(
     deps.logger.error({ err: error, deviceId }, 'device registry unavailable; refusing device logins');
     return { reason: 'registry-unavailable', returnCode: CONNACK.SERVER_UNAVAILABLE };
   }
-}
-
-/** Constant-time comparison, also for secrets of different lengths (compares their digests). */
-function sameSecret(presented: string, expected: string): boolean {
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(presented), digest(expected));
 }

@@ -47,7 +47,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ],
   });
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const routeDeps = { store: deps.store, cities: deps.cities, registry: deps.registry };
+  const routeDeps = {
+    store: deps.store,
+    cities: deps.cities,
+    registry: deps.registry,
+    ...(deps.presence && { presence: deps.presence }),
+  };
   registerCitiesRoute(routes, routeDeps);
   registerSensorsRoute(routes, routeDeps);
   registerLatestRoute(routes, routeDeps);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { presenceFileSource, presencePath } from '../devices/presence-file.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
       cities,
       registry,
       ...(admin && { admin }),
+      presence: presenceFileSource(presencePath(config.DATA_DIR)),
       metrics: createMetricsRegistry('ucap-api'),
       logger,
     });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { adminFrom } from '../api/api-config.ts';
 import { buildApi } from '../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { presencePath } from '../devices/presence-file.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
 import { brokerPersistenceFrom, gatewayLimitsFrom, gatewayListenersFrom } from '../gateway/gateway-config.ts';
@@ -67,6 +68,7 @@ export async function startAllInOne(
       persistence: brokerPersistenceFrom(config),
       limits: gatewayLimitsFrom(config),
       listeners: gatewayListenersFrom(config),
+      presencePath: presencePath(config.DATA_DIR),
     });
     const mqtt = await gateway.listen();
     closers.push(() => gateway.close());
@@ -96,6 +98,7 @@ export async function startAllInOne(
       cities,
       registry,
       ...(admin && { admin }),
+      presence: gateway.presence,
       metrics,
       logger: logger.child({ component: 'api' }),
       readinessChecks: [

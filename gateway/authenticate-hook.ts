@@ -5,6 +5,7 @@ import { isUcapError } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { sameSecret } from '../platform/same-secret.ts';
 import type { OpenConnections } from './connection-counts.ts';
+import type { DevicePresenceTracker } from './device-presence.ts';
 import type { GatewayLimits } from './gateway-limits.ts';
 import type { GatewayMetrics } from './gateway-metrics.ts';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -29,6 +30,7 @@ export interface AuthenticateDeps {
   readonly deviceThrottle: LoginThrottle;
   readonly addressThrottle: LoginThrottle;
   readonly deviceConnections: OpenConnections<Client>;
+  readonly presence: Pick<DevicePresenceTracker, 'connected' | 'disconnected'>;
   readonly refusals: RefusalSummary;
   readonly remoteAddressOf: (client: Client) => string | undefined;
   /** True when the client sent an empty client id (aedes has replaced it with a random one). */
@@ -83,7 +85,11 @@ function admitDevice(deps: AuthenticateDeps, client: Client, deviceId: string): 
   (client as { id: string }).id = deviceSessionId(deviceId, client.id);
   if (client.conn.destroyed) return;
   deps.deviceConnections.add(deviceId, client);
-  client.conn.once('close', () => deps.deviceConnections.remove(deviceId, client));
+  deps.presence.connected(deviceId);
+  client.conn.once('close', () => {
+    deps.deviceConnections.remove(deviceId, client);
+    deps.presence.disconnected(deviceId);
+  });
 }
 
 async function identify(

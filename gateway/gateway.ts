@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Registry } from 'prom-client';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
+import type { PresenceSource } from '../devices/presence-file.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createAuthenticateHook, type ServiceAccount } from './authenticate-hook.ts';
@@ -15,6 +16,7 @@ import {
   openBrokerPersistence,
 } from './broker-persistence.ts';
 import { OpenConnections } from './connection-counts.ts';
+import { DevicePresenceTracker } from './device-presence.ts';
 import { createExtraListeners, type GatewayListeners, portOf } from './extra-listeners.ts';
 import { FrameTooLargeError, guardConnection } from './frame-size-guard.ts';
 import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from './gateway-limits.ts';
@@ -46,6 +48,8 @@ export interface GatewayOptions {
   readonly limits?: Partial<GatewayLimits>;
   /** mqtts and MQTT over WebSocket; off unless their ports are given. */
   readonly listeners?: GatewayListeners;
+  /** Where device presence is written for an API in another process (DATA_DIR/presence.json); none when absent. */
+  readonly presencePath?: string;
 }
 
 export interface GatewayAddress {
@@ -64,6 +68,8 @@ export interface Gateway {
   /** Stops accepting, disconnects every client, closes the broker and its persistence. Idempotent. */
   close(): Promise<void>;
   readonly broker: Aedes;
+  /** Which devices are connected now; live, for an API in the same process. */
+  readonly presence: PresenceSource;
 }
 
 /** What the broker's hooks and the listeners share. */
@@ -76,6 +82,7 @@ interface GatewayState {
   readonly emptyClientIds: WeakSet<Client>;
   readonly deviceConnections: OpenConnections<Client>;
   readonly addressConnections: OpenConnections<Duplex>;
+  readonly presence: DevicePresenceTracker;
 }
 
 /** Builds the MQTT broker with the device ACL; nothing listens until `listen()`. */
@@ -92,7 +99,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     emptyClientIds: new WeakSet(),
     deviceConnections: new OpenConnections(),
     addressConnections: new OpenConnections(),
+    presence: new DevicePresenceTracker({ path: options.presencePath, logger }),
   };
+  await state.presence.start();
   const persistence = await openBrokerPersistence(options.persistence ?? 'memory');
   const broker = await createBroker(options, persistence, state);
   connected = () => broker.connectedClients;
@@ -120,6 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   return {
     broker,
+    presence: state.presence,
     listen: async () => {
       const plain = await listen(server, options.host, options.port);
       let address: GatewayAddress = plain;
@@ -138,6 +148,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         state.refusals.close();
         await Promise.all(extras.map((extra) => extra.close()));
         await closeAll(server, broker, state.addressConnections, persistence);
+        await state.presence.close();
       })();
       return closing;
     },

@@ -1,4 +1,5 @@
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { presencePath } from '../devices/presence-file.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { ensureDataDir } from '../platform/data-dir.ts';
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
     persistence: brokerPersistenceFrom(config),
     limits: gatewayLimitsFrom(config),
     listeners: gatewayListenersFrom(config),
+    presencePath: presencePath(config.DATA_DIR),
   });
   const ops = createOpsServer({
     metrics,

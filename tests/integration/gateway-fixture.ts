@@ -10,6 +10,7 @@ import {
   deviceRegistryPath,
   openDeviceRegistry,
 } from '../../devices/device-registry.ts';
+import { presencePath } from '../../devices/presence-file.ts';
 import {
   type BrokerPersistenceOption,
   createGateway,
@@ -37,6 +38,8 @@ export interface TestGatewayOptions {
   /** Reuse a DATA_DIR (a restart); it is then left in place on close. */
   readonly dataDir?: string;
   readonly port?: number;
+  /** Write DATA_DIR/presence.json, as `npm run gateway` does. */
+  readonly presenceFile?: boolean;
 }
 
 /** A real gateway on a free loopback port, with its registry in a fresh temp DATA_DIR. */
@@ -57,6 +60,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     metrics,
     ...(options.limits && { limits: options.limits }),
     ...(options.persistence && { persistence: options.persistence }),
+    ...(options.presenceFile && { presencePath: presencePath(dataDir) }),
   });
   const { port } = await gateway.listen();
   return {

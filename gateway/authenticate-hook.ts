@@ -61,7 +61,6 @@ export function createAuthenticateHook(deps: AuthenticateDeps): AuthenticateHand
     const address = deps.remoteAddressOf(client) ?? 'unknown';
     identify(deps, client, address, username, password).then((result) => {
       if ('kind' in result) {
-        if (result.kind === 'device') admitDevice(deps, client, result.deviceId);
         deps.principals.set(client, result);
         done(null, true);
         return;
@@ -119,6 +118,8 @@ async function identify(
   const takesOver = deps.sessionConnected(device.deviceId, deviceSessionId(device.deviceId, client.id));
   if (!takesOver && deps.deviceConnections.count(device.deviceId) >= deps.limits.maxConnectionsPerDevice)
     return { reason: 'device-connection-limit', returnCode: CONNACK.SERVER_UNAVAILABLE };
+  // Counted in the same synchronous step as the check, so parallel logins cannot overshoot it.
+  admitDevice(deps, client, device.deviceId);
   return device;
 }
 

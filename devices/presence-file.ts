@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { replaceFile } from './atomic-file.ts';
 import { errorCode } from './file-lock.ts';
 
 /** Whether a device is connected to the gateway now, and when it last connected and disconnected. */
@@ -51,19 +51,7 @@ export async function writePresenceFile(
   now: number,
 ): Promise<void> {
   const text = JSON.stringify({ version: 1, updatedAt: now, devices: Object.fromEntries(devices) });
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(text);
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await replaceFile(path, text);
 }
 
 /** Reads the gateway's presence file (DATA_DIR/presence.json), re-parsing only when it changed. */

@@ -1,5 +1,5 @@
 import type { Client } from 'aedes';
-import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import type { IClientOptions, MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceCredentials } from '../../devices/device.ts';
@@ -9,24 +9,14 @@ import { loadCityCatalog } from '../../platform/city-config.ts';
 import { silentLogger } from '../../platform/logger.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
-import { metricValue, startTestGateway, type TestGateway } from './gateway-fixture.ts';
+import { connectClient, metricValue, startTestGateway, type TestGateway } from './gateway-fixture.ts';
 
 // Issue 8 "per-device budgets": publish rate and bytes per second per device at the gateway,
 // rejections stored per device capped at ingest.
 const clients: MqttClient[] = [];
 
-async function connect(url: string, creds: DeviceCredentials, extra: IClientOptions = {}) {
-  const client = await connectAsync(url, {
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-    username: creds.username,
-    password: creds.password,
-    ...extra,
-  });
-  client.on('error', () => undefined);
-  clients.push(client);
-  return client;
-}
+const connect = (url: string, creds: DeviceCredentials, extra: IClientOptions = {}) =>
+  connectClient(url, creds, extra, clients);
 
 const closed = (client: MqttClient) =>
   new Promise<void>((resolve) => {

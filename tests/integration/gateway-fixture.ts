@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import {
@@ -154,6 +154,28 @@ export function runProcess(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * An mqtt.js client logged in with `creds` (no reconnects), kept in `clients` for the test to
+ * end; connection errors after a refusal (the gateway cuts the socket) are expected and ignored.
+ */
+export async function connectClient(
+  url: string,
+  creds: { readonly username: string; readonly password: string },
+  extra: IClientOptions,
+  clients: MqttClient[],
+): Promise<MqttClient> {
+  const client = await connectAsync(url, {
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    username: creds.username,
+    password: creds.password,
+    ...extra,
+  });
+  client.on('error', () => undefined);
+  clients.push(client);
+  return client;
 }
 
 /** `mosquitto_pub` as a device would run it. */

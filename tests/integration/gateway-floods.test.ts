@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
-import { connectAsync, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceCredentials } from '../../devices/device.ts';
-import { metricValue, startTestGateway, type TestGateway } from './gateway-fixture.ts';
+import { connectClient, metricValue, startTestGateway, type TestGateway } from './gateway-fixture.ts';
 import { connectPacket, floodFromChild, rawConnect } from './raw-mqtt.ts';
 
 // Issue 8 "floods cost nothing". Each hostile client comes from its own loopback address
@@ -14,18 +14,8 @@ let bystander: DeviceCredentials;
 let multi: DeviceCredentials;
 const clients: MqttClient[] = [];
 
-async function connectDevice(creds: DeviceCredentials, clientId?: string): Promise<MqttClient> {
-  const client = await connectAsync(gw.url, {
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-    username: creds.username,
-    password: creds.password,
-    ...(clientId && { clientId }),
-  });
-  client.on('error', () => undefined);
-  clients.push(client);
-  return client;
-}
+const connectDevice = (creds: DeviceCredentials, clientId?: string) =>
+  connectClient(gw.url, creds, clientId ? { clientId } : {}, clients);
 
 const LIMITS = {
   maxConnectionsPerDevice: 3,

@@ -1,7 +1,13 @@
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceCredentials } from '../../devices/device.ts';
-import { mosquittoPub, runProcess, startTestGateway, type TestGateway } from './gateway-fixture.ts';
+import {
+  connectClient,
+  mosquittoPub,
+  runProcess,
+  startTestGateway,
+  type TestGateway,
+} from './gateway-fixture.ts';
 import { connectPacket, rawConnect } from './raw-mqtt.ts';
 
 // Issue 8 "identity": no device can take over, block or attach to another device's client id
@@ -11,18 +17,8 @@ let a: DeviceCredentials;
 let b: DeviceCredentials;
 const clients: MqttClient[] = [];
 
-async function connect(creds: { username: string; password: string }, extra: IClientOptions = {}) {
-  const client = await connectAsync(gw.url, {
-    protocolVersion: 4,
-    reconnectPeriod: 0,
-    username: creds.username,
-    password: creds.password,
-    ...extra,
-  });
-  client.on('error', () => undefined);
-  clients.push(client);
-  return client;
-}
+const connect = (creds: { username: string; password: string }, extra: IClientOptions = {}) =>
+  connectClient(gw.url, creds, extra, clients);
 
 beforeAll(async () => {
   gw = await startTestGateway();

@@ -24,7 +24,7 @@ export const DEVICES_HELP = `Usage:
       mode 0600); the passwords are shown nowhere else.
   ucap devices rotate --id <device-id>
       Gives the device a new secret and prints its credentials as JSON; the old secret stops
-      working at once (open connections are not cut: they re-authenticate when they reconnect).
+      working at once, and the gateway closes connections made with it.
   ucap devices remove --id <device-id>
       Unregisters a device: it can no longer connect, and the gateway closes its open connections.
 

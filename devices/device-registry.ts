@@ -107,7 +107,8 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
       const secretHash = await hashSecret(password);
       return update((snapshot) => {
         if (snapshot.records.has(device.id)) throw exists(device.id);
-        const record = { ...device, secretHash, createdAt: new Date().toISOString() };
+        const now = new Date().toISOString();
+        const record = { ...device, secretHash, createdAt: now, secretSetAt: now };
         return { records: [...snapshot.records.values(), record], result: credentials(record, password) };
       });
     },
@@ -118,7 +119,8 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
       return update((snapshot) => {
         const existing = snapshot.records.get(device.id);
         if (existing && existing.city !== device.city) throw exists(device.id, existing.city);
-        const record = { ...device, secretHash, createdAt: existing?.createdAt ?? new Date().toISOString() };
+        const now = new Date().toISOString();
+        const record = { ...device, secretHash, createdAt: existing?.createdAt ?? now, secretSetAt: now };
         const others = [...snapshot.records.values()].filter((r) => r.id !== device.id);
         return { records: [...others, record], result: credentials(record, password) };
       });
@@ -140,7 +142,12 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
         const clash = devices.filter((d) => snapshot.records.has(d.id)).map((d) => d.id);
         if (clash.length > 0) throw existAlready(clash);
         const createdAt = new Date().toISOString();
-        const records = devices.map((d, i) => ({ ...d, secretHash: hashes[i] ?? '', createdAt }));
+        const records = devices.map((d, i) => ({
+          ...d,
+          secretHash: hashes[i] ?? '',
+          createdAt,
+          secretSetAt: createdAt,
+        }));
         return {
           records: [...snapshot.records.values(), ...records],
           result: records.map((r, i) => credentials(r, passwords[i] ?? '')),
@@ -153,7 +160,7 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
       return update((snapshot) => {
         const record = snapshot.records.get(id);
         if (!record) throw notFound(id, path);
-        const rotated = { ...record, secretHash };
+        const rotated = { ...record, secretHash, secretSetAt: new Date().toISOString() };
         const others = [...snapshot.records.values()].filter((r) => r.id !== id);
         return { records: [...others, rotated], result: credentials(rotated, password) };
       });
@@ -190,7 +197,7 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
   };
 }
 
-type ParsedNewDevice = Omit<DeviceRecord, 'secretHash' | 'createdAt'>;
+type ParsedNewDevice = Omit<DeviceRecord, 'secretHash' | 'createdAt' | 'secretSetAt'>;
 
 function parseNewDevice(input: NewDevice): ParsedNewDevice {
   const parsed = newDeviceSchema.safeParse(input);

@@ -31,6 +31,8 @@ export interface AuthenticateDeps {
   readonly addressThrottle: LoginThrottle;
   readonly deviceConnections: OpenConnections<Client>;
   readonly presence: Pick<DevicePresenceTracker, 'connected' | 'disconnected'>;
+  /** Which secret (its issue time) each device connection logged in with; a rotation ends it. */
+  readonly secretOf: WeakMap<Client, string | undefined>;
   readonly refusals: RefusalSummary;
   readonly remoteAddressOf: (client: Client) => string | undefined;
   /** True when the client sent an empty client id (aedes has replaced it with a random one). */
@@ -80,8 +82,14 @@ export function createAuthenticateHook(deps: AuthenticateDeps): AuthenticateHand
 }
 
 /** Moves the device's session into its own namespace and counts the connection until it closes. */
-function admitDevice(deps: AuthenticateDeps, client: Client, deviceId: string): void {
+function admitDevice(
+  deps: AuthenticateDeps,
+  client: Client,
+  deviceId: string,
+  secretSetAt: string | undefined,
+): void {
   (client as { id: string }).id = deviceSessionId(deviceId, client.id);
+  deps.secretOf.set(client, secretSetAt);
   if (client.conn.destroyed) return;
   deps.deviceConnections.add(deviceId, client);
   deps.presence.connected(deviceId);
@@ -114,21 +122,22 @@ async function identify(
   }
   const device = await checkDevice(deps, username, secret, address);
   if ('reason' in device) return device;
-  if (device.kind !== 'device') return device;
   const takesOver = deps.sessionConnected(device.deviceId, deviceSessionId(device.deviceId, client.id));
   if (!takesOver && deps.deviceConnections.count(device.deviceId) >= deps.limits.maxConnectionsPerDevice)
     return { reason: 'device-connection-limit', returnCode: CONNACK.SERVER_UNAVAILABLE };
   // Counted in the same synchronous step as the check, so parallel logins cannot overshoot it.
-  admitDevice(deps, client, device.deviceId);
-  return device;
+  admitDevice(deps, client, device.deviceId, device.secretSetAt);
+  return { kind: 'device', deviceId: device.deviceId, city: device.city };
 }
+
+type CheckedDevice = Extract<Principal, { kind: 'device' }> & { readonly secretSetAt: string | undefined };
 
 async function checkDevice(
   deps: AuthenticateDeps,
   deviceId: string,
   secret: string,
   address: string,
-): Promise<Principal | Refusal> {
+): Promise<CheckedDevice | Refusal> {
   // A throttled id still lets in a secret checked recently (from the cache, no scrypt), so a
   // flood on a device's public id does not lock the device itself out of reconnecting.
   const throttled = deps.deviceThrottle.blockedFor(deviceId) > 0;
@@ -142,7 +151,7 @@ async function checkDevice(
     }
     deps.deviceThrottle.succeed(deviceId);
     if (!deps.cities.has(device.city)) return { reason: 'unknown-city', returnCode: CONNACK.NOT_AUTHORIZED };
-    return { kind: 'device', deviceId: device.id, city: device.city };
+    return { kind: 'device', deviceId: device.id, city: device.city, secretSetAt: device.secretSetAt };
   } catch (error) {
     if (isUcapError(error, 'AUTH_BUSY')) return { reason: 'busy', returnCode: CONNACK.SERVER_UNAVAILABLE };
     deps.logger.error({ err: error, deviceId }, 'device registry unavailable; refusing device logins');

@@ -7,7 +7,7 @@ export interface GatewayMetrics {
   readonly messagesPublished: Counter<'city'>;
   readonly retainStripped: Counter;
   readonly keepaliveCapped: Counter;
-  readonly devicesEvicted: Counter;
+  readonly devicesEvicted: Counter<'reason'>;
 }
 
 /** Registers the gateway's metrics on the process registry; `connectedClients` reads the broker live. */
@@ -58,7 +58,8 @@ export function createGatewayMetrics(registry: Registry, connectedClients: () =>
     }),
     devicesEvicted: new Counter({
       name: 'ucap_gateway_connections_evicted_total',
-      help: 'Open device connections closed because the device was removed from the registry.',
+      help: 'Open device connections closed because the device was removed (removed) or its secret rotated (rotated).',
+      labelNames: ['reason'],
       registers,
     }),
   };

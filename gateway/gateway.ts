@@ -83,6 +83,7 @@ interface GatewayState {
   readonly deviceConnections: OpenConnections<Client>;
   readonly addressConnections: OpenConnections<Duplex>;
   readonly presence: DevicePresenceTracker;
+  readonly secretOf: WeakMap<Client, string | undefined>;
 }
 
 /** Builds the MQTT broker with the device ACL; nothing listens until `listen()`. */
@@ -100,6 +101,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deviceConnections: new OpenConnections(),
     addressConnections: new OpenConnections(),
     presence: new DevicePresenceTracker({ path: options.presencePath, logger }),
+    secretOf: new WeakMap(),
   };
   await state.presence.start();
   const persistence = await openBrokerPersistence(options.persistence ?? 'memory');
@@ -213,20 +215,30 @@ async function createBroker(
   }
 }
 
-/** Closes every open connection of a device that is no longer in the registry. */
+/**
+ * Closes every open connection of a device that is no longer in the registry, and each one
+ * made with a secret that has since been rotated.
+ */
 function evictRemovedDevices(registry: DeviceRegistry, state: GatewayState, logger: Logger): () => void {
   let running = false;
   let again = false;
   const check = async () => {
     const connectedIds = state.deviceConnections.keys();
     if (connectedIds.length === 0) return;
-    const registered = new Set((await registry.list()).map((d) => d.id));
+    const registered = new Map((await registry.list()).map((d) => [d.id, d]));
     for (const deviceId of connectedIds) {
-      if (registered.has(deviceId)) continue;
-      const clients = state.deviceConnections.of(deviceId);
-      logger.info({ deviceId, connections: clients.length }, 'device removed: closing its connections');
-      state.metrics.devicesEvicted.inc(clients.length);
-      for (const client of clients) client.close();
+      const device = registered.get(deviceId);
+      const stale = state.deviceConnections
+        .of(deviceId)
+        .filter((client) => device === undefined || state.secretOf.get(client) !== device.secretSetAt);
+      if (stale.length === 0) continue;
+      const why = device === undefined ? 'device removed' : 'secret rotated';
+      logger.info({ deviceId, connections: stale.length }, `${why}: closing its connections`);
+      state.metrics.devicesEvicted.inc(
+        { reason: device === undefined ? 'removed' : 'rotated' },
+        stale.length,
+      );
+      for (const client of stale) client.close();
     }
   };
   const run = () => {

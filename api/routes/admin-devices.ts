@@ -153,7 +153,8 @@ export function registerAdminDeviceRoutes(app: ApiApp, deps: AdminDeps): void {
       schema: {
         ...common,
         summary: "Rotate a device's secret",
-        description: 'Gives the device a new secret and returns it; the old secret stops working at once.',
+        description:
+          'Gives the device a new secret and returns it; the old secret stops working at once and the gateway closes connections made with it.',
         params: idParams,
         response: { 200: credentialsSchema, ...adminErrors },
       },

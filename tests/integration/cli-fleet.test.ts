@@ -1,6 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connectAsync } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceRegistryPath, openDeviceRegistry } from '../../devices/device-registry.ts';
 import { mosquittoPub, runProcess, startTestGateway, type TestGateway } from './gateway-fixture.ts';
@@ -99,14 +100,18 @@ describe('ucap devices import', () => {
 });
 
 describe('ucap devices rotate', () => {
-  it('prints new credentials; the old secret stops working at once', async () => {
+  it('prints new credentials; the old secret stops working at once, also for an open connection', async () => {
     const added = await ucap('devices', 'add', '--city', 'nice', '--id', 'rotating');
     const old = JSON.parse(added.stdout) as Creds;
+    const open = await connectAsync(gw.url, { protocolVersion: 4, reconnectPeriod: 0, ...old });
+    open.on('error', () => undefined);
+    const closed = new Promise<void>((done) => open.once('close', () => done()));
     const rotated = await ucap('devices', 'rotate', '--id', 'rotating');
     expect(rotated.code, rotated.stderr).toBe(0);
     const fresh = JSON.parse(rotated.stdout) as Creds;
     expect(fresh).toMatchObject({ id: 'rotating', city: 'nice', username: 'rotating' });
     expect(fresh.password).not.toBe(old.password);
+    await closed;
     const refused = await mosquittoPub(
       gw.port,
       old.username,

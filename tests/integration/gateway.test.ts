@@ -360,7 +360,9 @@ describe('gateway: registry changes while running', () => {
     const closed = closeOf(device);
     await gw.registry.remove('doomed');
     await closed;
-    expect(await metricValue(gw.metrics, 'ucap_gateway_connections_evicted_total')).toBe(1);
+    expect(
+      await metricValue(gw.metrics, 'ucap_gateway_connections_evicted_total', { reason: 'removed' }),
+    ).toBe(1);
     expect(await refusal(creds.username, creds.password)).toMatchObject({ code: 4 });
     expect(inbox.payloads().some((p) => p.includes('doomed-after'))).toBe(false);
   });

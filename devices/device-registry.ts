@@ -108,7 +108,7 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
       return update((snapshot) => {
         if (snapshot.records.has(device.id)) throw exists(device.id);
         const now = new Date().toISOString();
-        const record = { ...device, secretHash, createdAt: now, secretSetAt: now };
+        const record = { ...device, secretHash, createdAt: now, credentialsIssuedAt: now };
         return { records: [...snapshot.records.values(), record], result: credentials(record, password) };
       });
     },
@@ -120,7 +120,12 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
         const existing = snapshot.records.get(device.id);
         if (existing && existing.city !== device.city) throw exists(device.id, existing.city);
         const now = new Date().toISOString();
-        const record = { ...device, secretHash, createdAt: existing?.createdAt ?? now, secretSetAt: now };
+        const record = {
+          ...device,
+          secretHash,
+          createdAt: existing?.createdAt ?? now,
+          credentialsIssuedAt: now,
+        };
         const others = [...snapshot.records.values()].filter((r) => r.id !== device.id);
         return { records: [...others, record], result: credentials(record, password) };
       });
@@ -146,7 +151,7 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
           ...d,
           secretHash: hashes[i] ?? '',
           createdAt,
-          secretSetAt: createdAt,
+          credentialsIssuedAt: createdAt,
         }));
         return {
           records: [...snapshot.records.values(), ...records],
@@ -160,7 +165,7 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
       return update((snapshot) => {
         const record = snapshot.records.get(id);
         if (!record) throw notFound(id, path);
-        const rotated = { ...record, secretHash, secretSetAt: new Date().toISOString() };
+        const rotated = { ...record, secretHash, credentialsIssuedAt: new Date().toISOString() };
         const others = [...snapshot.records.values()].filter((r) => r.id !== id);
         return { records: [...others, rotated], result: credentials(rotated, password) };
       });
@@ -197,7 +202,7 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
   };
 }
 
-type ParsedNewDevice = Omit<DeviceRecord, 'secretHash' | 'createdAt' | 'secretSetAt'>;
+type ParsedNewDevice = Omit<DeviceRecord, 'secretHash' | 'createdAt' | 'credentialsIssuedAt'>;
 
 function parseNewDevice(input: NewDevice): ParsedNewDevice {
   const parsed = newDeviceSchema.safeParse(input);

@@ -86,10 +86,10 @@ function admitDevice(
   deps: AuthenticateDeps,
   client: Client,
   deviceId: string,
-  secretSetAt: string | undefined,
+  credentialsIssuedAt: string | undefined,
 ): void {
   (client as { id: string }).id = deviceSessionId(deviceId, client.id);
-  deps.secretOf.set(client, secretSetAt);
+  deps.secretOf.set(client, credentialsIssuedAt);
   if (client.conn.destroyed) return;
   deps.deviceConnections.add(deviceId, client);
   deps.presence.connected(deviceId);
@@ -126,11 +126,13 @@ async function identify(
   if (!takesOver && deps.deviceConnections.count(device.deviceId) >= deps.limits.maxConnectionsPerDevice)
     return { reason: 'device-connection-limit', returnCode: CONNACK.SERVER_UNAVAILABLE };
   // Counted in the same synchronous step as the check, so parallel logins cannot overshoot it.
-  admitDevice(deps, client, device.deviceId, device.secretSetAt);
+  admitDevice(deps, client, device.deviceId, device.credentialsIssuedAt);
   return { kind: 'device', deviceId: device.deviceId, city: device.city };
 }
 
-type CheckedDevice = Extract<Principal, { kind: 'device' }> & { readonly secretSetAt: string | undefined };
+type CheckedDevice = Extract<Principal, { kind: 'device' }> & {
+  readonly credentialsIssuedAt: string | undefined;
+};
 
 async function checkDevice(
   deps: AuthenticateDeps,
@@ -151,7 +153,12 @@ async function checkDevice(
     }
     deps.deviceThrottle.succeed(deviceId);
     if (!deps.cities.has(device.city)) return { reason: 'unknown-city', returnCode: CONNACK.NOT_AUTHORIZED };
-    return { kind: 'device', deviceId: device.id, city: device.city, secretSetAt: device.secretSetAt };
+    return {
+      kind: 'device',
+      deviceId: device.id,
+      city: device.city,
+      credentialsIssuedAt: device.credentialsIssuedAt,
+    };
   } catch (error) {
     if (isUcapError(error, 'AUTH_BUSY')) return { reason: 'busy', returnCode: CONNACK.SERVER_UNAVAILABLE };
     deps.logger.error({ err: error, deviceId }, 'device registry unavailable; refusing device logins');

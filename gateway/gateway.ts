@@ -230,7 +230,9 @@ function evictRemovedDevices(registry: DeviceRegistry, state: GatewayState, logg
       const device = registered.get(deviceId);
       const stale = state.deviceConnections
         .of(deviceId)
-        .filter((client) => device === undefined || state.secretOf.get(client) !== device.secretSetAt);
+        .filter(
+          (client) => device === undefined || state.secretOf.get(client) !== device.credentialsIssuedAt,
+        );
       if (stale.length === 0) continue;
       const why = device === undefined ? 'device removed' : 'secret rotated';
       logger.info({ deviceId, connections: stale.length }, `${why}: closing its connections`);

@@ -8,6 +8,7 @@ import type {
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { DeviceRegistry } from '../devices/device-registry.ts';
+import type { PresenceSource } from '../devices/presence-file.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ReadinessCheck } from '../platform/ops-server.ts';
@@ -23,11 +24,18 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** Checked by /readyz besides the store. */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** Whether devices are connected now (the gateway in-process, or its DATA_DIR/presence.json); none when absent. */
+  readonly presence?: PresenceSource;
+  /** Device provisioning under /v1/admin, only when ADMIN_TOKEN is set (routes/admin-devices.ts). */
+  readonly admin?: {
+    readonly token: string;
+    readonly registry: Pick<DeviceRegistry, 'list' | 'add' | 'remove' | 'rotate'>;
+  };
   /** Clock for default time ranges (tests pin it); Date.now when absent. */
   readonly now?: () => number;
 }
 
-export type RouteDeps = Pick<ApiDeps, 'store' | 'cities' | 'registry'>;
+export type RouteDeps = Pick<ApiDeps, 'store' | 'cities' | 'registry' | 'presence'>;
 
 /** The fastify instance routes are registered on: zod schemas validate and type every route. */
 export type ApiApp = FastifyInstance<

@@ -7,6 +7,7 @@ import { registerErrorHandling } from './error-handling.ts';
 import { releaseConnectionsOnClose } from './graceful-close.ts';
 import { registerHttpMetrics } from './http-metrics.ts';
 import { registerOpenApi } from './openapi.ts';
+import { registerAdminDeviceRoutes } from './routes/admin-devices.ts';
 import { registerAqiRoute } from './routes/aqi.ts';
 import { registerCitiesRoute } from './routes/cities.ts';
 import { registerExceedancesRoute } from './routes/exceedances.ts';
@@ -46,7 +47,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ],
   });
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const routeDeps = { store: deps.store, cities: deps.cities, registry: deps.registry };
+  const routeDeps = {
+    store: deps.store,
+    cities: deps.cities,
+    registry: deps.registry,
+    ...(deps.presence && { presence: deps.presence }),
+  };
   registerCitiesRoute(routes, routeDeps);
   registerSensorsRoute(routes, routeDeps);
   registerLatestRoute(routes, routeDeps);
@@ -55,6 +61,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerStandardsRoute(routes);
   registerAqiRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
   registerExceedancesRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
+  if (deps.admin) registerAdminDeviceRoutes(routes, { ...deps.admin, cities: deps.cities });
   await app.ready();
   return app;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { presenceFileSource, presencePath } from '../devices/presence-file.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
@@ -7,7 +8,7 @@ import { createMetricsRegistry } from '../platform/metrics.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
-import { apiConfigSchema } from './api-config.ts';
+import { adminFrom, apiConfigSchema } from './api-config.ts';
 import { buildApi } from './build-api.ts';
 
 // `npm run api`: the researchers' API alone, reading the store the ingest service writes.
@@ -21,10 +22,14 @@ async function main(): Promise<void> {
   let app: FastifyInstance;
   let url: string;
   try {
+    const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
+    const admin = adminFrom(config, registry);
     app = await buildApi({
       store,
       cities,
-      registry: openDeviceRegistry(deviceRegistryPath(config.DATA_DIR)),
+      registry,
+      ...(admin && { admin }),
+      presence: presenceFileSource(presencePath(config.DATA_DIR)),
       metrics: createMetricsRegistry('ucap-api'),
       logger,
     });

@@ -21,12 +21,22 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       tags: [
         { name: 'catalog', description: 'Cities and sensors' },
         { name: 'readings', description: 'Stored measurements and refused messages' },
+        { name: 'admin', description: 'Device provisioning; only when the server has ADMIN_TOKEN set' },
         {
           name: 'air quality',
           description:
             'Air-quality indices and limit-value exceedances (EAQI, HJ 633, EPA; WHO, EU, GB 3095)',
         },
       ],
+      components: {
+        securitySchemes: {
+          adminBearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'The ADMIN_TOKEN the API was started with.',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { adminFrom } from '../api/api-config.ts';
 import { buildApi } from '../api/build-api.ts';
 import { startIndexSeries } from '../aqi/start-index-series.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { presencePath } from '../devices/presence-file.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { createGateway, type Gateway } from '../gateway/gateway.ts';
+import { gatewayLimitsFrom, gatewayListenersFrom } from '../gateway/gateway-config.ts';
 import { pipelineFromConfig } from '../ingest/pipeline-from-config.ts';
 import type { ReadingPipeline } from '../ingest/reading-pipeline.ts';
+import { ensureDataDir } from '../platform/data-dir.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl as mqttUrlOf } from '../platform/mqtt-url.ts';
@@ -53,6 +57,7 @@ export async function startAllInOne(
     }
   };
   try {
+    await ensureDataDir(config.DATA_DIR);
     const store: TimeSeriesStore = await openStore(config, logger.child({ component: 'store' }));
     closers.push(() => store.close());
     // Closed after ingest has stopped (closers run in reverse), so its last writes are indexed.
@@ -78,16 +83,22 @@ export async function startAllInOne(
       logger: logger.child({ component: 'gateway' }),
       metrics,
       intake: { kind: 'embedded', pipeline },
+      limits: gatewayLimitsFrom(config),
+      listeners: gatewayListenersFrom(config),
+      presencePath: presencePath(config.DATA_DIR),
     });
     const mqtt = await gateway.listen();
     // Closing the gateway first lets every reading already received become durable and acknowledged.
     closers.push(() => gateway.close());
     const mqttUrl = mqttUrlOf(mqtt.host, mqtt.port);
 
+    const admin = adminFrom(config, registry);
     const api: FastifyInstance = await buildApi({
       store,
       cities,
       registry,
+      ...(admin && { admin }),
+      presence: gateway.presence,
       metrics,
       logger: logger.child({ component: 'api' }),
       readinessChecks: [{ name: 'store-writes', check: () => pipeline.ping() }],

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { adminFields } from '../api/api-config.ts';
 import { indexSeriesFields } from '../aqi/index-series-config.ts';
+import { gatewayLimitFields, gatewayListenerFields } from '../gateway/gateway-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
@@ -14,6 +16,9 @@ export const appConfigSchema = z
     ...storeConfigSchema.shape,
     ...ingestFields,
     ...indexSeriesFields,
+    ...gatewayLimitFields,
+    ...gatewayListenerFields,
+    ...adminFields,
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),

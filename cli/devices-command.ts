@@ -7,6 +7,7 @@ import type { CityCatalog } from '../domain/cities.ts';
 import { PAYLOAD_FORMATS } from '../domain/payload-format.ts';
 import { supportedFormats } from '../domain/payload-formats/decoder-registry.ts';
 import { CliError, type CliIo } from './cli-io.ts';
+import { runImport } from './devices-import.ts';
 
 export const DEVICES_HELP = `Usage:
   ucap devices add --city <city> --id <device-id> [--format native]
@@ -15,8 +16,17 @@ export const DEVICES_HELP = `Usage:
       {"id","city","username","password"}. The password is shown only once.
   ucap devices list [--city <city>] [--json]
       Lists registered devices (never their secrets): a table, or a JSON array with --json.
+  ucap devices import <devices.csv> --out <credentials.json>
+      Registers many devices at once from a CSV file with the header id,city and optionally
+      format,lat,lon,site. Every row is checked first: any bad row (all are listed, with line
+      numbers) or an id already registered changes nothing. The credentials of all new devices
+      are written as a JSON array of {"id","city","username","password"} to --out (a new file,
+      mode 0600); the passwords are shown nowhere else.
+  ucap devices rotate --id <device-id>
+      Gives the device a new secret and prints its credentials as JSON; the old secret stops
+      working at once, and the gateway closes connections made with it.
   ucap devices remove --id <device-id>
-      Unregisters a device: it can no longer connect, and an open connection can no longer publish.
+      Unregisters a device: it can no longer connect, and the gateway closes its open connections.
 
 Environment: DATA_DIR (registry at $DATA_DIR/devices.json, default ./data), CITIES_FILE (extra cities).`;
 
@@ -36,8 +46,10 @@ export async function runDevicesCommand(args: readonly string[], context: Device
   if (subcommand === 'add') return addDevice(rest, context);
   if (subcommand === 'list') return listDevices(rest, context);
   if (subcommand === 'remove') return removeDevice(rest, context);
+  if (subcommand === 'import') return importDevices(rest, context);
+  if (subcommand === 'rotate') return rotateDevice(rest, context);
   throw new CliError(
-    `unknown command "devices ${subcommand}"; use add, list or remove (see ucap devices --help)`,
+    `unknown command "devices ${subcommand}"; use add, import, list, rotate or remove (see ucap devices --help)`,
   );
 }
 
@@ -68,10 +80,14 @@ const addArgsSchema = z.object({
   meta: z.array(z.string()).default([]),
 });
 
+/** A device from flag-like values (`devices add` flags, or a CSV row); throws CliError on the first problem. */
+export function parseNewDevice(values: Record<string, unknown>, cities: CityCatalog): NewDevice {
+  return toNewDevice(validate(addArgsSchema, values), cities);
+}
+
 async function addDevice(args: readonly string[], { registry, cities, io }: DevicesContext): Promise<void> {
   const options = parseFlags('devices add', args, addOptions);
-  const input = validate(addArgsSchema, options);
-  const credentials = await registry.add(toNewDevice(input, cities));
+  const credentials = await registry.add(parseNewDevice(options, cities));
   const { id, city, username, password } = credentials;
   io.stdout(`${JSON.stringify({ id, city, username, password })}\n`);
   if (io.stderrIsTty) io.stderr('Store this password now: the registry keeps only its hash.\n');
@@ -157,6 +173,31 @@ async function removeDevice(args: readonly string[], { registry, io }: DevicesCo
   if (options.id === undefined) throw new CliError('--id is required (the device to remove)');
   await registry.remove(options.id);
   io.stdout(`removed device ${options.id}\n`);
+}
+
+async function rotateDevice(args: readonly string[], { registry, io }: DevicesContext): Promise<void> {
+  const options = parseFlags('devices rotate', args, { id: { type: 'string' } });
+  if (options.id === undefined) throw new CliError('--id is required (the device to give a new secret)');
+  const { id, city, username, password } = await registry.rotate(options.id);
+  io.stdout(`${JSON.stringify({ id, city, username, password })}\n`);
+}
+
+async function importDevices(args: readonly string[], context: DevicesContext): Promise<void> {
+  const parsed = (() => {
+    try {
+      const options = { out: { type: 'string' } } as const;
+      return parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
+    } catch (error) {
+      const message = error instanceof Error ? error.message.split('. ')[0] : String(error);
+      throw new CliError(`devices import: ${message} (see ucap devices --help)`);
+    }
+  })();
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined || extra.length > 0)
+    throw new CliError('devices import: give one CSV file (see ucap devices --help)');
+  if (parsed.values.out === undefined)
+    throw new CliError('devices import: --out <credentials.json> is required');
+  await runImport(file, parsed.values.out, context);
 }
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;

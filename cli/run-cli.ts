@@ -12,7 +12,9 @@ Usage: ucap <command> [options]
 
 Commands:
   devices add      Register a device and print its MQTT credentials (JSON)
+  devices import   Register many devices from a CSV file; credentials to a 0600 JSON file
   devices list     List registered devices (no secrets)
+  devices rotate   Give a device a new secret (the old one stops working)
   devices remove   Unregister a device
 
 ${DEVICES_HELP}

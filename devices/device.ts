@@ -31,6 +31,8 @@ export const deviceRecordSchema = z.object({
   /** `scrypt$<N>$<r>$<p>$<salt base64>$<hash base64>` */
   secretHash: z.string().min(1),
   createdAt: z.iso.datetime(),
+  /** When the current credentials were issued (add, ensure, rotate); a change ends connections made with the old ones. */
+  credentialsIssuedAt: z.iso.datetime().optional(),
   location: deviceLocationSchema.optional(),
   meta: deviceMetaSchema.optional(),
 });
@@ -40,9 +42,11 @@ export type DeviceRecord = z.infer<typeof deviceRecordSchema>;
 export type Device = Omit<DeviceRecord, 'secretHash'>;
 export type DeviceLocation = z.infer<typeof deviceLocationSchema>;
 
-export const newDeviceSchema = deviceRecordSchema.omit({ secretHash: true, createdAt: true }).extend({
-  format: z.enum(PAYLOAD_FORMATS).optional(),
-});
+export const newDeviceSchema = deviceRecordSchema
+  .omit({ secretHash: true, createdAt: true, credentialsIssuedAt: true })
+  .extend({
+    format: z.enum(PAYLOAD_FORMATS).optional(),
+  });
 export type NewDevice = z.input<typeof newDeviceSchema>;
 
 /** Printed once by `ucap devices add`; the password is never stored in clear. */

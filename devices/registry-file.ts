@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { UcapError } from '../domain/errors.ts';
+import { replaceFile } from './atomic-file.ts';
 import { type Device, type DeviceRecord, deviceRecordSchema } from './device.ts';
 import { errorCode } from './file-lock.ts';
 
@@ -88,22 +88,13 @@ export class RegistryFile {
   /** Atomic replace: readers see the old file or the new one, never a half-written one. */
   async write(records: readonly DeviceRecord[]): Promise<RegistrySnapshot> {
     const text = `${JSON.stringify({ version: 1, devices: sortById(records) }, null, 2)}\n`;
-    const temp = `${this.path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await mkdir(dirname(this.path), { recursive: true });
-      const handle = await open(temp, 'wx', 0o600);
-      try {
-        await handle.writeFile(text);
-        await handle.datasync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, this.path);
+      await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+      await replaceFile(this.path, text, { durable: true });
       this.#writes += 1;
       this.#checkedAt = Number.NEGATIVE_INFINITY;
       this.#checking = undefined;
     } catch (error) {
-      await unlink(temp).catch(() => undefined);
       throw new UcapError('REGISTRY_UNAVAILABLE', `cannot write ${this.path}: ${describe(error)}`, {
         cause: error,
       });

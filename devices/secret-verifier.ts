@@ -10,6 +10,11 @@ export interface SecretVerifierOptions {
   readonly maxConcurrent?: number;
   /** Logins waiting beyond this are refused at once (retryable) instead of queueing without bound. */
   readonly maxQueued?: number;
+  /**
+   * Checks one device id may have running or waiting; more are refused at once (retryable). With
+   * the queue served round-robin across ids, a flood on one id never delays another's login.
+   */
+  readonly maxPerDevice?: number;
   /** How long a verified secret is accepted without running scrypt again. */
   readonly cacheTtlMs?: number;
   readonly maxCacheEntries?: number;
@@ -18,8 +23,13 @@ export interface SecretVerifierOptions {
   readonly check?: (secret: string, storedHash: string) => Promise<boolean>;
 }
 
+export interface VerifyOptions {
+  /** Answer from the cache of recent successful checks only (false when not there): no scrypt. */
+  readonly cachedOnly?: boolean;
+}
+
 export interface SecretVerifier {
-  verify(deviceId: string, secret: string, storedHash: string): Promise<boolean>;
+  verify(deviceId: string, secret: string, storedHash: string, options?: VerifyOptions): Promise<boolean>;
 }
 
 interface CachedProof {
@@ -39,22 +49,24 @@ interface CachedProof {
 export function createSecretVerifier(options: SecretVerifierOptions = {}): SecretVerifier {
   const maxConcurrent = options.maxConcurrent ?? 2;
   const maxQueued = options.maxQueued ?? 500;
+  const maxPerDevice = options.maxPerDevice ?? 2;
   const ttl = options.cacheTtlMs ?? 10 * 60_000;
   const maxEntries = options.maxCacheEntries ?? 50_000;
   const now = options.now ?? Date.now;
   const check = options.check ?? verifySecret;
   const macKey = randomBytes(32);
   const cache = new Map<string, CachedProof>();
-  const limit = createLimiter(maxConcurrent, maxQueued);
+  const limit = createFairLimiter(maxConcurrent, maxQueued, maxPerDevice);
   const mac = (secret: string) => createHmac('sha256', macKey).update(secret).digest();
 
   return {
-    async verify(deviceId, secret, storedHash) {
+    async verify(deviceId, secret, storedHash, verifyOptions = {}) {
       const cached = cache.get(deviceId);
       if (cached && cached.storedHash === storedHash && cached.expiresAt > now()) {
         if (timingSafeEqual(cached.mac, mac(secret))) return true;
       }
-      const ok = await limit(() => check(secret, storedHash));
+      if (verifyOptions.cachedOnly) return false;
+      const ok = await limit(deviceId, () => check(secret, storedHash));
       if (ok) {
         cache.delete(deviceId);
         cache.set(deviceId, { storedHash, mac: mac(secret), expiresAt: now() + ttl });
@@ -66,30 +78,54 @@ export function createSecretVerifier(options: SecretVerifierOptions = {}): Secre
   };
 }
 
-function createLimiter(maxConcurrent: number, maxQueued: number) {
+/**
+ * At most `maxConcurrent` checks run; the rest wait in one queue per device id, served
+ * round-robin, so 400 attempts on one id take one turn each among the other ids' logins.
+ */
+function createFairLimiter(maxConcurrent: number, maxQueued: number, maxPerKey: number) {
   let running = 0;
-  const waiting: Array<() => void> = [];
-  return async function limit<T>(task: () => Promise<T>): Promise<T> {
+  let queued = 0;
+  const pending = new Map<string, number>();
+  const waiting = new Map<string, Array<() => void>>();
+  const busy = (why: string) =>
+    new UcapError('AUTH_BUSY', `${why}; retry shortly`, { retryable: true, retryAfterMs: 1000 });
+  const next = () => {
+    const key = waiting.keys().next().value;
+    if (key === undefined) {
+      running--;
+      return;
+    }
+    const queue = waiting.get(key) ?? [];
+    const resolve = queue.shift();
+    waiting.delete(key);
+    // Back to the end of the rotation if it still has waiters.
+    if (queue.length > 0) waiting.set(key, queue);
+    queued--;
+    resolve?.();
+  };
+  return async function limit<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const mine = pending.get(key) ?? 0;
+    if (mine >= maxPerKey) throw busy(`${mine} logins for this device are already being checked`);
+    if (running >= maxConcurrent && queued >= maxQueued)
+      throw busy(`more than ${maxQueued} logins are waiting to be checked`);
+    pending.set(key, mine + 1);
     if (running >= maxConcurrent) {
-      if (waiting.length >= maxQueued)
-        throw new UcapError(
-          'AUTH_BUSY',
-          `more than ${maxQueued} logins are waiting to be checked; retry shortly`,
-          {
-            retryable: true,
-            retryAfterMs: 1000,
-          },
-        );
-      await new Promise<void>((resolve) => waiting.push(resolve));
+      queued++;
+      await new Promise<void>((resolve) => {
+        const queue = waiting.get(key);
+        if (queue) queue.push(resolve);
+        else waiting.set(key, [resolve]);
+      });
     } else {
       running++;
     }
     try {
       return await task();
     } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else running--;
+      const left = (pending.get(key) ?? 1) - 1;
+      if (left > 0) pending.set(key, left);
+      else pending.delete(key);
+      next();
     }
   };
 }

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
     'An air-quality calculation got a value it cannot use (negative, not finite, duplicate hour, unknown standard, version or grade).',
   API_BAD_REQUEST: 'A request parameter is missing or has a value that is not allowed.',
   API_NOT_FOUND: 'The requested resource does not exist.',
+  API_UNAUTHORIZED: 'An admin request came without the right `Authorization: Bearer <ADMIN_TOKEN>`.',
   API_INTERNAL: 'The server failed while answering; the request itself may be fine.',
 } as const;
 

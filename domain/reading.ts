@@ -68,7 +68,12 @@ export function toRejection(
     deviceId: message.deviceId,
     topic: message.topic,
     code: first?.code ?? 'INGEST_INVALID_PAYLOAD',
-    reason: describeProblems(problems),
-    payload: text.length > MAX_KEPT_PAYLOAD_CHARS ? `${text.slice(0, MAX_KEPT_PAYLOAD_CHARS)}…` : text,
+    // A reason may quote the payload (a bad value, an unknown key): it is bounded like the payload.
+    reason: truncateKept(describeProblems(problems)),
+    payload: truncateKept(text),
   };
+}
+
+function truncateKept(text: string): string {
+  return text.length > MAX_KEPT_PAYLOAD_CHARS ? `${text.slice(0, MAX_KEPT_PAYLOAD_CHARS)}…` : text;
 }

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export class FrameTooLargeError extends Error {
   readonly frameBytes: number;
@@ -68,10 +68,10 @@ export class FrameSizeChecker {
  * aedes: an extra Duplex per connection cost a stream hop per chunk both ways.
  */
 export function guardConnection(
-  socket: Socket,
+  socket: Duplex,
   maxFrameBytes: number,
   onRefused: (error: Error) => void,
-): Socket {
+): Duplex {
   const checker = new FrameSizeChecker(maxFrameBytes);
   const read = socket.read.bind(socket);
   socket.read = (size?: number) => {

@@ -7,6 +7,9 @@ export interface GatewayMetrics {
   readonly messagesPublished: Counter<'city'>;
   /** From a QoS 1 reading's arrival to the moment it is durable and its PUBACK goes out. */
   readonly storeToAckSeconds: Histogram;
+  readonly retainStripped: Counter;
+  readonly keepaliveCapped: Counter;
+  readonly devicesEvicted: Counter<'reason'>;
 }
 
 /** Live values read when /metrics is scraped. */
@@ -48,7 +51,7 @@ export function createGatewayMetrics(registry: Registry, gauges: GatewayGauges):
   return {
     connectionsRefused: new Counter({
       name: 'ucap_gateway_connections_refused_total',
-      help: 'MQTT connections refused, by reason (bad-credentials, missing-credentials, busy, frame-too-large, ...).',
+      help: 'MQTT connections refused, by reason (bad-credentials, missing-credentials, busy, device-throttled, address-throttled, device-connection-limit, address-connection-limit, frame-too-large, ...).',
       labelNames: ['reason'],
       registers,
     }),
@@ -74,6 +77,22 @@ export function createGatewayMetrics(registry: Registry, gauges: GatewayGauges):
       name: 'ucap_gateway_puback_delay_seconds',
       help: 'Time from a QoS 1 reading arriving to its PUBACK, which waits until the reading is durable.',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    }),
+    retainStripped: new Counter({
+      name: 'ucap_gateway_retain_stripped_total',
+      help: 'Retained publishes from devices passed on without the retain flag (readings are never kept as broker state).',
+      registers,
+    }),
+    keepaliveCapped: new Counter({
+      name: 'ucap_gateway_keepalive_capped_total',
+      help: 'Connections whose keep-alive (0 or above GATEWAY_MAX_KEEPALIVE_S) was lowered to the limit.',
+      registers,
+    }),
+    devicesEvicted: new Counter({
+      name: 'ucap_gateway_connections_evicted_total',
+      help: 'Open device connections closed because the device was removed (removed) or its secret rotated (rotated).',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -1,9 +1,11 @@
 import { startIndexSeries } from '../aqi/start-index-series.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import { presencePath } from '../devices/presence-file.ts';
 import { pipelineFromConfig } from '../ingest/pipeline-from-config.ts';
 import type { ReadingPipeline } from '../ingest/reading-pipeline.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
+import { ensureDataDir } from '../platform/data-dir.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl } from '../platform/mqtt-url.ts';
@@ -11,8 +13,9 @@ import { createOpsServer, type ReadinessCheck } from '../platform/ops-server.ts'
 import { runMain, type StopStep, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
+import { WS_PATH } from './extra-listeners.ts';
 import { createGateway, type Gateway } from './gateway.ts';
-import { gatewayConfigSchema } from './gateway-config.ts';
+import { gatewayConfigSchema, gatewayLimitsFrom, gatewayListenersFrom } from './gateway-config.ts';
 
 // `npm run gateway`: the MQTT gateway, with its ops endpoints on GATEWAY_HTTP_PORT.
 const logger = createLogger('ucap-gateway');
@@ -21,6 +24,7 @@ async function main(): Promise<void> {
   const config = parseConfig(gatewayConfigSchema);
   logger.level = config.LOG_LEVEL;
   const cities = loadCityCatalog(config.CITIES_FILE);
+  await ensureDataDir(config.DATA_DIR);
   const registryPath = deviceRegistryPath(config.DATA_DIR);
   const registry = openDeviceRegistry(registryPath);
   // Fail at start-up on a corrupt registry rather than refusing every device later.
@@ -54,6 +58,9 @@ async function main(): Promise<void> {
       intake: pipeline
         ? { kind: 'embedded', pipeline }
         : { kind: 'relay', limits: { maxUnconfirmed: config.GATEWAY_RELAY_MAX_UNCONFIRMED } },
+      limits: gatewayLimitsFrom(config),
+      listeners: gatewayListenersFrom(config),
+      presencePath: presencePath(config.DATA_DIR),
     });
   } catch (error) {
     await store?.close();
@@ -83,9 +90,14 @@ async function main(): Promise<void> {
     const mqtt = await gateway.listen();
     const opsUrl = await ops.listen({ host: config.BIND_HOST, port: config.GATEWAY_HTTP_PORT });
     const url = mqttUrl(mqtt.host, mqtt.port);
+    const extras = {
+      ...(mqtt.tlsPort !== undefined && { mqtts: mqtt.tlsPort }),
+      ...(mqtt.wsPort !== undefined && { [mqtt.wsTls ? 'wss' : 'ws']: `${mqtt.wsPort} ${WS_PATH}` }),
+    };
     logger.info(
       {
         mqtt: url,
+        ...extras,
         ops: opsUrl,
         registry: registryPath,
         ingest: config.GATEWAY_INGEST,

@@ -29,6 +29,8 @@ export const ingestFields = {
   INGEST_MAX_BUFFERED: positiveIntSchema.default(DEFAULT_BATCH_LIMITS.maxBufferedItems),
   INGEST_MAX_FUTURE_MS: millisSchema.default(5 * 60_000),
   INGEST_MAX_AGE_MS: millisSchema.default(30 * 24 * 3_600_000),
+  /** Rejections stored per device and minute (ingest/rejection-budget.ts); the rest are counted only. */
+  INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE: positiveIntSchema.default(60),
 };
 
 /** `npm run ingest`: the ingest worker alone, next to a gateway running elsewhere. */

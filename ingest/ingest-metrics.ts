@@ -10,6 +10,7 @@ export interface IngestMetrics {
   /** Readings older than the newest one already stored for their device. */
   readonly late: Counter<'city'>;
   readonly rejections: Counter<'city' | 'code'>;
+  readonly rejectionsDropped: Counter<'code'>;
   readonly connected: Gauge;
   forWriter(kind: WriterKind): BatchWriterMetrics;
 }
@@ -71,6 +72,17 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
         registers,
       }),
     Counter<'city'>,
+  );
+  const rejectionsDropped = get(
+    'ucap_ingest_rejections_dropped_total',
+    () =>
+      new Counter({
+        name: 'ucap_ingest_rejections_dropped_total',
+        help: 'Rejections counted but not stored: the device was over INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE',
+        labelNames: ['code'],
+        registers,
+      }),
+    Counter<'code'>,
   );
   const writeSeconds = get(
     'ucap_ingest_batch_write_seconds',
@@ -143,6 +155,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
     duplicates,
     late,
     rejections,
+    rejectionsDropped,
     connected,
     forWriter: (kind) => ({
       writeSeconds: (s) => writeSeconds.observe({ kind }, s),

@@ -7,7 +7,9 @@ import { createDeviceMetaRecorder } from './device-meta-recorder.ts';
 import { batchOptionsFrom, timePolicyFrom } from './ingest-config.ts';
 import { createReadingPipeline, type ReadingPipeline } from './reading-pipeline.ts';
 
-type TuningConfig = Parameters<typeof batchOptionsFrom>[0];
+type TuningConfig = Parameters<typeof batchOptionsFrom>[0] & {
+  readonly INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE: number;
+};
 
 /** The one way every service (gateway, ingest worker, all-in-one) builds its decode-and-store pipeline. */
 export function pipelineFromConfig(deps: {
@@ -27,6 +29,7 @@ export function pipelineFromConfig(deps: {
     cities: deps.cities,
     timePolicy: timePolicyFrom(config),
     batch: batchOptionsFrom(config),
+    maxRejectionsPerDeviceMinute: config.INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE,
     logger,
     metrics: deps.metrics,
   });

@@ -11,6 +11,7 @@ import { type BatchOptions, type BatchWriter, createBatchWriter, isRetryable } f
 import { decodeMessage, type IncomingMessage, type MessageOutcome } from './decode-message.ts';
 import type { DeviceMetaRecorder } from './device-meta-recorder.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
+import { DEFAULT_REJECTIONS_PER_DEVICE_MINUTE, RejectionBudget } from './rejection-budget.ts';
 
 export type { IncomingMessage } from './decode-message.ts';
 
@@ -24,6 +25,10 @@ export interface ReadingPipelineOptions {
   readonly metrics: Registry;
   /** Where metadata reported in payloads is kept on the device; ignored when absent. */
   readonly deviceMeta?: DeviceMetaRecorder;
+  /** Rejections stored per device and minute; the rest are only counted (default 60). */
+  readonly maxRejectionsPerDeviceMinute?: number;
+  /** Clock for the rejection budget (tests). */
+  readonly now?: () => number;
 }
 
 export interface PipelineStats {
@@ -71,6 +76,7 @@ class Pipeline implements ReadingPipeline {
   readonly #readings: BatchWriter<Reading>;
   readonly #rejections: BatchWriter<Rejection>;
   readonly #arrivals = new ArrivalTracker();
+  readonly #rejectionBudget: RejectionBudget;
   readonly #readingsByCity: Record<string, number> = {};
   readonly #rejectionsByCity: Record<string, number> = {};
   #closing: Promise<void> | undefined;
@@ -79,6 +85,10 @@ class Pipeline implements ReadingPipeline {
     this.#o = options;
     this.#log = options.logger.child({ component: 'ingest' });
     this.#metrics = createIngestMetrics(options.metrics);
+    this.#rejectionBudget = new RejectionBudget(
+      options.maxRejectionsPerDeviceMinute ?? DEFAULT_REJECTIONS_PER_DEVICE_MINUTE,
+      options.now ? { now: options.now } : {},
+    );
     const common = { batch: options.batch, logger: this.#log };
     this.#readings = createBatchWriter<Reading>({
       ...common,
@@ -133,7 +143,14 @@ class Pipeline implements ReadingPipeline {
       );
       throw error;
     }
-    if (outcome.kind === 'rejection') return this.#keepRejection(outcome.rejection);
+    if (outcome.kind === 'rejection') {
+      // A device sending only garbage would fill the disk: past its budget a rejection is counted, not kept.
+      if (!this.#rejectionBudget.admit(outcome.rejection.deviceId)) {
+        this.#metrics.rejectionsDropped.inc({ code: outcome.rejection.code });
+        return { safe: Promise.resolve() };
+      }
+      return this.#keepRejection(outcome.rejection);
+    }
     const deviceId = parseReadingsTopic(message.topic)?.deviceId;
     if (outcome.meta !== undefined && deviceId !== undefined)
       this.#o.deviceMeta?.record(deviceId, outcome.meta);

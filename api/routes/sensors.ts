@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Device } from '../../devices/device.ts';
+import type { PresenceSnapshot } from '../../devices/presence-file.ts';
 import type { CityCatalog } from '../../domain/cities.ts';
 import type { SensorActivity } from '../../store/time-series-store.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
@@ -38,6 +39,18 @@ const sensorSchema = z.object({
     })
     .nullable()
     .describe('Time of the latest stored reading; null when the device never reported.'),
+  presence: z
+    .object({
+      connected: z
+        .boolean()
+        .nullable()
+        .describe(
+          'Connected to the gateway now; null when the gateway is not reporting (stopped, or not running here).',
+        ),
+      lastConnectedAt: utcTime('When the device last connected (null if not seen).').nullable(),
+      lastDisconnectedAt: utcTime('When the device last disconnected (null if not seen).').nullable(),
+    })
+    .describe('MQTT connection state, from the gateway.'),
 });
 
 type Sensor = z.infer<typeof sensorSchema>;
@@ -47,7 +60,10 @@ function describeSensor(
   device: Device | undefined,
   activity: SensorActivity | undefined,
   cities: CityCatalog,
+  presence: PresenceSnapshot,
 ): Sensor {
+  const seen = presence.devices.get(key.id);
+  const at = (ms: number | undefined) => (ms === undefined ? null : toUtcRfc3339(ms));
   const timeZone = cities.get(key.city)?.timeZone;
   const location = device?.location;
   return {
@@ -73,14 +89,22 @@ function describeSensor(
             ts: toUtcRfc3339(activity.lastSeen),
             localTime: timeZone === undefined ? null : toLocalRfc3339(activity.lastSeen, timeZone),
           },
+    presence: {
+      connected: presence.live ? (seen?.connections ?? 0) > 0 : null,
+      lastConnectedAt: at(seen?.lastConnectedAt),
+      lastDisconnectedAt: at(seen?.lastDisconnectedAt),
+    },
   };
 }
+
+const NO_PRESENCE: PresenceSnapshot = { live: false, devices: new Map() };
 
 /** Registered devices and devices with stored readings, merged; sorted by city then id. */
 export function listSensors(
   devices: readonly Device[],
   activity: readonly SensorActivity[],
   cities: CityCatalog,
+  presence: PresenceSnapshot = NO_PRESENCE,
 ): Sensor[] {
   const keyOf = (city: string, id: string) => `${city}\u0000${id}`;
   const byKey = new Map<string, { id: string; city: string; device?: Device; activity?: SensorActivity }>();
@@ -92,7 +116,7 @@ export function listSensors(
   }
   return [...byKey.values()]
     .sort((a, b) => (a.city === b.city ? compare(a.id, b.id) : compare(a.city, b.city)))
-    .map((entry) => describeSensor(entry, entry.device, entry.activity, cities));
+    .map((entry) => describeSensor(entry, entry.device, entry.activity, cities, presence));
 }
 
 function compare(a: string, b: string): number {
@@ -106,7 +130,7 @@ export function registerSensorsRoute(app: ApiApp, deps: RouteDeps): void {
       schema: {
         summary: 'List the sensors',
         description:
-          'Every registered device (including those that never reported) and every device with stored readings, with the metrics it reports and when it was last seen.',
+          'Every registered device (including those that never reported) and every device with stored readings, with the metrics it reports, when it was last seen, and whether it is connected to the gateway now.',
         tags: ['catalog'],
         querystring: z.strictObject({
           city: cityParameter(deps.cities)
@@ -118,8 +142,12 @@ export function registerSensorsRoute(app: ApiApp, deps: RouteDeps): void {
     },
     async (request) => {
       const filter = request.query.city === undefined ? {} : { city: request.query.city };
-      const [devices, activity] = await Promise.all([deps.registry.list(filter), deps.store.sensors(filter)]);
-      return { sensors: listSensors(devices, activity, deps.cities) };
+      const [devices, activity, presence] = await Promise.all([
+        deps.registry.list(filter),
+        deps.store.sensors(filter),
+        deps.presence?.snapshot().catch(() => NO_PRESENCE) ?? NO_PRESENCE,
+      ]);
+      return { sensors: listSensors(devices, activity, deps.cities, presence) };
     },
   );
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MqttClient } from 'mqtt';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import {
@@ -10,7 +10,13 @@ import {
   deviceRegistryPath,
   openDeviceRegistry,
 } from '../../devices/device-registry.ts';
-import { createGateway, type Gateway, type GatewayIntakeOption } from '../../gateway/gateway.ts';
+import { presencePath } from '../../devices/presence-file.ts';
+import {
+  createGateway,
+  type Gateway,
+  type GatewayIntakeOption,
+  type GatewayLimits,
+} from '../../gateway/gateway.ts';
 import { loadCityCatalog } from '../../platform/city-config.ts';
 
 export interface TestGateway {
@@ -26,12 +32,20 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/**
- * A real gateway on a free loopback port, with its registry in a fresh temp DATA_DIR. Without an
- * intake it is a plain broker (readings acknowledged on receipt, routed to subscribers).
- */
-export async function startTestGateway(intake?: GatewayIntakeOption): Promise<TestGateway> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'ucap-gateway-'));
+export interface TestGatewayOptions {
+  readonly limits?: Partial<GatewayLimits>;
+  /** Where readings go before their PUBACK; without one the gateway is a plain broker (acknowledged on receipt, routed to subscribers). */
+  readonly intake?: GatewayIntakeOption;
+  /** Reuse a DATA_DIR (a restart); it is then left in place on close. */
+  readonly dataDir?: string;
+  readonly port?: number;
+  /** Write DATA_DIR/presence.json, as `npm run gateway` does. */
+  readonly presenceFile?: boolean;
+}
+
+/** A real gateway on a free loopback port, with its registry in a fresh temp DATA_DIR. */
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ucap-gateway-')));
   const registry = openDeviceRegistry(deviceRegistryPath(dataDir));
   const metrics = new Registry();
   const logs: string[] = [];
@@ -42,10 +56,12 @@ export async function startTestGateway(intake?: GatewayIntakeOption): Promise<Te
     cities: loadCityCatalog(),
     serviceAccount: service,
     host: '127.0.0.1',
-    port: 0,
+    port: options.port ?? 0,
     logger,
     metrics,
-    ...(intake && { intake }),
+    ...(options.limits && { limits: options.limits }),
+    ...(options.intake && { intake: options.intake }),
+    ...(options.presenceFile && { presencePath: presencePath(dataDir) }),
   });
   const { port } = await gateway.listen();
   return {
@@ -59,7 +75,7 @@ export async function startTestGateway(intake?: GatewayIntakeOption): Promise<Te
     service,
     async close() {
       await gateway.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (options.dataDir === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -139,6 +155,28 @@ export function runProcess(
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/**
+ * An mqtt.js client logged in with `creds` (no reconnects), kept in `clients` for the test to
+ * end; connection errors after a refusal (the gateway cuts the socket) are expected and ignored.
+ */
+export async function connectClient(
+  url: string,
+  creds: { readonly username: string; readonly password: string },
+  extra: IClientOptions,
+  clients: MqttClient[],
+): Promise<MqttClient> {
+  const client = await connectAsync(url, {
+    protocolVersion: 4,
+    reconnectPeriod: 0,
+    username: creds.username,
+    password: creds.password,
+    ...extra,
+  });
+  client.on('error', () => undefined);
+  clients.push(client);
+  return client;
 }
 
 /** `mosquitto_pub` as a device would run it. */

@@ -26,7 +26,7 @@ const devices: MqttClient[] = [];
 const ingests: Ingest[] = [];
 
 beforeAll(async () => {
-  gw = await startTestGateway({ kind: 'relay' });
+  gw = await startTestGateway({ intake: { kind: 'relay' } });
   store = await createDuckDbStore({ path: ':memory:' });
   nativeDevice = await gw.registry.add({ id: 'nice-gw-01', city: 'nice' });
   senmlDevice = await gw.registry.add({ id: 'zz-senml-01', city: 'zhengzhou', format: 'senml' });

@@ -84,7 +84,8 @@ export function openDeviceRegistry(path: string, options: DeviceRegistryOptions 
         );
       });
       return withFileLock(`${path}.lock`, async () => {
-        const { records, result } = change(await file.read());
+        // Fresh under the lock: another process may have written a moment ago.
+        const { records, result } = change(await file.read({ fresh: true }));
         if (records) await file.write(records);
         return result;
       });

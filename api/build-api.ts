@@ -3,8 +3,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { registerOpsRoutes } from '../platform/ops-server.ts';
 import type { ApiDeps } from './api-deps.ts';
+import { type ApiLimits, DEFAULT_API_LIMITS } from './api-limits.ts';
+import { createAirQualityPool } from './compute/air-quality-pool.ts';
 import { registerErrorHandling } from './error-handling.ts';
 import { releaseConnectionsOnClose } from './graceful-close.ts';
+import { HeavyWork } from './heavy-work.ts';
 import { registerHttpMetrics } from './http-metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { registerAqiRoute } from './routes/aqi.ts';
@@ -15,6 +18,7 @@ import { registerRejectionsRoute } from './routes/rejections.ts';
 import { registerSensorsRoute } from './routes/sensors.ts';
 import { registerSeriesRoute } from './routes/series.ts';
 import { registerStandardsRoute } from './routes/standards.ts';
+import { registerServerProtection, serverTimeouts } from './server-protection.ts';
 
 export type { ApiDeps } from './api-deps.ts';
 
@@ -24,7 +28,9 @@ export type { ApiDeps } from './api-deps.ts';
  */
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.logger;
+  const limits: ApiLimits = { ...DEFAULT_API_LIMITS, ...deps.limits };
   const app = Fastify({
+    ...serverTimeouts(limits),
     loggerInstance: logger,
     // Fastify's two lines per request become one, written by registerAccessLog.
     logController: new LogController({ disableRequestLogging: true }),
@@ -37,6 +43,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerHttpMetrics(app, deps.metrics);
   registerAccessLog(app);
   releaseConnectionsOnClose(app);
+  await registerServerProtection(app, limits);
   await registerOpenApi(app);
   registerOpsRoutes(app, {
     metrics: deps.metrics,
@@ -46,7 +53,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ],
   });
   const routes = app.withTypeProvider<ZodTypeProvider>();
-  const routeDeps = { store: deps.store, cities: deps.cities, registry: deps.registry };
+  const heavy = new HeavyWork({
+    concurrency: limits.heavyConcurrency,
+    queue: limits.heavyQueue,
+    deadlineMs: limits.requestDeadlineMs,
+  });
+  const compute = createAirQualityPool(limits.computeThreads);
+  app.addHook('onClose', () => compute.close());
+  const routeDeps = { store: deps.store, cities: deps.cities, registry: deps.registry, heavy, compute };
   registerCitiesRoute(routes, routeDeps);
   registerSensorsRoute(routes, routeDeps);
   registerLatestRoute(routes, routeDeps);

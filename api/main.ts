@@ -8,6 +8,7 @@ import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import { apiConfigSchema } from './api-config.ts';
+import { apiLimitsFrom } from './api-limits.ts';
 import { buildApi } from './build-api.ts';
 
 // `npm run api`: the researchers' API alone, reading the store the ingest service writes.
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       registry: openDeviceRegistry(deviceRegistryPath(config.DATA_DIR)),
       metrics: createMetricsRegistry('ucap-api'),
       logger,
+      limits: apiLimitsFrom(config),
     });
     url = await app.listen({ host: config.BIND_HOST, port: config.API_PORT });
   } catch (error) {

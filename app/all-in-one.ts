@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { apiLimitsFrom } from '../api/api-limits.ts';
 import { buildApi } from '../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import type { CityCatalog } from '../domain/cities.ts';
@@ -90,6 +91,7 @@ export async function startAllInOne(
       registry,
       metrics,
       logger: logger.child({ component: 'api' }),
+      limits: apiLimitsFrom(config),
       readinessChecks: [
         {
           name: 'ingest:mqtt',

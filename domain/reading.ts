@@ -32,12 +32,20 @@ export interface Rejection {
   readonly topic: string;
   /** Code of the first problem; `reason` lists all of them. */
   readonly code: ErrorCode;
+  /** Every problem found (truncated to MAX_KEPT_REASON_CHARS). */
   readonly reason: string;
   /** The payload as received (UTF-8, truncated to MAX_KEPT_PAYLOAD_CHARS). */
   readonly payload: string;
 }
 
 export const MAX_KEPT_PAYLOAD_CHARS = 2048;
+/** A reason lists every problem; a payload with thousands of bad keys must not make it megabytes. */
+export const MAX_KEPT_REASON_CHARS = 1024;
+
+/** `text` cut to `max` characters, with an ellipsis when something was cut. */
+export function truncateText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 export type DecodeResult =
   | {
@@ -68,7 +76,7 @@ export function toRejection(
     deviceId: message.deviceId,
     topic: message.topic,
     code: first?.code ?? 'INGEST_INVALID_PAYLOAD',
-    reason: describeProblems(problems),
-    payload: text.length > MAX_KEPT_PAYLOAD_CHARS ? `${text.slice(0, MAX_KEPT_PAYLOAD_CHARS)}…` : text,
+    reason: truncateText(describeProblems(problems), MAX_KEPT_REASON_CHARS),
+    payload: truncateText(text, MAX_KEPT_PAYLOAD_CHARS),
   };
 }

@@ -15,7 +15,12 @@ import type { TimeSource } from '../domain/timestamps.ts';
 export type Aggregate = 'mean' | 'min' | 'max' | 'count';
 export const AGGREGATES: readonly Aggregate[] = ['mean', 'min', 'max', 'count'];
 
-export interface LatestQuery {
+/** Cancels a query: the adapter stops the store's work (InfluxDB request aborted, DuckDB interrupted). */
+export interface Cancellable {
+  readonly signal?: AbortSignal;
+}
+
+export interface LatestQuery extends Cancellable {
   readonly city: string;
   readonly metric?: MetricId;
   readonly deviceId?: string;
@@ -34,7 +39,7 @@ export interface LatestValue {
   readonly timeSource?: TimeSource;
 }
 
-export interface SeriesQuery {
+export interface SeriesQuery extends Cancellable {
   readonly city: string;
   readonly metric: MetricId;
   /** One device, or every device of the city (one series each) when absent. */
@@ -72,7 +77,7 @@ export interface SensorActivity {
   readonly lastSeen: number;
 }
 
-export interface RejectionQuery {
+export interface RejectionQuery extends Cancellable {
   readonly city?: string;
   readonly deviceId?: string;
   readonly from?: number;

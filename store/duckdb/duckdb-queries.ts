@@ -2,7 +2,7 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors.ts';
 import { METRIC_IDS } from '../../domain/metrics.ts';
-import type { Rejection } from '../../domain/reading.ts';
+import { MAX_KEPT_PAYLOAD_CHARS, MAX_KEPT_REASON_CHARS, type Rejection } from '../../domain/reading.ts';
 import type {
   Aggregate,
   DeviceSeries,
@@ -188,7 +188,9 @@ export function selectRejections(connection: DuckDBConnection, query: RejectionQ
     ['received_at >= ?', ms(query.from)],
     ['received_at < ?', ms(query.to)],
   ]);
-  const sql = `SELECT received_at AS "receivedAt", city, device_id AS "deviceId", topic, code, reason, payload
+  // Rows written before reasons were capped may hold megabytes: only the kept length is read.
+  const sql = `SELECT received_at AS "receivedAt", city, device_id AS "deviceId", topic, code,
+      left(reason, ${MAX_KEPT_REASON_CHARS + 1}) AS reason, left(payload, ${MAX_KEPT_PAYLOAD_CHARS + 1}) AS payload
     FROM rejections ${filter.sql} ORDER BY received_at DESC, id DESC LIMIT ?`;
   const limit = BigInt(Math.max(0, Math.floor(query.limit)));
   return rows(connection, sql, [...filter.values, limit], rejectionRow);

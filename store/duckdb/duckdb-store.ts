@@ -27,8 +27,14 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
 
   const write = (action: string, operation: (writer: DuckDBConnection) => Promise<void>) =>
     gate.write(() => guard('STORE_WRITE_FAILED', action, () => operation(db.writer)));
-  const read = <T>(action: string, operation: (connection: DuckDBConnection) => Promise<T>) =>
-    gate.read(() => guard('STORE_QUERY_FAILED', action, () => withConnection(db.instance, operation)));
+  const read = <T>(
+    action: string,
+    operation: (connection: DuckDBConnection) => Promise<T>,
+    signal?: AbortSignal,
+  ) =>
+    gate.read(() =>
+      guard('STORE_QUERY_FAILED', action, () => withConnection(db.instance, operation, signal)),
+    );
 
   let closing: Promise<void> | undefined;
   const closeOnce = async () => {
@@ -47,10 +53,10 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
       rejections.length === 0
         ? gate.read(async () => {})
         : write('writing rejections', (w) => insertRejections(w, rejections)),
-    latest: (query) => read('reading latest values', (c) => selectLatest(c, query)),
-    series: (query) => read('reading a series', (c) => selectSeries(c, query)),
+    latest: (query) => read('reading latest values', (c) => selectLatest(c, query), query.signal),
+    series: (query) => read('reading a series', (c) => selectSeries(c, query), query.signal),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
-    rejections: (query) => read('reading rejections', (c) => selectRejections(c, query)),
+    rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),
     ping: () =>
       gate
         .read(() =>
@@ -75,11 +81,17 @@ async function guard<T>(code: ErrorCode, action: string, operation: () => Promis
 async function withConnection<T>(
   instance: DuckDBInstance,
   operation: (connection: DuckDBConnection) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
+  signal?.throwIfAborted();
   const connection = await instance.connect();
+  // A cancelled caller (request deadline, client gone) interrupts the running query.
+  const interrupt = () => connection.interrupt();
+  signal?.addEventListener('abort', interrupt, { once: true });
   try {
     return await operation(connection);
   } finally {
+    signal?.removeEventListener('abort', interrupt);
     connection.disconnectSync();
   }
 }

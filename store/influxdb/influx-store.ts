@@ -65,14 +65,18 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
     writeRejections: (rejections) => write('writing rejections', () => rejections.map(rejectionLine), 'ns'),
     latest: (query) =>
       read('reading latest values', async () =>
-        toLatestValues(await http.query(latestQuery(query)), query.city),
+        toLatestValues(await http.query(latestQuery(query), { signal: query.signal }), query.city),
       ),
     series: (query) =>
-      read('reading a series', async () => toDeviceSeries(await http.query(seriesQuery(query)))),
+      read('reading a series', async () =>
+        toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal })),
+      ),
     sensors: (query) => read('listing sensors', async () => toSensors(await http.query(sensorsQuery(query)))),
     rejections: (query) =>
       read('reading rejections', async () =>
-        query.limit < 1 ? [] : toRejections(await http.query(rejectionsQuery(query))),
+        query.limit < 1
+          ? []
+          : toRejections(await http.query(rejectionsQuery(query), { signal: query.signal })),
       ),
     ping: () => gate.run(() => guard('STORE_UNAVAILABLE', 'answering ping', () => http.ping())),
     close: () => {

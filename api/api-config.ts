@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonFields, hostSchema, portSchema } from '../platform/config.ts';
+import { commonFields, hostSchema, millisSchema, portSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
 import { apiLimitFields } from './api-limits.ts';
 
@@ -11,6 +11,8 @@ export const apiConfigSchema = z
     BIND_HOST: hostSchema,
     API_PORT: portSchema.default(8080),
     ...apiLimitFields,
+    /** Another process (ingest) writes the store: how often /v1/latest picks up its writes. */
+    API_LATEST_REFRESH_MS: millisSchema.default(5_000),
   })
   .superRefine(refineStoreConfig);
 

@@ -5,6 +5,7 @@ import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
+import { withLatestCache } from '../store/latest-cache.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import { apiConfigSchema } from './api-config.ts';
@@ -18,7 +19,12 @@ async function main(): Promise<void> {
   const config = parseConfig(apiConfigSchema);
   logger.level = config.LOG_LEVEL;
   const cities = loadCityCatalog(config.CITIES_FILE);
-  const store = await openStore(config, logger.child({ component: 'store' }));
+  // The ingest service writes the store: /v1/latest is kept in memory and refreshed from it.
+  const store = withLatestCache(await openStore(config, logger.child({ component: 'store' })), {
+    cities: cities.ids(),
+    refreshMs: config.API_LATEST_REFRESH_MS,
+    logger: logger.child({ component: 'latest-cache' }),
+  });
   let app: FastifyInstance;
   let url: string;
   try {

@@ -13,6 +13,7 @@ import type { Logger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl as mqttUrlOf } from '../platform/mqtt-url.ts';
 import { type CitySimulator, createCitySimulator } from '../simulators/city-simulator.ts';
+import { withLatestCache } from '../store/latest-cache.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
@@ -50,7 +51,11 @@ export async function startAllInOne(
     }
   };
   try {
-    const store: TimeSeriesStore = await openStore(config, logger.child({ component: 'store' }));
+    // Every write (ingest) goes through this object, so /v1/latest needs no refresh from the store.
+    const store: TimeSeriesStore = withLatestCache(
+      await openStore(config, logger.child({ component: 'store' })),
+      { cities: cities.ids(), refreshMs: 0, logger: logger.child({ component: 'latest-cache' }) },
+    );
     closers.push(() => store.close());
     const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
 

@@ -24,6 +24,8 @@ export interface LatestQuery extends Cancellable {
   readonly city: string;
   readonly metric?: MetricId;
   readonly deviceId?: string;
+  /** Only readings at or after this time (epoch ms): a cheap refresh of what changed lately. */
+  readonly since?: number;
 }
 
 export interface LatestValue {

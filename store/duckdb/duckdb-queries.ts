@@ -75,6 +75,7 @@ export async function selectLatest(connection: DuckDBConnection, query: LatestQu
     ['city = ?', query.city],
     ['metric = ?', query.metric],
     ['device_id = ?', query.deviceId],
+    ['ts >= ?', ms(query.since)],
   ]);
   const sql = `SELECT city, device_id AS "deviceId", metric, max(ts) AS ts, arg_max(value, ts) AS value,
       arg_max(coalesce(time_source, 'device'), ts) AS "timeSource"

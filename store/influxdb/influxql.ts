@@ -71,6 +71,7 @@ export function latestQuery(query: LatestQuery): string {
     tagEquals('city', query.city),
     tagEquals('metric', query.metric),
     tagEquals('device', query.deviceId),
+    ...timeRange(query.since, undefined),
   ]);
   return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)}, ${quoteIdent(TIME_SOURCE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent('device')}, ${quoteIdent('metric')}`;
 }

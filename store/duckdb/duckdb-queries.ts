@@ -46,10 +46,10 @@ const rejectionRow = z.object({
   payload: z.string(),
 });
 
-type Condition = readonly [sql: string, value: DuckDBValue | undefined];
+export type Condition = readonly [sql: string, value: DuckDBValue | undefined];
 
 /** AND of the conditions whose value is given; each condition's SQL holds one `?`. */
-function where(conditions: readonly Condition[]): { sql: string; values: DuckDBValue[] } {
+export function where(conditions: readonly Condition[]): { sql: string; values: DuckDBValue[] } {
   const used = conditions.filter((c): c is readonly [string, DuckDBValue] => c[1] !== undefined);
   return {
     sql: used.length === 0 ? '' : `WHERE ${used.map(([sql]) => sql).join(' AND ')}`,
@@ -67,7 +67,7 @@ async function rows<T>(
   return reader.getRowObjectsJS().map((row) => schema.parse(row));
 }
 
-const ms = (value: number | undefined): bigint | undefined =>
+export const ms = (value: number | undefined): bigint | undefined =>
   value === undefined ? undefined : BigInt(Math.round(value));
 
 export async function selectLatest(connection: DuckDBConnection, query: LatestQuery): Promise<LatestValue[]> {
@@ -111,37 +111,16 @@ const SLICE_MS = 900_000;
 const SLICE_START = `ts - ((ts % ${SLICE_MS}) + ${SLICE_MS}) % ${SLICE_MS}`;
 
 /**
- * Day buckets: ICU's zone-aware time_bucket costs ~10 µs a row, so it runs once per 15-minute UTC
- * slice holding data (on the slice's first and last millisecond) instead of once per reading.
- * Readings take their slice's bucket when both ends agree; a slice a local midnight cuts (a zone's
- * pre-standard-time offset such as Paris's +0:09:21 before 1911) falls back to bucketing each
- * reading. The aggregate still runs over the raw readings, so results match per-row bucketing.
+ * Rows to bucket: `device_id`, `ts` and the columns `aggregate` reads (raw readings, or hourly
+ * rollups with the edges of the range from raw readings: duckdb-rollups.ts).
  */
-function dayBucketSql(
-  query: SeriesQuery,
-  filter: { sql: string; values: DuckDBValue[] },
-): [sql: string, values: DuckDBValue[]] {
-  const { everyMs, timeZone: zone } = query;
-  const first = localBucket(everyMs, 'slice');
-  const last = localBucket(everyMs, `slice + ${SLICE_MS - 1}`);
-  const row = localBucket(everyMs, 'r.ts');
-  const sql = `WITH r AS MATERIALIZED (
-      SELECT device_id, ts, value, ${SLICE_START} AS slice FROM readings ${filter.sql}
-    ),
-    slices AS (
-      SELECT slice, ${first.sql} AS b0, ${last.sql} AS b1 FROM (SELECT DISTINCT slice FROM r)
-    )
-    SELECT r.device_id AS "deviceId", CASE WHEN s.b0 = s.b1 THEN s.b0 ELSE ${row.sql} END AS ts,
-      ${AGGREGATE_SQL[query.agg]} AS value
-    FROM r JOIN slices s USING (slice) GROUP BY ALL ORDER BY "deviceId", ts`;
-  // Placeholders in text order: the filter (inside r), the slice ends, then the per-row fallback.
-  return [sql, [...filter.values, first.value, zone, last.value, zone, row.value, zone]];
+export interface RowSource {
+  readonly sql: string;
+  readonly values: readonly DuckDBValue[];
+  readonly aggregate: string;
 }
 
-export async function selectSeries(
-  connection: DuckDBConnection,
-  query: SeriesQuery,
-): Promise<DeviceSeries[]> {
+function rawSource(query: SeriesQuery): RowSource {
   const filter = where([
     ['city = ?', query.city],
     ['metric = ?', query.metric],
@@ -149,7 +128,48 @@ export async function selectSeries(
     ['ts >= ?', ms(query.from)],
     ['ts < ?', ms(query.to)],
   ]);
-  const found = await rows(connection, ...seriesSql(query, filter), seriesRow);
+  return {
+    sql: `SELECT device_id, ts, value FROM readings ${filter.sql}`,
+    values: filter.values,
+    aggregate: AGGREGATE_SQL[query.agg],
+  };
+}
+
+/**
+ * Day buckets: ICU's zone-aware time_bucket costs ~10 µs a row, so it runs once per 15-minute UTC
+ * slice holding data (on the slice's first and last millisecond) instead of once per reading.
+ * Readings take their slice's bucket when both ends agree; a slice a local midnight cuts (a zone's
+ * pre-standard-time offset such as Paris's +0:09:21 before 1911) falls back to bucketing each
+ * reading. The aggregate still runs over the raw readings, so results match per-row bucketing.
+ */
+function dayBucketSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
+  const { everyMs, timeZone: zone } = query;
+  const first = localBucket(everyMs, 'slice');
+  const last = localBucket(everyMs, `slice + ${SLICE_MS - 1}`);
+  const row = localBucket(everyMs, 'r.ts');
+  const sql = `WITH r AS MATERIALIZED (
+      SELECT *, ${SLICE_START} AS slice FROM (${source.sql})
+    ),
+    slices AS (
+      SELECT slice, ${first.sql} AS b0, ${last.sql} AS b1 FROM (SELECT DISTINCT slice FROM r)
+    )
+    SELECT r.device_id AS "deviceId", CASE WHEN s.b0 = s.b1 THEN s.b0 ELSE ${row.sql} END AS ts,
+      ${source.aggregate} AS value
+    FROM r JOIN slices s USING (slice) GROUP BY ALL ORDER BY "deviceId", ts`;
+  // Placeholders in text order: the source (inside r), the slice ends, then the per-row fallback.
+  return [sql, [...source.values, first.value, zone, last.value, zone, row.value, zone]];
+}
+
+export function selectSeries(connection: DuckDBConnection, query: SeriesQuery): Promise<DeviceSeries[]> {
+  return selectBucketed(connection, query, rawSource(query));
+}
+
+export async function selectBucketed(
+  connection: DuckDBConnection,
+  query: SeriesQuery,
+  source: RowSource,
+): Promise<DeviceSeries[]> {
+  const found = await rows(connection, ...seriesSql(query, source), seriesRow);
   const series: { deviceId: string; points: { ts: number; value: number }[] }[] = [];
   for (const row of found) {
     const last = series.at(-1);
@@ -160,15 +180,12 @@ export async function selectSeries(
   return series;
 }
 
-function seriesSql(
-  query: SeriesQuery,
-  filter: { sql: string; values: DuckDBValue[] },
-): [sql: string, values: DuckDBValue[]] {
-  if (query.everyMs % DAY_MS === 0) return dayBucketSql(query, filter);
+function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
+  if (query.everyMs % DAY_MS === 0) return dayBucketSql(query, source);
   const bucket = localBucket(query.everyMs, 'ts');
-  const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${AGGREGATE_SQL[query.agg]} AS value
-    FROM readings ${filter.sql} GROUP BY ALL ORDER BY device_id, ts`;
-  return [sql, [bucket.value, query.timeZone, ...filter.values]];
+  const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${source.aggregate} AS value
+    FROM (${source.sql}) GROUP BY ALL ORDER BY device_id, ts`;
+  return [sql, [bucket.value, query.timeZone, ...source.values]];
 }
 
 export function selectSensors(

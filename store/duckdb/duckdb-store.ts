@@ -4,7 +4,8 @@ import { type Logger, silentLogger } from '../../platform/logger.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
 import { openDatabase } from './duckdb-open.ts';
-import { selectLatest, selectRejections, selectSensors, selectSeries } from './duckdb-queries.ts';
+import { selectLatest, selectRejections, selectSensors } from './duckdb-queries.ts';
+import { createRollups, refreshRollups, selectSeriesFromRollups } from './duckdb-rollups.ts';
 import { insertReadings, insertRejections } from './duckdb-writes.ts';
 import { OperationGate } from './operation-gate.ts';
 
@@ -22,6 +23,12 @@ export interface DuckDbStoreOptions {
 export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<TimeSeriesStore> {
   const logger = options.logger ?? silentLogger();
   const db = await openDatabase(options.path);
+  await guard('STORE_UNAVAILABLE', `preparing rollups in ${db.location}`, () =>
+    createRollups(db.writer),
+  ).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
   const gate = new OperationGate(() => closedError(db.location));
   logger.info({ store: 'duckdb', path: db.location }, 'store opened');
 
@@ -48,13 +55,16 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
     writeReadings: (readings) =>
       readings.length === 0
         ? gate.read(async () => {})
-        : write('writing readings', (w) => insertReadings(w, readings)),
+        : write('writing readings', async (w) => {
+            await insertReadings(w, readings);
+            await refreshRollups(w, readings);
+          }),
     writeRejections: (rejections) =>
       rejections.length === 0
         ? gate.read(async () => {})
         : write('writing rejections', (w) => insertRejections(w, rejections)),
     latest: (query) => read('reading latest values', (c) => selectLatest(c, query), query.signal),
-    series: (query) => read('reading a series', (c) => selectSeries(c, query), query.signal),
+    series: (query) => read('reading a series', (c) => selectSeriesFromRollups(c, query), query.signal),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
     rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),
     ping: () =>

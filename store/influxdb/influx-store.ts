@@ -14,6 +14,7 @@ import {
   type InfluxV1Options,
 } from './influx-options.ts';
 import { toDeviceSeries, toLatestValues, toRejections, toSensors } from './influx-results.ts';
+import { createInfluxRollups } from './influx-rollups.ts';
 import { createRejectionLines, readingLine } from './influx-schema.ts';
 import { createDatabaseQuery, latestQuery, rejectionsQuery, sensorsQuery, seriesQuery } from './influxql.ts';
 
@@ -50,6 +51,15 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       throw error;
     }
   }
+  const rollups = createInfluxRollups(http);
+  await rollups
+    .backfill()
+    .catch((error: unknown) =>
+      logger.warn(
+        { store: 'influxdb', target, err: error },
+        'hourly rollups not computed: series read raw readings',
+      ),
+    );
   const gate = new CallGate(() => new UcapError('STORE_UNAVAILABLE', `the store at ${target} is closed`));
   const rejectionLine = createRejectionLines();
   const write = (action: string, lines: () => string[], precision: WritePrecision) =>
@@ -61,15 +71,25 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
 
   return {
     kind: 'influxdb',
-    writeReadings: (readings) => write('writing readings', () => readings.map(readingLine), 'ms'),
+    // The rollups of the touched hours are part of the write: close() waits for both.
+    writeReadings: (readings) =>
+      gate.run(() =>
+        guard('STORE_WRITE_FAILED', 'writing readings', async () => {
+          await writeInChunks(http, readings.map(readingLine), 'ms');
+          await rollups.refresh(readings);
+        }),
+      ),
     writeRejections: (rejections) => write('writing rejections', () => rejections.map(rejectionLine), 'ns'),
     latest: (query) =>
       read('reading latest values', async () =>
         toLatestValues(await http.query(latestQuery(query), { signal: query.signal }), query.city),
       ),
     series: (query) =>
-      read('reading a series', async () =>
-        toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal })),
+      read(
+        'reading a series',
+        async () =>
+          (await rollups.series(query)) ??
+          toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal })),
       ),
     sensors: (query) => read('listing sensors', async () => toSensors(await http.query(sensorsQuery(query)))),
     rejections: (query) =>

@@ -4,6 +4,7 @@ import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
 import { describeRejectionsConformance } from './store-conformance-rejections.ts';
+import { describeRollupConformance } from './store-conformance-rollups.ts';
 import { describeSeriesConformance } from './store-conformance-series.ts';
 import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
 import { describeTimeSourceConformance } from './store-conformance-time-source.ts';
@@ -36,6 +37,7 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     describeLatest(ctx);
     describeTimeSourceConformance(ctx);
     describeSeriesConformance(ctx);
+    describeRollupConformance(ctx);
     describeSensors(ctx);
     describeRejectionsConformance(ctx);
     describeBulkAndLifecycle(ctx, open);

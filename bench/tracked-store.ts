@@ -17,6 +17,7 @@ export function trackedStore(
     series: (query) => store.series(query),
     sensors: (query) => store.sensors(query),
     rejections: (query) => store.rejections(query),
+    readings: (query) => store.readings(query),
     ping: () => store.ping(),
     close: () => store.close(),
   };

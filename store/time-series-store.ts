@@ -88,6 +88,20 @@ export interface RejectionQuery extends Cancellable {
   readonly limit: number;
 }
 
+/** Raw readings of one city, for exports: sorted by ts, then deviceId, then metric. */
+export interface ReadingsQuery extends Cancellable {
+  readonly city: string;
+  /** Only these metrics (all when absent). */
+  readonly metrics?: readonly MetricId[];
+  /** Only these devices (all when absent; none when empty). */
+  readonly deviceIds?: readonly string[];
+  readonly from: number;
+  readonly to: number;
+  /** Rows to skip first (readings at `from` a previous page already gave). */
+  readonly offset: number;
+  readonly limit: number;
+}
+
 export interface TimeSeriesStore {
   /** 'influxdb' or 'duckdb', for logs and /readyz. */
   readonly kind: string;
@@ -100,6 +114,8 @@ export interface TimeSeriesStore {
   series(query: SeriesQuery): Promise<DeviceSeries[]>;
   /** Devices that have stored readings, sorted by city then deviceId. */
   sensors(query: { readonly city?: string }): Promise<SensorActivity[]>;
+  /** Raw readings, sorted by ts, deviceId, metric (keyset pages: from + offset). */
+  readings(query: ReadingsQuery): Promise<Reading[]>;
   /** Rejected messages, newest first. */
   rejections(query: RejectionQuery): Promise<Rejection[]>;
   /** Resolves when the store answers; used by /readyz. */

@@ -2,12 +2,18 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors.ts';
 import { METRIC_IDS } from '../../domain/metrics.ts';
-import { MAX_KEPT_PAYLOAD_CHARS, MAX_KEPT_REASON_CHARS, type Rejection } from '../../domain/reading.ts';
+import {
+  MAX_KEPT_PAYLOAD_CHARS,
+  MAX_KEPT_REASON_CHARS,
+  type Reading,
+  type Rejection,
+} from '../../domain/reading.ts';
 import type {
   Aggregate,
   DeviceSeries,
   LatestQuery,
   LatestValue,
+  ReadingsQuery,
   RejectionQuery,
   SensorActivity,
   SeriesQuery,
@@ -212,4 +218,38 @@ export function selectRejections(connection: DuckDBConnection, query: RejectionQ
     FROM rejections ${filter.sql} ORDER BY received_at DESC, id DESC LIMIT ?`;
   const limit = BigInt(Math.max(0, Math.floor(query.limit)));
   return rows(connection, sql, [...filter.values, limit], rejectionRow);
+}
+
+const readingRow = z.object({
+  city: z.string(),
+  deviceId: z.string(),
+  metric,
+  ts: epochMs,
+  value: z.number(),
+  timeSource: z.enum(['device', 'receive']).catch('device'),
+});
+
+export async function selectReadings(connection: DuckDBConnection, query: ReadingsQuery): Promise<Reading[]> {
+  if (query.deviceIds?.length === 0 || query.metrics?.length === 0) return [];
+  const list = (items: readonly string[] | undefined) => items?.map(() => '?').join(', ');
+  const metrics = list(query.metrics);
+  const devices = list(query.deviceIds);
+  const sql = `SELECT city, device_id AS "deviceId", metric, ts, value, time_source AS "timeSource"
+    FROM readings WHERE city = ? AND ts >= ? AND ts < ?
+    ${metrics === undefined ? '' : `AND metric IN (${metrics})`}
+    ${devices === undefined ? '' : `AND device_id IN (${devices})`}
+    ORDER BY ts, device_id, metric LIMIT ? OFFSET ?`;
+  const values: DuckDBValue[] = [
+    query.city,
+    BigInt(Math.round(query.from)),
+    BigInt(Math.round(query.to)),
+    ...(query.metrics ?? []),
+    ...(query.deviceIds ?? []),
+    BigInt(Math.max(0, Math.floor(query.limit))),
+    BigInt(Math.max(0, Math.floor(query.offset))),
+  ];
+  const found = await rows(connection, sql, values, readingRow);
+  return found.map(({ timeSource, ...reading }) =>
+    timeSource === 'receive' ? { ...reading, timeSource } : reading,
+  );
 }

@@ -4,7 +4,7 @@ import { type Logger, silentLogger } from '../../platform/logger.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
 import { openDatabase } from './duckdb-open.ts';
-import { selectLatest, selectRejections, selectSensors } from './duckdb-queries.ts';
+import { selectLatest, selectReadings, selectRejections, selectSensors } from './duckdb-queries.ts';
 import { createRollups, refreshRollups, selectSeriesFromRollups } from './duckdb-rollups.ts';
 import { insertReadings, insertRejections } from './duckdb-writes.ts';
 import { OperationGate } from './operation-gate.ts';
@@ -66,6 +66,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
     latest: (query) => read('reading latest values', (c) => selectLatest(c, query), query.signal),
     series: (query) => read('reading a series', (c) => selectSeriesFromRollups(c, query), query.signal),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
+    readings: (query) => read('reading raw readings', (c) => selectReadings(c, query), query.signal),
     rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),
     ping: () =>
       gate

@@ -13,6 +13,7 @@ import {
   type InfluxStoreOptions,
   type InfluxV1Options,
 } from './influx-options.ts';
+import { readingsQuery, toReadings } from './influx-readings.ts';
 import { toDeviceSeries, toLatestValues, toRejections, toSensors } from './influx-results.ts';
 import { createInfluxRollups } from './influx-rollups.ts';
 import { createRejectionLines, readingLine } from './influx-schema.ts';
@@ -92,6 +93,12 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
           toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal })),
       ),
     sensors: (query) => read('listing sensors', async () => toSensors(await http.query(sensorsQuery(query)))),
+    readings: (query) =>
+      read('reading raw readings', async () => {
+        const influxql = readingsQuery(query);
+        if (influxql === undefined || query.limit < 1) return [];
+        return toReadings(await http.query(influxql, { signal: query.signal }), query.city);
+      }),
     rejections: (query) =>
       read('reading rejections', async () =>
         query.limit < 1

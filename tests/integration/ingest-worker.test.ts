@@ -117,6 +117,7 @@ function delegateTo(real: TimeSeriesStore): TimeSeriesStore {
     series: (q) => real.series(q),
     sensors: (q) => real.sensors(q),
     rejections: (q) => real.rejections(q),
+    readings: (q) => real.readings(q),
     ping: () => real.ping(),
     close: () => real.close(),
   };

@@ -3,6 +3,7 @@ import { isUcapError } from '../../domain/errors.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
+import { describeReadingsConformance } from './store-conformance-readings.ts';
 import { describeRejectionsConformance } from './store-conformance-rejections.ts';
 import { describeRollupConformance } from './store-conformance-rollups.ts';
 import { describeSeriesConformance } from './store-conformance-series.ts';
@@ -38,6 +39,7 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     describeTimeSourceConformance(ctx);
     describeSeriesConformance(ctx);
     describeRollupConformance(ctx);
+    describeReadingsConformance(ctx);
     describeSensors(ctx);
     describeRejectionsConformance(ctx);
     describeBulkAndLifecycle(ctx, open);

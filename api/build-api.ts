@@ -14,6 +14,7 @@ import { registerAqiRoute } from './routes/aqi.ts';
 import { registerCitiesRoute } from './routes/cities.ts';
 import { registerExceedancesRoute } from './routes/exceedances.ts';
 import { registerLatestRoute } from './routes/latest.ts';
+import { registerReadingsRoute } from './routes/readings.ts';
 import { registerRejectionsRoute } from './routes/rejections.ts';
 import { registerSensorsRoute } from './routes/sensors.ts';
 import { registerSeriesRoute } from './routes/series.ts';
@@ -69,6 +70,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerStandardsRoute(routes);
   registerAqiRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
   registerExceedancesRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
+  registerReadingsRoute(routes, { ...routeDeps, now: deps.now ?? Date.now });
   await app.ready();
   return app;
 }

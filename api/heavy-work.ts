@@ -35,12 +35,18 @@ export class HeavyWork {
    * Runs `work` in a slot with a signal that aborts at the deadline or when the client goes away.
    * Rejects at once with API_BUSY when the queue is full, and with API_DEADLINE at the deadline.
    */
-  async run<T>(reply: FastifyReply, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  async run<T>(
+    reply: FastifyReply,
+    work: (signal: AbortSignal) => Promise<T>,
+    options: { readonly deadlineFromNow?: boolean } = {},
+  ): Promise<T> {
     if (this.#running >= this.#limits.concurrency && this.#waiting.length >= this.#limits.queue) {
       throw busyError(this.#limits);
     }
     const controller = new AbortController();
-    const deadlineMs = Math.max(0, this.#limits.deadlineMs - reply.elapsedTime);
+    // A streamed export takes one slot per page: each page has the whole deadline.
+    const elapsed = options.deadlineFromNow === true ? 0 : reply.elapsedTime;
+    const deadlineMs = Math.max(0, this.#limits.deadlineMs - elapsed);
     const timer = setTimeout(() => controller.abort(deadlineError(this.#limits.deadlineMs)), deadlineMs);
     const clientGone = () => {
       if (!reply.raw.writableEnded) controller.abort(new Error('the client closed the connection'));

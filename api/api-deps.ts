@@ -12,6 +12,7 @@ import type { CityCatalog } from '../domain/cities.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ReadinessCheck } from '../platform/ops-server.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
+import type { ApiKey } from './api-keys.ts';
 import type { ApiLimits } from './api-limits.ts';
 import type { AirQualityCompute } from './compute/air-quality-pool.ts';
 import type { HeavyWork } from './heavy-work.ts';
@@ -26,6 +27,8 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** Checked by /readyz besides the store. */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** API keys (api-keys.ts); absent: the API is open. */
+  readonly apiKeys?: readonly ApiKey[];
   /** Timeouts, caps and rate limits; DEFAULT_API_LIMITS for what is not given. */
   readonly limits?: Partial<ApiLimits>;
   /** Clock for default time ranges (tests pin it); Date.now when absent. */
@@ -37,6 +40,8 @@ export type RouteDeps = Pick<ApiDeps, 'store' | 'cities' | 'registry'> & {
   readonly heavy: HeavyWork;
   /** Air-quality calculations in worker threads (compute/air-quality-pool.ts). */
   readonly compute: AirQualityCompute;
+  /** Whether API keys are on (raw rejected payloads then need an operator key). */
+  readonly keysOn: boolean;
 };
 
 /** The fastify instance routes are registered on: zod schemas validate and type every route. */

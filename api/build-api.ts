@@ -44,7 +44,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerHttpMetrics(app, deps.metrics);
   registerAccessLog(app);
   releaseConnectionsOnClose(app);
-  await registerServerProtection(app, limits);
+  await registerServerProtection(app, limits, deps.apiKeys);
   await registerOpenApi(app);
   registerOpsRoutes(app, {
     metrics: deps.metrics,
@@ -61,7 +61,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
   const compute = createAirQualityPool(limits.computeThreads);
   app.addHook('onClose', () => compute.close());
-  const routeDeps = { store: deps.store, cities: deps.cities, registry: deps.registry, heavy, compute };
+  const routeDeps = {
+    store: deps.store,
+    cities: deps.cities,
+    registry: deps.registry,
+    heavy,
+    compute,
+    keysOn: deps.apiKeys !== undefined,
+  };
   registerCitiesRoute(routes, routeDeps);
   registerSensorsRoute(routes, routeDeps);
   registerLatestRoute(routes, routeDeps);

@@ -15,6 +15,7 @@ interface Answer {
 
 const STORE_DOWN: readonly ErrorCode[] = ['STORE_UNAVAILABLE', 'STORE_LOCKED'];
 const OVERLOAD_STATUS = new Map<ErrorCode, number>([
+  ['API_UNAUTHORIZED', 401],
   ['API_RATE_LIMITED', 429],
   ['API_BUSY', 503],
   ['API_DEADLINE', 503],
@@ -36,7 +37,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = classify(error, request);
-    if (OVERLOAD_STATUS.has(answer.code)) request.log.warn({ code: answer.code }, 'request shed');
+    if (answer.status === 429 || answer.code === 'API_BUSY' || answer.code === 'API_DEADLINE')
+      request.log.warn({ code: answer.code }, 'request shed');
     else if (answer.status >= 500) request.log.error({ err: error, code: answer.code }, 'request failed');
     else request.log.info({ code: answer.code, reason: answer.message }, 'request refused');
     return send(reply, request, answer);
@@ -82,7 +84,7 @@ function classify(error: FastifyError, request: FastifyRequest): Answer {
   };
 }
 
-/** Too many requests from one client (429), or too much heavy work in the server (503). */
+/** No key (401), too many requests from one client (429), or too much heavy work in the server (503). */
 function overloadAnswer(error: unknown): Answer | undefined {
   if (!isUcapError(error) || !OVERLOAD_STATUS.has(error.code)) return undefined;
   const retryAfterMs = error.retryAfter();

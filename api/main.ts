@@ -9,6 +9,7 @@ import { withLatestCache } from '../store/latest-cache.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import { apiConfigSchema } from './api-config.ts';
+import { apiKeysFrom } from './api-keys.ts';
 import { apiLimitsFrom } from './api-limits.ts';
 import { buildApi } from './build-api.ts';
 
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
       metrics: createMetricsRegistry('ucap-api'),
       logger,
       limits: apiLimitsFrom(config),
+      ...apiKeysFrom(config),
     });
     url = await app.listen({ host: config.BIND_HOST, port: config.API_PORT });
   } catch (error) {

@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { UcapError } from '../domain/errors.ts';
+import { type ApiKey, registerApiKeys } from './api-keys.ts';
 import type { ApiLimits } from './api-limits.ts';
 
 /** Probes and scrapes come from the platform every few seconds: never rate limited. */
@@ -29,7 +30,11 @@ export function serverTimeouts(limits: ApiLimits): FastifyServerOptions {
  * What protects the API from its clients before any route runs: a connection cap, per-client
  * rate limits, security headers, and CORS for browser notebooks.
  */
-export async function registerServerProtection(app: FastifyInstance, limits: ApiLimits): Promise<void> {
+export async function registerServerProtection(
+  app: FastifyInstance,
+  limits: ApiLimits,
+  keys?: readonly ApiKey[],
+): Promise<void> {
   // Sockets beyond the cap are closed on accept, so file descriptors never run out.
   app.server.maxConnections = limits.maxConnections;
   await app.register(helmet, {
@@ -44,9 +49,13 @@ export async function registerServerProtection(app: FastifyInstance, limits: Api
     exposedHeaders: ['x-request-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining'],
     maxAge: 600,
   });
+  // Before the rate limiter, so it can count per key.
+  registerApiKeys(app, keys);
   if (limits.rateLimitMax > 0) {
     await app.register(rateLimit, {
-      max: limits.rateLimitMax,
+      // Per key when keys are on (a key's own limit, or the default), per client IP otherwise.
+      keyGenerator: (request) => (request.apiKey === undefined ? request.ip : `key:${request.apiKey.name}`),
+      max: (request) => request.apiKey?.rateLimitMax ?? limits.rateLimitMax,
       timeWindow: limits.rateLimitWindowMs,
       allowList: (request) => UNLIMITED_ROUTES.has(request.routeOptions.url ?? ''),
       errorResponseBuilder: (_request, context) =>

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { apiKeysFrom } from '../api/api-keys.ts';
 import { apiLimitsFrom } from '../api/api-limits.ts';
 import { buildApi } from '../api/build-api.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
@@ -97,6 +98,7 @@ export async function startAllInOne(
       metrics,
       logger: logger.child({ component: 'api' }),
       limits: apiLimitsFrom(config),
+      ...apiKeysFrom(config),
       readinessChecks: [
         {
           name: 'ingest:mqtt',

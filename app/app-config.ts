@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiKeyFields } from '../api/api-keys.ts';
 import { apiLimitFields } from '../api/api-limits.ts';
 import { brokerPersistenceFields } from '../gateway/gateway-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
@@ -19,6 +20,7 @@ export const appConfigSchema = z
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),
     ...apiLimitFields,
+    ...apiKeyFields,
     /** In one process the service account never leaves memory, so a random secret is made if unset. */
     MQTT_SERVICE_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     SIMULATE: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),

@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   API_BAD_REQUEST: 'A request parameter is missing or has a value that is not allowed.',
   API_NOT_FOUND: 'The requested resource does not exist.',
   API_INTERNAL: 'The server failed while answering; the request itself may be fine.',
+  API_UNAUTHORIZED:
+    'The API requires a key (Authorization: Bearer) and the request had none or an unknown one.',
   API_RATE_LIMITED: 'The client sent more requests than its rate limit allows; retry after the given time.',
   API_BUSY: 'The server is already running as many heavy requests as it allows; retry after the given time.',
   API_DEADLINE: 'The request took longer than the per-request deadline and was cancelled.',

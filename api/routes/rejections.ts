@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_KEPT_PAYLOAD_CHARS, MAX_KEPT_REASON_CHARS, truncateText } from '../../domain/reading.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
+import { mayReadPayloads } from '../api-keys.ts';
 import { badParameter } from '../api-request-error.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
 import {
@@ -30,7 +31,10 @@ const rejectionSchema = z.object({
     ),
   payload: z
     .string()
-    .describe(`The payload as received (UTF-8, truncated to ${MAX_KEPT_PAYLOAD_CHARS} characters).`),
+    .nullable()
+    .describe(
+      `The payload as received (UTF-8, truncated to ${MAX_KEPT_PAYLOAD_CHARS} characters); null unless the API key has the operator role (when keys are on).`,
+    ),
 });
 
 export function registerRejectionsRoute(app: ApiApp, deps: RouteDeps): void {
@@ -70,6 +74,7 @@ export function registerRejectionsRoute(app: ApiApp, deps: RouteDeps): void {
           signal,
         }),
       );
+      const payloads = mayReadPayloads(request, deps.keysOn);
       return {
         rejections: rejections.map((r) => {
           const timeZone = deps.cities.get(r.city)?.timeZone;
@@ -82,7 +87,7 @@ export function registerRejectionsRoute(app: ApiApp, deps: RouteDeps): void {
             code: r.code,
             // Bounded whatever the store holds, so a page stays a few megabytes at most.
             reason: truncateText(r.reason, MAX_KEPT_REASON_CHARS),
-            payload: truncateText(r.payload, MAX_KEPT_PAYLOAD_CHARS),
+            payload: payloads ? truncateText(r.payload, MAX_KEPT_PAYLOAD_CHARS) : null,
           };
         }),
       };

@@ -1,12 +1,10 @@
-// Loads a TypeScript worker module. Under `tsx` the worker inherits its loader through execArgv;
-// elsewhere (vitest, plain node) tsx's loader is registered in the worker first.
+// Loads a TypeScript worker module: tsx's loader is registered in this worker first (the loader
+// `tsx` gives the main thread does not reach worker threads, and vitest or plain node have none).
 const { workerData } = require('node:worker_threads');
 
 async function start() {
-  if (!process.execArgv.some((arg) => arg.includes('tsx'))) {
-    const { register } = await import('tsx/esm/api');
-    register();
-  }
+  const { register } = await import('tsx/esm/api');
+  register();
   await import(workerData.entry);
 }
 

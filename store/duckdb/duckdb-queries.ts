@@ -27,7 +27,8 @@ const errorCode = z
   // A row written under a code later removed from the catalogue still reads back.
   .catch('INGEST_INVALID_PAYLOAD');
 
-const latestRow = z.object({
+/** A stored reading (latest values and raw exports). */
+const readingRow = z.object({
   city: z.string(),
   deviceId: z.string(),
   metric,
@@ -86,8 +87,13 @@ export async function selectLatest(connection: DuckDBConnection, query: LatestQu
   const sql = `SELECT city, device_id AS "deviceId", metric, max(ts) AS ts, arg_max(value, ts) AS value,
       arg_max(coalesce(time_source, 'device'), ts) AS "timeSource"
     FROM readings ${filter.sql} GROUP BY city, device_id, metric ORDER BY device_id, metric`;
-  const found = await rows(connection, sql, filter.values, latestRow);
-  // Device time is the default and left out, as on Reading.
+  return withDefaultTimeSourceLeftOut(await rows(connection, sql, filter.values, readingRow));
+}
+
+/** Device time is the default and left out, as on Reading. */
+function withDefaultTimeSourceLeftOut<T extends { timeSource: 'device' | 'receive' }>(
+  found: readonly T[],
+): Array<Omit<T, 'timeSource'> & { timeSource?: 'receive' }> {
   return found.map(({ timeSource, ...value }) =>
     timeSource === 'receive' ? { ...value, timeSource } : value,
   );
@@ -220,15 +226,6 @@ export function selectRejections(connection: DuckDBConnection, query: RejectionQ
   return rows(connection, sql, [...filter.values, limit], rejectionRow);
 }
 
-const readingRow = z.object({
-  city: z.string(),
-  deviceId: z.string(),
-  metric,
-  ts: epochMs,
-  value: z.number(),
-  timeSource: z.enum(['device', 'receive']).catch('device'),
-});
-
 export async function selectReadings(connection: DuckDBConnection, query: ReadingsQuery): Promise<Reading[]> {
   if (query.deviceIds?.length === 0 || query.metrics?.length === 0) return [];
   const list = (items: readonly string[] | undefined) => items?.map(() => '?').join(', ');
@@ -248,8 +245,5 @@ export async function selectReadings(connection: DuckDBConnection, query: Readin
     BigInt(Math.max(0, Math.floor(query.limit))),
     BigInt(Math.max(0, Math.floor(query.offset))),
   ];
-  const found = await rows(connection, sql, values, readingRow);
-  return found.map(({ timeSource, ...reading }) =>
-    timeSource === 'receive' ? { ...reading, timeSource } : reading,
-  );
+  return withDefaultTimeSourceLeftOut(await rows(connection, sql, values, readingRow));
 }

@@ -56,8 +56,16 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
       readings.length === 0
         ? gate.read(async () => {})
         : write('writing readings', async (w) => {
-            await insertReadings(w, readings);
-            await refreshRollups(w, readings);
+            // One transaction: a crash cannot leave readings whose hours the rollups miss.
+            await w.run('BEGIN TRANSACTION');
+            try {
+              await insertReadings(w, readings);
+              await refreshRollups(w, readings);
+              await w.run('COMMIT');
+            } catch (error) {
+              await w.run('ROLLBACK').catch(() => undefined);
+              throw error;
+            }
           }),
     writeRejections: (rejections) =>
       rejections.length === 0

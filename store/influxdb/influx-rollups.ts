@@ -179,9 +179,22 @@ function rollupLine(city: string, deviceId: string, metric: string, p: z.infer<t
 /** Rollups are computed in windows of this length, so no single statement holds many buckets. */
 const BACKFILL_WINDOW_MS = 30 * 24 * HOUR_MS;
 
+/**
+ * A process stopped between a write and its rollup refresh leaves those hours behind: recent
+ * hours (where writes happen) are recomputed at every open.
+ */
+const RECOMPUTED_ON_OPEN_MS = 24 * HOUR_MS;
+
 async function backfill(http: InfluxHttp): Promise<void> {
   const done = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1H)}`);
-  if (done.series.length > 0) return;
+  if (done.series.length > 0) {
+    const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
+    const end = last.series[0]?.values[0]?.[0];
+    if (typeof end !== 'number') return;
+    const from = Math.floor((end - RECOMPUTED_ON_OPEN_MS) / HOUR_MS) * HOUR_MS;
+    await computeInto(http, from, end + HOUR_MS);
+    return;
+  }
   const bounds = await http.query(`SELECT first(${v}) FROM ${quoteIdent(READINGS)}`);
   const first = bounds.series[0]?.values[0]?.[0];
   if (typeof first !== 'number') return;
@@ -190,9 +203,14 @@ async function backfill(http: InfluxHttp): Promise<void> {
   if (typeof end !== 'number') return;
   const start = Math.floor(first / HOUR_MS) * HOUR_MS;
   for (let from = start; from <= end; from += BACKFILL_WINDOW_MS) {
-    const filter = where(timeRange(from, Math.min(from + BACKFILL_WINDOW_MS, end + HOUR_MS)));
-    await http.query(
-      `SELECT ${RAW_FIELDS} INTO ${quoteIdent(READINGS_1H)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(1h), "city", "device", "metric" fill(none)`,
-    );
+    await computeInto(http, from, Math.min(from + BACKFILL_WINDOW_MS, end + HOUR_MS));
   }
+}
+
+/** Rollups of [from, to) from raw readings, written by InfluxDB itself (SELECT … INTO). */
+async function computeInto(http: InfluxHttp, from: number, to: number): Promise<void> {
+  const filter = where(timeRange(from, to));
+  await http.query(
+    `SELECT ${RAW_FIELDS} INTO ${quoteIdent(READINGS_1H)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(1h), "city", "device", "metric" fill(none)`,
+  );
 }

@@ -19,6 +19,7 @@ export function trackedStore(
     rejections: (query) => store.rejections(query),
     readings: (query) => store.readings(query),
     ping: () => store.ping(),
+    rollUp: () => store.rollUp(),
     close: () => store.close(),
   };
 }

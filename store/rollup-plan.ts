@@ -5,8 +5,9 @@ import type { Aggregate, SeriesQuery } from './time-series-store.ts';
 /**
  * Hourly rollups, shared by both adapters: per (city, device, metric, UTC hour) the count, sum,
  * minimum and maximum of the readings — enough to give mean, min, max and count of any bucket made
- * of whole hours. The adapters keep them on every write (a late reading recomputes its hour from
- * the raw readings, so a replaced value is never counted twice).
+ * of whole hours. The adapters recompute an hour's groups from the raw readings once the hour has
+ * settled, and again when a late reading touches it (rollup-scheduler.ts), so a replaced value is
+ * never counted twice; hours not rolled up yet are read from the raw readings.
  */
 export const HOUR_MS = 3_600_000;
 
@@ -34,10 +35,11 @@ const SAMPLE_STEP_MS = 14 * 24 * HOUR_MS;
  * Zhengzhou; Kolkata's +05:30 is not), with at least one whole hour in the range. Otherwise
  * undefined: the raw readings answer.
  */
-export function planRollupRead(query: SeriesQuery): RollupPlan | undefined {
+export function planRollupRead(query: SeriesQuery, staleFrom: number): RollupPlan | undefined {
   if (query.everyMs % HOUR_MS !== 0) return undefined;
   const from = Math.ceil(query.from / HOUR_MS) * HOUR_MS;
-  const to = Math.floor(query.to / HOUR_MS) * HOUR_MS;
+  // Hours from staleFrom on (not rolled up yet: still open, settling, or touched since) are read raw.
+  const to = Math.min(Math.floor(query.to / HOUR_MS) * HOUR_MS, Math.floor(staleFrom / HOUR_MS) * HOUR_MS);
   if (from >= to || !wholeHourOffsets(query.timeZone, query.from, query.to)) return undefined;
   const raw = [
     { from: query.from, to: from },

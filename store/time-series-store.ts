@@ -120,6 +120,11 @@ export interface TimeSeriesStore {
   rejections(query: RejectionQuery): Promise<Rejection[]>;
   /** Resolves when the store answers; used by /readyz. */
   ping(): Promise<void>;
+  /**
+   * Rolls up every hour touched so far now, instead of once it has settled (after an import; tests).
+   * Answers never depend on it: hours not rolled up yet are read from the raw readings.
+   */
+  rollUp(): Promise<void>;
   /** Flushes and releases resources; further calls fail. */
   close(): Promise<void>;
 }

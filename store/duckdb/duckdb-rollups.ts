@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { Reading } from '../../domain/reading.ts';
-import { HOUR_MS, planRollupRead, type RollupPlan, touchedHours } from '../rollup-plan.ts';
+import { HOUR_MS, type HourKey, planRollupRead, type RollupPlan } from '../rollup-plan.ts';
 import type { Aggregate, DeviceSeries, SeriesQuery } from '../time-series-store.ts';
 import { type RowSource, selectBucketed, selectSeries, where } from './duckdb-queries.ts';
 
@@ -38,12 +37,20 @@ export async function createRollups(connection: DuckDBConnection): Promise<void>
   );
   if (empty.getRowObjectsJS()[0]?.missing === true) {
     await connection.run(`INSERT INTO readings_1h ${ROLLUP_OF('')}`);
+    return;
   }
+  // Rollups are refreshed after writes, and at close for what is left: a process that stopped
+  // without closing leaves its last hours behind. Recompute those (from the newest reading back).
+  await connection.run(
+    `INSERT OR REPLACE INTO readings_1h ${ROLLUP_OF(`WHERE ts >= (SELECT coalesce(max(ts), 0) FROM readings) - ${RECOMPUTED_ON_OPEN_MS}`)}`,
+  );
 }
 
-/** Must run on the write connection right after the readings were written. */
-export async function refreshRollups(writer: DuckDBConnection, readings: readonly Reading[]): Promise<void> {
-  const keys = touchedHours(readings);
+/** How far back from the newest reading rollups are recomputed when the store opens. */
+const RECOMPUTED_ON_OPEN_MS = 24 * HOUR_MS;
+
+/** Recomputes these groups from the raw readings; must run on the write connection. */
+export async function refreshRollups(writer: DuckDBConnection, keys: readonly HourKey[]): Promise<void> {
   if (keys.length === 0) return;
   await writer.run(`CREATE TEMP TABLE IF NOT EXISTS rollup_keys (
     city VARCHAR, device_id VARCHAR, metric VARCHAR, hour BIGINT
@@ -90,8 +97,9 @@ const ROLLUP_AGGREGATE: Readonly<Record<Aggregate, string>> = {
 export function selectSeriesFromRollups(
   connection: DuckDBConnection,
   query: SeriesQuery,
+  staleFrom: number,
 ): Promise<DeviceSeries[]> {
-  const plan = planRollupRead(query);
+  const plan = planRollupRead(query, staleFrom);
   if (plan === undefined) return selectSeries(connection, query);
   return selectBucketed(connection, query, rollupSource(query, plan));
 }

@@ -1,6 +1,7 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ErrorCode } from '../../domain/errors.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
+import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
 import { openDatabase } from './duckdb-open.ts';
@@ -31,6 +32,11 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
   });
   const gate = new OperationGate(() => closedError(db.location));
   logger.info({ store: 'duckdb', path: db.location }, 'store opened');
+  const rollups = new RollupScheduler({
+    refresh: (keys) => write('rolling up hours', (w) => refreshRollups(w, keys)),
+    onError: (error) =>
+      logger.warn({ store: 'duckdb', err: error }, 'hourly rollups not refreshed; trying again'),
+  });
 
   const write = (action: string, operation: (writer: DuckDBConnection) => Promise<void>) =>
     gate.write(() => guard('STORE_WRITE_FAILED', action, () => operation(db.writer)));
@@ -45,6 +51,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
 
   let closing: Promise<void> | undefined;
   const closeOnce = async () => {
+    await rollups.close();
     await gate.close();
     await guard('STORE_UNAVAILABLE', `closing ${db.location}`, () => db.close());
     logger.info({ store: 'duckdb', path: db.location }, 'store closed');
@@ -56,23 +63,17 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
       readings.length === 0
         ? gate.read(async () => {})
         : write('writing readings', async (w) => {
-            // One transaction: a crash cannot leave readings whose hours the rollups miss.
-            await w.run('BEGIN TRANSACTION');
-            try {
-              await insertReadings(w, readings);
-              await refreshRollups(w, readings);
-              await w.run('COMMIT');
-            } catch (error) {
-              await w.run('ROLLBACK').catch(() => undefined);
-              throw error;
-            }
+            await insertReadings(w, readings);
+            rollups.touched(readings);
           }),
     writeRejections: (rejections) =>
       rejections.length === 0
         ? gate.read(async () => {})
         : write('writing rejections', (w) => insertRejections(w, rejections)),
     latest: (query) => read('reading latest values', (c) => selectLatest(c, query), query.signal),
-    series: (query) => read('reading a series', (c) => selectSeriesFromRollups(c, query), query.signal),
+    rollUp: () => rollups.flush(true),
+    series: (query) =>
+      read('reading a series', (c) => selectSeriesFromRollups(c, query, rollups.staleFrom()), query.signal),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
     readings: (query) => read('reading raw readings', (c) => selectReadings(c, query), query.signal),
     rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),

@@ -5,10 +5,11 @@ import {
   combine,
   finishAggregate,
   HOUR_MS,
+  type HourKey,
   type Partial,
   planRollupRead,
-  touchedHours,
 } from '../rollup-plan.ts';
+import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { DeviceSeries, SeriesQuery } from '../time-series-store.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf, type StatementResult } from './influx-results.ts';
@@ -22,11 +23,11 @@ import { groupByBucket, quoteIdent, tagEquals, timeRange, where } from './influx
  *                fields n (integer: count), total, low, high (floats: sum, min, max of the hour's readings)
  *                time   start of the UTC hour
  *
- * After each write the hours it touched are recomputed from the raw readings with one InfluxQL
- * aggregate per run of consecutive hours, and written back (a point per hour replaces the last).
- * Refreshes run one at a time in this process, so two overlapping batches cannot write an older
- * view last; a second process writing the same hours at the same moment could (imports run while
- * ingest is quiet for that device, or run `ucap` again to recompute).
+ * Once an hour has settled (rollup-scheduler.ts), the groups writes touched in it are recomputed
+ * from the raw readings with one InfluxQL aggregate per run of consecutive hours, and written back
+ * (a point per hour replaces the last); a late reading makes its hour due again. Refreshes run one
+ * at a time in this process, so an older view is never written last; a second process writing the
+ * same hours at the same moment could (imports run while ingest is quiet for that device).
  */
 export const READINGS_1H = 'readings_1h';
 
@@ -44,26 +45,29 @@ export interface InfluxRollups {
    * Until it has succeeded, series are read from raw readings.
    */
   backfill(): Promise<void>;
-  refresh(readings: readonly Reading[]): Promise<void>;
+  /** Notes the groups a durable write touched; they are rolled up once their hour has settled. */
+  touched(readings: readonly Reading[]): void;
+  /** Rolls up everything touched so far. */
+  flush(): Promise<void>;
+  /** Stops the periodic refresh after rolling up everything touched so far. */
+  close(): Promise<void>;
   /** The series from rollups, or undefined when the query must read raw readings. */
   series(query: SeriesQuery): Promise<DeviceSeries[] | undefined>;
 }
 
-export function createInfluxRollups(http: InfluxHttp): InfluxRollups {
-  let tail: Promise<unknown> = Promise.resolve();
+export function createInfluxRollups(http: InfluxHttp, onError: (error: unknown) => void): InfluxRollups {
   let complete = false;
+  const scheduler = new RollupScheduler({ refresh: (keys) => refreshHours(http, keys), onError });
   return {
     async backfill() {
       await backfill(http);
       complete = true;
     },
-    refresh(readings) {
-      const run = tail.then(() => refreshHours(http, readings));
-      tail = run.catch(() => undefined);
-      return run;
-    },
+    touched: (readings) => scheduler.touched(readings),
+    flush: () => scheduler.flush(true),
+    close: () => scheduler.close(),
     async series(query) {
-      const plan = complete ? planRollupRead(query) : undefined;
+      const plan = complete ? planRollupRead(query, scheduler.staleFrom()) : undefined;
       if (plan === undefined) return undefined;
       const options = { signal: query.signal };
       const results = await Promise.all([
@@ -124,8 +128,7 @@ function mergeSeries(results: readonly StatementResult[], query: SeriesQuery): D
     }));
 }
 
-async function refreshHours(http: InfluxHttp, readings: readonly Reading[]): Promise<void> {
-  const keys = touchedHours(readings);
+async function refreshHours(http: InfluxHttp, keys: readonly HourKey[]): Promise<void> {
   if (keys.length === 0) return;
   const wanted = new Set(keys.map((k) => `${k.city}\u0000${k.deviceId}\u0000${k.metric}\u0000${k.hour}`));
   const cities = [...new Set(keys.map((k) => k.city))];

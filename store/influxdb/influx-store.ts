@@ -52,7 +52,9 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       throw error;
     }
   }
-  const rollups = createInfluxRollups(http);
+  const rollups = createInfluxRollups(http, (error) =>
+    logger.warn({ store: 'influxdb', target, err: error }, 'hourly rollups not refreshed; trying again'),
+  );
   await rollups
     .backfill()
     .catch((error: unknown) =>
@@ -72,12 +74,11 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
 
   return {
     kind: 'influxdb',
-    // The rollups of the touched hours are part of the write: close() waits for both.
     writeReadings: (readings) =>
       gate.run(() =>
         guard('STORE_WRITE_FAILED', 'writing readings', async () => {
           await writeInChunks(http, readings.map(readingLine), 'ms');
-          await rollups.refresh(readings);
+          rollups.touched(readings);
         }),
       ),
     writeRejections: (rejections) => write('writing rejections', () => rejections.map(rejectionLine), 'ns'),
@@ -106,8 +107,10 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
           : toRejections(await http.query(rejectionsQuery(query), { signal: query.signal })),
       ),
     ping: () => gate.run(() => guard('STORE_UNAVAILABLE', 'answering ping', () => http.ping())),
+    rollUp: () => gate.run(() => guard('STORE_WRITE_FAILED', 'rolling up hours', () => rollups.flush())),
     close: () => {
-      closing ??= gate.close().then(() => {
+      closing ??= gate.close().then(async () => {
+        await rollups.close();
         http.close();
         logger.info({ store: 'influxdb', target }, 'store closed');
       });

@@ -119,6 +119,7 @@ function delegateTo(real: TimeSeriesStore): TimeSeriesStore {
     rejections: (q) => real.rejections(q),
     readings: (q) => real.readings(q),
     ping: () => real.ping(),
+    rollUp: () => real.rollUp(),
     close: () => real.close(),
   };
 }

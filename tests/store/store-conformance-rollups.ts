@@ -22,6 +22,22 @@ function points(series: DeviceSeries[]): Array<[string, number, number]> {
 
 export function describeRollupConformance(ctx: ConformanceContext): void {
   describe('series() from hourly rollups', () => {
+    /**
+     * Asks twice: first while the written hours are not rolled up yet (read from the raw
+     * readings), then after rollUp() (read from the rollups). Both answers must agree.
+     */
+    const series = async (q: Parameters<typeof ctx.store.series>[0]): Promise<DeviceSeries[]> => {
+      const fresh = await ctx.store.series(q);
+      await ctx.store.rollUp();
+      const rolled = await ctx.store.series(q);
+      expect(rolled.map((d) => [d.deviceId, d.points.map((p) => p.ts)])).toEqual(
+        fresh.map((d) => [d.deviceId, d.points.map((p) => p.ts)]),
+      );
+      rolled.forEach((d, i) =>
+        d.points.forEach((p, j) => expect(p.value).toBeCloseTo(fresh[i]?.points[j]?.value ?? Number.NaN, 9)),
+      );
+      return rolled;
+    };
     const query = (city: string, agg: Aggregate, from: string, to: string, everyMs = HOUR) => ({
       city,
       metric: 'pm25' as const,
@@ -41,7 +57,7 @@ export function describeRollupConformance(ctx: ConformanceContext): void {
         r(s.city, a, 'pm25', t('2026-03-10T10:15:00Z'), 40),
       ]);
       const range = ['2026-03-10T08:00:00Z', '2026-03-10T11:00:00Z'] as const;
-      expect(points(await ctx.store.series(query(s.city, 'mean', ...range)))).toEqual([
+      expect(points(await series(query(s.city, 'mean', ...range)))).toEqual([
         [a, t('2026-03-10T08:00:00Z'), 15],
         [a, t('2026-03-10T10:00:00Z'), 40],
       ]);
@@ -50,15 +66,15 @@ export function describeRollupConformance(ctx: ConformanceContext): void {
         r(s.city, a, 'pm25', t('2026-03-10T08:45:00Z'), 60),
         r(s.city, a, 'pm25', t('2026-03-10T08:30:00Z'), 50),
       ]);
-      const mean = points(await ctx.store.series(query(s.city, 'mean', ...range)));
+      const mean = points(await series(query(s.city, 'mean', ...range)));
       expect(mean.map(([, ts]) => ts)).toEqual([t('2026-03-10T08:00:00Z'), t('2026-03-10T10:00:00Z')]);
       expect(mean[0]?.[2]).toBeCloseTo((10 + 50 + 60) / 3, 9);
-      expect(points(await ctx.store.series(query(s.city, 'count', ...range)))).toEqual([
+      expect(points(await series(query(s.city, 'count', ...range)))).toEqual([
         [a, t('2026-03-10T08:00:00Z'), 3],
         [a, t('2026-03-10T10:00:00Z'), 1],
       ]);
-      expect(points(await ctx.store.series(query(s.city, 'max', ...range)))[0]?.[2]).toBe(60);
-      expect(points(await ctx.store.series(query(s.city, 'min', ...range)))[0]?.[2]).toBe(10);
+      expect(points(await series(query(s.city, 'max', ...range)))[0]?.[2]).toBe(60);
+      expect(points(await series(query(s.city, 'min', ...range)))[0]?.[2]).toBe(10);
     });
 
     it('takes only the readings inside a range that cuts hours at both ends', async () => {
@@ -70,14 +86,12 @@ export function describeRollupConformance(ctx: ConformanceContext): void {
         ),
       );
       // 08:30..10:50: 08:40 (3), 09:00..09:40 (4, 5, 6), 10:00..10:40 (7, 8, 9); 08:00, 08:20, 11:00 out.
-      const series = await ctx.store.series(
+      const cut = await series(
         query(s.city, 'count', '2026-03-10T08:30:00Z', '2026-03-10T10:50:00Z', 3 * HOUR),
       );
-      const total = points(series).reduce((sum, [, , n]) => sum + n, 0);
+      const total = points(cut).reduce((sum, [, , n]) => sum + n, 0);
       expect(total).toBe(7);
-      const sums = await ctx.store.series(
-        query(s.city, 'mean', '2026-03-10T08:30:00Z', '2026-03-10T10:50:00Z', DAY),
-      );
+      const sums = await series(query(s.city, 'mean', '2026-03-10T08:30:00Z', '2026-03-10T10:50:00Z', DAY));
       expect(points(sums)).toHaveLength(1);
       expect(points(sums)[0]?.[2]).toBeCloseTo((3 + 4 + 5 + 6 + 7 + 8 + 9) / 7, 9);
     });
@@ -94,7 +108,7 @@ export function describeRollupConformance(ctx: ConformanceContext): void {
         Array.from({ length: 4 * 24 }, (_, h) => r(s.city, a, 'pm25', start + h * HOUR + 600_000, h)),
       );
       const days = points(
-        await ctx.store.series({
+        await series({
           ...query(s.city, 'count', day, day, DAY),
           from: start,
           to: start + 4 * DAY,

@@ -14,6 +14,8 @@ export interface HourlySeriesQuery {
   readonly from: number;
   readonly to: number;
   readonly timeZone: string;
+  /** Cancels the store queries (the request's deadline, or its client gone). */
+  readonly signal?: AbortSignal;
 }
 
 export interface HourlySeries {
@@ -44,6 +46,7 @@ export async function fetchHourlySeries(
         everyMs: HOUR_MS,
         agg: 'mean',
         timeZone: query.timeZone,
+        ...(query.signal === undefined ? {} : { signal: query.signal }),
       }),
     ),
   );

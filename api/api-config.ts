@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import { commonFields, hostSchema, portSchema } from '../platform/config.ts';
+import { commonFields, hostSchema, millisSchema, portSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
+import { apiKeyFields } from './api-keys.ts';
+import { apiLimitFields } from './api-limits.ts';
 
 /** Shared with the all-in-one process. */
 export const adminFields = {
@@ -27,6 +29,10 @@ export const apiConfigSchema = z
     BIND_HOST: hostSchema,
     API_PORT: portSchema.default(8080),
     ...adminFields,
+    ...apiLimitFields,
+    ...apiKeyFields,
+    /** Another process (ingest) writes the store: how often /v1/latest picks up its writes. */
+    API_LATEST_REFRESH_MS: millisSchema.default(5_000),
   })
   .superRefine(refineStoreConfig);
 

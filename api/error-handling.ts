@@ -14,6 +14,12 @@ interface Answer {
 }
 
 const STORE_DOWN: readonly ErrorCode[] = ['STORE_UNAVAILABLE', 'STORE_LOCKED'];
+const OVERLOAD_STATUS = new Map<ErrorCode, number>([
+  ['API_UNAUTHORIZED', 401],
+  ['API_RATE_LIMITED', 429],
+  ['API_BUSY', 503],
+  ['API_DEADLINE', 503],
+]);
 
 /**
  * Every error leaves as `{ error: { code, message, requestId, details? } }`. Bad requests name the
@@ -31,7 +37,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const answer = classify(error, request);
-    if (answer.status >= 500) request.log.error({ err: error, code: answer.code }, 'request failed');
+    if (answer.status === 429 || answer.code === 'API_BUSY' || answer.code === 'API_DEADLINE')
+      request.log.warn({ code: answer.code }, 'request shed');
+    else if (answer.status >= 500) request.log.error({ err: error, code: answer.code }, 'request failed');
     else request.log.info({ code: answer.code, reason: answer.message }, 'request refused');
     return send(reply, request, answer);
   });
@@ -50,6 +58,8 @@ function classify(error: FastifyError, request: FastifyRequest): Answer {
       details: error.details,
     };
   }
+  const overload = overloadAnswer(error);
+  if (overload !== undefined) return overload;
   if (
     isUcapError(error) &&
     (STORE_DOWN.includes(error.code) || (error.code === 'STORE_QUERY_FAILED' && error.canRetry()))
@@ -71,6 +81,18 @@ function classify(error: FastifyError, request: FastifyRequest): Answer {
     status: 500,
     code: 'API_INTERNAL',
     message: 'the server failed while answering; quote the request id when reporting it',
+  };
+}
+
+/** No key (401), too many requests from one client (429), or too much heavy work in the server (503). */
+function overloadAnswer(error: unknown): Answer | undefined {
+  if (!isUcapError(error) || !OVERLOAD_STATUS.has(error.code)) return undefined;
+  const retryAfterMs = error.retryAfter();
+  return {
+    status: OVERLOAD_STATUS.get(error.code) ?? 503,
+    code: error.code,
+    message: error.message,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
   };
 }
 

@@ -6,9 +6,12 @@ import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
+import { withLatestCache } from '../store/latest-cache.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import { adminFrom, apiConfigSchema } from './api-config.ts';
+import { apiKeysFrom } from './api-keys.ts';
+import { apiLimitsFrom } from './api-limits.ts';
 import { buildApi } from './build-api.ts';
 
 // `npm run api`: the researchers' API alone, reading the store the ingest service writes.
@@ -18,7 +21,12 @@ async function main(): Promise<void> {
   const config = parseConfig(apiConfigSchema);
   logger.level = config.LOG_LEVEL;
   const cities = loadCityCatalog(config.CITIES_FILE);
-  const store = await openStore(config, logger.child({ component: 'store' }));
+  // The ingest service writes the store: /v1/latest is kept in memory and refreshed from it.
+  const store = withLatestCache(await openStore(config, logger.child({ component: 'store' })), {
+    cities: cities.ids(),
+    refreshMs: config.API_LATEST_REFRESH_MS,
+    logger: logger.child({ component: 'latest-cache' }),
+  });
   let app: FastifyInstance;
   let url: string;
   try {
@@ -32,6 +40,8 @@ async function main(): Promise<void> {
       presence: presenceFileSource(presencePath(config.DATA_DIR)),
       metrics: createMetricsRegistry('ucap-api'),
       logger,
+      limits: apiLimitsFrom(config),
+      ...apiKeysFrom(config),
     });
     url = await app.listen({ host: config.BIND_HOST, port: config.API_PORT });
   } catch (error) {

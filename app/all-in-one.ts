@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { adminFrom } from '../api/api-config.ts';
+import { apiKeysFrom } from '../api/api-keys.ts';
+import { apiLimitsFrom } from '../api/api-limits.ts';
 import { buildApi } from '../api/build-api.ts';
 import { startIndexSeries } from '../aqi/start-index-series.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
@@ -15,6 +17,7 @@ import type { Logger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl as mqttUrlOf } from '../platform/mqtt-url.ts';
 import { type CitySimulator, createCitySimulator } from '../simulators/city-simulator.ts';
+import { withLatestCache } from '../store/latest-cache.ts';
 import { openStore } from '../store/open-store.ts';
 import { describeStore } from '../store/store-config.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
@@ -58,7 +61,11 @@ export async function startAllInOne(
   };
   try {
     await ensureDataDir(config.DATA_DIR);
-    const store: TimeSeriesStore = await openStore(config, logger.child({ component: 'store' }));
+    // Every write (ingest) goes through this object, so /v1/latest needs no refresh from the store.
+    const store: TimeSeriesStore = withLatestCache(
+      await openStore(config, logger.child({ component: 'store' })),
+      { cities: cities.ids(), refreshMs: 0, logger: logger.child({ component: 'latest-cache' }) },
+    );
     closers.push(() => store.close());
     // Closed after ingest has stopped (closers run in reverse), so its last writes are indexed.
     const indexSeries = startIndexSeries(config, store, cities, logger.child({ component: 'index-series' }));
@@ -101,6 +108,8 @@ export async function startAllInOne(
       presence: gateway.presence,
       metrics,
       logger: logger.child({ component: 'api' }),
+      limits: apiLimitsFrom(config),
+      ...apiKeysFrom(config),
       readinessChecks: [{ name: 'store-writes', check: () => pipeline.ping() }],
     });
     const apiAddress = await api.listen({ host: config.BIND_HOST, port: config.API_PORT });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { adminFields } from '../api/api-config.ts';
+import { apiKeyFields } from '../api/api-keys.ts';
+import { apiLimitFields } from '../api/api-limits.ts';
 import { indexSeriesFields } from '../aqi/index-series-config.ts';
 import { gatewayLimitFields, gatewayListenerFields } from '../gateway/gateway-config.ts';
 import { ingestFields } from '../ingest/ingest-config.ts';
@@ -22,6 +24,8 @@ export const appConfigSchema = z
     BIND_HOST: hostSchema,
     MQTT_PORT: portSchema.default(1883),
     API_PORT: portSchema.default(8080),
+    ...apiLimitFields,
+    ...apiKeyFields,
     /** In one process the service account never leaves memory, so a random secret is made if unset. */
     MQTT_SERVICE_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
     SIMULATE: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),

@@ -21,6 +21,15 @@ export interface BenchProfile {
     /** Timed runs of one query stop early once this is spent (after at least 3). */
     readonly budgetMs: number;
   };
+  /** `api`: a month of readings per city, then the routes under concurrent load. */
+  readonly api: {
+    readonly devicesPerCity: number;
+    readonly days: number;
+    readonly stepMs: number;
+    readonly loadBatchSize: number;
+    /** Each route is driven this long. */
+    readonly durationMs: number;
+  };
   readonly e2e: {
     readonly devices: number;
     readonly messagesPerDevice: number;
@@ -36,6 +45,7 @@ export const FULL_PROFILE: BenchProfile = {
   decode: { warmupMessages: 10_000, messages: 100_000 },
   writes: { batchSizes: [1000, 5000, 20_000], readingsPerSize: 120_000, minBatches: 6 },
   queries: { devices: 10, days: 7, stepMs: 60_000, loadBatchSize: 20_000, runs: 20, budgetMs: 5000 },
+  api: { devicesPerCity: 100, days: 30, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 5000 },
   e2e: { devices: 40, messagesPerDevice: 300, inFlightPerDevice: 10, timeoutMs: 120_000 },
 };
 
@@ -44,6 +54,7 @@ export const QUICK_PROFILE: BenchProfile = {
   decode: { warmupMessages: 2000, messages: 20_000 },
   writes: { batchSizes: [1000, 5000, 20_000], readingsPerSize: 20_000, minBatches: 1 },
   queries: { devices: 10, days: 7, stepMs: 1_200_000, loadBatchSize: 20_000, runs: 5, budgetMs: 1500 },
+  api: { devicesPerCity: 10, days: 3, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 1000 },
   e2e: { devices: 10, messagesPerDevice: 50, inFlightPerDevice: 10, timeoutMs: 30_000 },
 };
 

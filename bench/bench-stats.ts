@@ -3,6 +3,7 @@ export interface LatencySummary {
   readonly count: number;
   readonly p50: number;
   readonly p95: number;
+  readonly p99: number;
   readonly max: number;
   readonly total: number;
 }
@@ -20,6 +21,7 @@ export function summarizeLatencies(latenciesMs: readonly number[]): LatencySumma
     count: sorted.length,
     p50: percentile(sorted, 50),
     p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
     max: sorted.at(-1) ?? Number.NaN,
     total: sorted.reduce((sum, ms) => sum + ms, 0),
   };

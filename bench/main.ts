@@ -1,5 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import { isUcapError } from '../domain/errors.ts';
+import { runApiBench } from './api-bench.ts';
 import { BENCH_USAGE, type BenchName, parseBenchArgs } from './bench-args.ts';
 import type { BenchFigures } from './bench-figures.ts';
 import { type BenchTable, renderTable } from './bench-format.ts';
@@ -26,6 +27,7 @@ const RUNNERS: Readonly<Record<BenchName, BenchRunner>> = {
   writes: runWriteBench,
   queries: runQueryBench,
   e2e: runE2eBench,
+  api: runApiBench,
 };
 
 async function main(): Promise<void> {

@@ -17,7 +17,9 @@ export function trackedStore(
     series: (query) => store.series(query),
     sensors: (query) => store.sensors(query),
     rejections: (query) => store.rejections(query),
+    readings: (query) => store.readings(query),
     ping: () => store.ping(),
+    rollUp: () => store.rollUp(),
     close: () => store.close(),
   };
 }

@@ -5,6 +5,7 @@ import { loadCityCatalog } from '../platform/city-config.ts';
 import { commonFields, dataDirFields, type Env, parseConfig } from '../platform/config.ts';
 import { CliError, type CliIo } from './cli-io.ts';
 import { DEVICES_HELP, runDevicesCommand } from './devices-command.ts';
+import { runImportCommand } from './import-command.ts';
 
 export const HELP = `ucap: provisioning for ucap-monitor
 
@@ -16,6 +17,7 @@ Commands:
   devices list     List registered devices (no secrets)
   devices rotate   Give a device a new secret (the old one stops working)
   devices remove   Unregister a device
+  import <file>    Load readings from a CSV file (see: ucap import --help)
 
 ${DEVICES_HELP}
 `;
@@ -30,6 +32,7 @@ export async function runCli(argv: readonly string[], env: Env, io: CliIo): Prom
     return command === undefined ? 1 : 0;
   }
   try {
+    if (command === 'import') return await runImportCommand(rest, env, io);
     if (command !== 'devices') throw new CliError(`unknown command "${command}"; try: ucap devices --help`);
     const config = parseConfig(cliConfigSchema, env);
     const cities = loadCityCatalog(config.CITIES_FILE);

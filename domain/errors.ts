@@ -31,8 +31,12 @@ export const ERROR_CODES = {
     'An air-quality calculation got a value it cannot use (negative, not finite, duplicate hour, unknown standard, version or grade).',
   API_BAD_REQUEST: 'A request parameter is missing or has a value that is not allowed.',
   API_NOT_FOUND: 'The requested resource does not exist.',
-  API_UNAUTHORIZED: 'An admin request came without the right `Authorization: Bearer <ADMIN_TOKEN>`.',
   API_INTERNAL: 'The server failed while answering; the request itself may be fine.',
+  API_UNAUTHORIZED:
+    'The request needs `Authorization: Bearer <credential>` (an API key when keys are on; ADMIN_TOKEN for /v1/admin) and had none or a wrong one.',
+  API_RATE_LIMITED: 'The client sent more requests than its rate limit allows; retry after the given time.',
+  API_BUSY: 'The server is already running as many heavy requests as it allows; retry after the given time.',
+  API_DEADLINE: 'The request took longer than the per-request deadline and was cancelled.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -32,12 +32,20 @@ export interface Rejection {
   readonly topic: string;
   /** Code of the first problem; `reason` lists all of them. */
   readonly code: ErrorCode;
+  /** Every problem found (truncated to MAX_KEPT_REASON_CHARS). */
   readonly reason: string;
   /** The payload as received (UTF-8, truncated to MAX_KEPT_PAYLOAD_CHARS). */
   readonly payload: string;
 }
 
 export const MAX_KEPT_PAYLOAD_CHARS = 2048;
+/** A reason lists every problem; a payload with thousands of bad keys must not make it megabytes. */
+export const MAX_KEPT_REASON_CHARS = 1024;
+
+/** `text` cut to `max` characters, with an ellipsis when something was cut. */
+export function truncateText(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 export type DecodeResult =
   | {
@@ -68,12 +76,8 @@ export function toRejection(
     deviceId: message.deviceId,
     topic: message.topic,
     code: first?.code ?? 'INGEST_INVALID_PAYLOAD',
-    // A reason may quote the payload (a bad value, an unknown key): it is bounded like the payload.
-    reason: truncateKept(describeProblems(problems)),
-    payload: truncateKept(text),
+    // A reason may quote the payload (a bad value, an unknown key): it is bounded too.
+    reason: truncateText(describeProblems(problems), MAX_KEPT_REASON_CHARS),
+    payload: truncateText(text, MAX_KEPT_PAYLOAD_CHARS),
   };
-}
-
-function truncateKept(text: string): string {
-  return text.length > MAX_KEPT_PAYLOAD_CHARS ? `${text.slice(0, MAX_KEPT_PAYLOAD_CHARS)}…` : text;
 }

@@ -15,10 +15,17 @@ import type { TimeSource } from '../domain/timestamps.ts';
 export type Aggregate = 'mean' | 'min' | 'max' | 'count';
 export const AGGREGATES: readonly Aggregate[] = ['mean', 'min', 'max', 'count'];
 
-export interface LatestQuery {
+/** Cancels a query: the adapter stops the store's work (InfluxDB request aborted, DuckDB interrupted). */
+export interface Cancellable {
+  readonly signal?: AbortSignal;
+}
+
+export interface LatestQuery extends Cancellable {
   readonly city: string;
   readonly metric?: MetricId;
   readonly deviceId?: string;
+  /** Only readings at or after this time (epoch ms): a cheap refresh of what changed lately. */
+  readonly since?: number;
 }
 
 export interface LatestValue {
@@ -34,7 +41,7 @@ export interface LatestValue {
   readonly timeSource?: TimeSource;
 }
 
-export interface SeriesQuery {
+export interface SeriesQuery extends Cancellable {
   readonly city: string;
   readonly metric: MetricId;
   /** One device, or every device of the city (one series each) when absent. */
@@ -72,12 +79,26 @@ export interface SensorActivity {
   readonly lastSeen: number;
 }
 
-export interface RejectionQuery {
+export interface RejectionQuery extends Cancellable {
   readonly city?: string;
   readonly deviceId?: string;
   readonly from?: number;
   readonly to?: number;
   /** Newest first; at most this many. */
+  readonly limit: number;
+}
+
+/** Raw readings of one city, for exports: sorted by ts, then deviceId, then metric. */
+export interface ReadingsQuery extends Cancellable {
+  readonly city: string;
+  /** Only these metrics (all when absent). */
+  readonly metrics?: readonly MetricId[];
+  /** Only these devices (all when absent; none when empty). */
+  readonly deviceIds?: readonly string[];
+  readonly from: number;
+  readonly to: number;
+  /** Rows to skip first (readings at `from` a previous page already gave). */
+  readonly offset: number;
   readonly limit: number;
 }
 
@@ -93,10 +114,17 @@ export interface TimeSeriesStore {
   series(query: SeriesQuery): Promise<DeviceSeries[]>;
   /** Devices that have stored readings, sorted by city then deviceId. */
   sensors(query: { readonly city?: string }): Promise<SensorActivity[]>;
+  /** Raw readings, sorted by ts, deviceId, metric (keyset pages: from + offset). */
+  readings(query: ReadingsQuery): Promise<Reading[]>;
   /** Rejected messages, newest first. */
   rejections(query: RejectionQuery): Promise<Rejection[]>;
   /** Resolves when the store answers; used by /readyz. */
   ping(): Promise<void>;
+  /**
+   * Rolls up every hour touched so far now, instead of once it has settled (after an import; tests).
+   * Answers never depend on it: hours not rolled up yet are read from the raw readings.
+   */
+  rollUp(): Promise<void>;
   /** Flushes and releases resources; further calls fail. */
   close(): Promise<void>;
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { computeIndexSeries } from '../../domain/air-quality/index.ts';
 import { formatDuration } from '../../domain/timestamps.ts';
 import {
   AVERAGING_MARGIN_MS,
@@ -102,27 +101,31 @@ export function registerAqiRoute(app: ApiApp, deps: RouteDeps & { now: () => num
         response: { 200: aqiResponseSchema, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { city, device, standard, version, every, lang } = request.query;
       checkVersion(standard, version);
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
       const range = resolveIndexRange({ ...request.query, every }, deps.now(), timeZone);
-      const data = await fetchHourlySeries(deps.store, {
-        city,
-        ...(device === undefined ? {} : { deviceId: device }),
-        from: range.from - AVERAGING_MARGIN_MS,
-        // Only daily maxima reach past the range (EPA 8-hour windows beginning late in the day).
-        to: every === '1d' ? range.to + AVERAGING_MARGIN_MS : range.to,
-        timeZone,
-      });
-      const points = computeIndexSeries({
-        standard,
-        ...(version === undefined ? {} : { version }),
-        every,
-        timeZone,
-        from: range.from,
-        to: range.to,
-        series: data.series,
+      const { data, points } = await deps.heavy.run(reply, async (signal) => {
+        const data = await fetchHourlySeries(deps.store, {
+          city,
+          ...(device === undefined ? {} : { deviceId: device }),
+          from: range.from - AVERAGING_MARGIN_MS,
+          // Only daily maxima reach past the range (EPA 8-hour windows beginning late in the day).
+          to: every === '1d' ? range.to + AVERAGING_MARGIN_MS : range.to,
+          timeZone,
+          signal,
+        });
+        const input = {
+          standard,
+          ...(version === undefined ? {} : { version }),
+          every,
+          timeZone,
+          from: range.from,
+          to: range.to,
+          series: data.series,
+        };
+        return { data, points: await deps.compute.indexSeries(input, signal) };
       });
       return {
         city,

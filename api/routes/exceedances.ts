@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assessExceedances, type LimitAssessment } from '../../domain/air-quality/index.ts';
+import type { LimitAssessment } from '../../domain/air-quality/index.ts';
 import { AVERAGING_MARGIN_MS, fetchHourlySeries, localYear } from '../air-quality-data.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
@@ -135,25 +135,29 @@ export function registerExceedancesRoute(app: ApiApp, deps: RouteDeps & { now: (
         response: { 200: exceedancesResponseSchema, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { city, device, standard, grade } = request.query;
       checkGrade(standard, grade);
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
       const year = request.query.year ?? Number(toLocalRfc3339(deps.now(), timeZone).slice(0, 4));
       const range = localYear(year, timeZone);
-      const data = await fetchHourlySeries(deps.store, {
-        city,
-        ...(device === undefined ? {} : { deviceId: device }),
-        from: range.from - AVERAGING_MARGIN_MS,
-        to: range.to + AVERAGING_MARGIN_MS,
-        timeZone,
-      });
-      const report = assessExceedances({
-        standard,
-        ...(grade === undefined ? {} : { grade }),
-        timeZone,
-        period: { year },
-        series: data.series,
+      const { data, report } = await deps.heavy.run(reply, async (signal) => {
+        const data = await fetchHourlySeries(deps.store, {
+          city,
+          ...(device === undefined ? {} : { deviceId: device }),
+          from: range.from - AVERAGING_MARGIN_MS,
+          to: range.to + AVERAGING_MARGIN_MS,
+          timeZone,
+          signal,
+        });
+        const input = {
+          standard,
+          ...(grade === undefined ? {} : { grade }),
+          timeZone,
+          period: { year },
+          series: data.series,
+        };
+        return { data, report: await deps.compute.exceedances(input, signal) };
       });
       return {
         city,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { MAX_KEPT_PAYLOAD_CHARS, MAX_KEPT_REASON_CHARS, truncateText } from '../../domain/reading.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
+import { mayReadPayloads } from '../api-keys.ts';
 import { badParameter } from '../api-request-error.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
 import {
@@ -22,8 +24,17 @@ const rejectionSchema = z.object({
   deviceId: z.string().describe('Device named by the topic.'),
   topic: z.string().describe('MQTT topic the message was published on.'),
   code: z.string().describe('Error code of the first problem (e.g. INGEST_OUT_OF_RANGE).'),
-  reason: z.string().describe('Every problem found, for the device owner.'),
-  payload: z.string().describe('The payload as received (UTF-8, truncated to 2048 characters).'),
+  reason: z
+    .string()
+    .describe(
+      `Every problem found, for the device owner (truncated to ${MAX_KEPT_REASON_CHARS} characters).`,
+    ),
+  payload: z
+    .string()
+    .nullable()
+    .describe(
+      `The payload as received (UTF-8, truncated to ${MAX_KEPT_PAYLOAD_CHARS} characters); null unless the API key has the operator role (when keys are on).`,
+    ),
 });
 
 export function registerRejectionsRoute(app: ApiApp, deps: RouteDeps): void {
@@ -48,18 +59,22 @@ export function registerRejectionsRoute(app: ApiApp, deps: RouteDeps): void {
         response: { 200: z.object({ rejections: z.array(rejectionSchema) }), ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { city, device, from, to, limit } = request.query;
       if (from !== undefined && to !== undefined && from >= to) {
         throw badParameter('from', `${toUtcRfc3339(from)} is not before to (${toUtcRfc3339(to)})`);
       }
-      const rejections = await deps.store.rejections({
-        limit,
-        ...(city === undefined ? {} : { city }),
-        ...(device === undefined ? {} : { deviceId: device }),
-        ...(from === undefined ? {} : { from }),
-        ...(to === undefined ? {} : { to }),
-      });
+      const rejections = await deps.heavy.run(reply, (signal) =>
+        deps.store.rejections({
+          limit,
+          ...(city === undefined ? {} : { city }),
+          ...(device === undefined ? {} : { deviceId: device }),
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+          signal,
+        }),
+      );
+      const payloads = mayReadPayloads(request, deps.keysOn);
       return {
         rejections: rejections.map((r) => {
           const timeZone = deps.cities.get(r.city)?.timeZone;
@@ -70,8 +85,9 @@ export function registerRejectionsRoute(app: ApiApp, deps: RouteDeps): void {
             deviceId: r.deviceId,
             topic: r.topic,
             code: r.code,
-            reason: r.reason,
-            payload: r.payload,
+            // Bounded whatever the store holds, so a page stays a few megabytes at most.
+            reason: truncateText(r.reason, MAX_KEPT_REASON_CHARS),
+            payload: payloads ? truncateText(r.payload, MAX_KEPT_PAYLOAD_CHARS) : null,
           };
         }),
       };

@@ -89,21 +89,24 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
         response: { 200: seriesResponseSchema, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { city, metric, device, every, agg } = request.query;
       const { from, to } = resolveRange(request.query.from, request.query.to, deps.now());
       checkBucketCount(from, to, every);
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
-      const series = await deps.store.series({
-        city,
-        metric,
-        ...(device === undefined ? {} : { deviceId: device }),
-        from,
-        to,
-        everyMs: every.ms,
-        agg,
-        timeZone,
-      });
+      const series = await deps.heavy.run(reply, (signal) =>
+        deps.store.series({
+          city,
+          metric,
+          ...(device === undefined ? {} : { deviceId: device }),
+          from,
+          to,
+          everyMs: every.ms,
+          agg,
+          timeZone,
+          signal,
+        }),
+      );
       return {
         city,
         timeZone,

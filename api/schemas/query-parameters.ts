@@ -38,6 +38,14 @@ export const deviceParameter = z
   })
   .describe('Device id, as listed by GET /v1/sensors.');
 
+/**
+ * Times the API accepts: well inside every store's range (InfluxDB's is 1677-09-21 to 2262-04-11)
+ * even after the 24-hour look-back the air-quality averages add, so no query fails in the store.
+ */
+export const MIN_QUERY_TIME = Date.UTC(1900, 0, 1);
+export const MAX_QUERY_TIME = Date.UTC(2200, 0, 1);
+const QUERY_RANGE_TEXT = 'from 1900-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:00Z';
+
 export function timeParameter(description: string) {
   return z
     .string({ error: problemFor('a time') })
@@ -47,6 +55,13 @@ export function timeParameter(description: string) {
         ctx.addIssue({
           code: 'custom',
           message: `"${text}" is not an RFC 3339 time with offset, such as 2026-11-29T08:00:00Z or 2026-11-29T09:00:00+01:00`,
+        });
+        return z.NEVER;
+      }
+      if (ms < MIN_QUERY_TIME || ms >= MAX_QUERY_TIME) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${text}" is outside the times the API serves, ${QUERY_RANGE_TEXT}`,
         });
         return z.NEVER;
       }

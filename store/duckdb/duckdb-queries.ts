@@ -2,12 +2,18 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors.ts';
 import { METRIC_IDS } from '../../domain/metrics.ts';
-import type { Rejection } from '../../domain/reading.ts';
+import {
+  MAX_KEPT_PAYLOAD_CHARS,
+  MAX_KEPT_REASON_CHARS,
+  type Reading,
+  type Rejection,
+} from '../../domain/reading.ts';
 import type {
   Aggregate,
   DeviceSeries,
   LatestQuery,
   LatestValue,
+  ReadingsQuery,
   RejectionQuery,
   SensorActivity,
   SeriesQuery,
@@ -21,7 +27,8 @@ const errorCode = z
   // A row written under a code later removed from the catalogue still reads back.
   .catch('INGEST_INVALID_PAYLOAD');
 
-const latestRow = z.object({
+/** A stored reading (latest values and raw exports). */
+const readingRow = z.object({
   city: z.string(),
   deviceId: z.string(),
   metric,
@@ -46,10 +53,10 @@ const rejectionRow = z.object({
   payload: z.string(),
 });
 
-type Condition = readonly [sql: string, value: DuckDBValue | undefined];
+export type Condition = readonly [sql: string, value: DuckDBValue | undefined];
 
 /** AND of the conditions whose value is given; each condition's SQL holds one `?`. */
-function where(conditions: readonly Condition[]): { sql: string; values: DuckDBValue[] } {
+export function where(conditions: readonly Condition[]): { sql: string; values: DuckDBValue[] } {
   const used = conditions.filter((c): c is readonly [string, DuckDBValue] => c[1] !== undefined);
   return {
     sql: used.length === 0 ? '' : `WHERE ${used.map(([sql]) => sql).join(' AND ')}`,
@@ -67,7 +74,7 @@ async function rows<T>(
   return reader.getRowObjectsJS().map((row) => schema.parse(row));
 }
 
-const ms = (value: number | undefined): bigint | undefined =>
+export const ms = (value: number | undefined): bigint | undefined =>
   value === undefined ? undefined : BigInt(Math.round(value));
 
 export async function selectLatest(connection: DuckDBConnection, query: LatestQuery): Promise<LatestValue[]> {
@@ -75,12 +82,18 @@ export async function selectLatest(connection: DuckDBConnection, query: LatestQu
     ['city = ?', query.city],
     ['metric = ?', query.metric],
     ['device_id = ?', query.deviceId],
+    ['ts >= ?', ms(query.since)],
   ]);
   const sql = `SELECT city, device_id AS "deviceId", metric, max(ts) AS ts, arg_max(value, ts) AS value,
       arg_max(coalesce(time_source, 'device'), ts) AS "timeSource"
     FROM readings ${filter.sql} GROUP BY city, device_id, metric ORDER BY device_id, metric`;
-  const found = await rows(connection, sql, filter.values, latestRow);
-  // Device time is the default and left out, as on Reading.
+  return withDefaultTimeSourceLeftOut(await rows(connection, sql, filter.values, readingRow));
+}
+
+/** Device time is the default and left out, as on Reading. */
+function withDefaultTimeSourceLeftOut<T extends { timeSource: 'device' | 'receive' }>(
+  found: readonly T[],
+): Array<Omit<T, 'timeSource'> & { timeSource?: 'receive' }> {
   return found.map(({ timeSource, ...value }) =>
     timeSource === 'receive' ? { ...value, timeSource } : value,
   );
@@ -110,37 +123,16 @@ const SLICE_MS = 900_000;
 const SLICE_START = `ts - ((ts % ${SLICE_MS}) + ${SLICE_MS}) % ${SLICE_MS}`;
 
 /**
- * Day buckets: ICU's zone-aware time_bucket costs ~10 µs a row, so it runs once per 15-minute UTC
- * slice holding data (on the slice's first and last millisecond) instead of once per reading.
- * Readings take their slice's bucket when both ends agree; a slice a local midnight cuts (a zone's
- * pre-standard-time offset such as Paris's +0:09:21 before 1911) falls back to bucketing each
- * reading. The aggregate still runs over the raw readings, so results match per-row bucketing.
+ * Rows to bucket: `device_id`, `ts` and the columns `aggregate` reads (raw readings, or hourly
+ * rollups with the edges of the range from raw readings: duckdb-rollups.ts).
  */
-function dayBucketSql(
-  query: SeriesQuery,
-  filter: { sql: string; values: DuckDBValue[] },
-): [sql: string, values: DuckDBValue[]] {
-  const { everyMs, timeZone: zone } = query;
-  const first = localBucket(everyMs, 'slice');
-  const last = localBucket(everyMs, `slice + ${SLICE_MS - 1}`);
-  const row = localBucket(everyMs, 'r.ts');
-  const sql = `WITH r AS MATERIALIZED (
-      SELECT device_id, ts, value, ${SLICE_START} AS slice FROM readings ${filter.sql}
-    ),
-    slices AS (
-      SELECT slice, ${first.sql} AS b0, ${last.sql} AS b1 FROM (SELECT DISTINCT slice FROM r)
-    )
-    SELECT r.device_id AS "deviceId", CASE WHEN s.b0 = s.b1 THEN s.b0 ELSE ${row.sql} END AS ts,
-      ${AGGREGATE_SQL[query.agg]} AS value
-    FROM r JOIN slices s USING (slice) GROUP BY ALL ORDER BY "deviceId", ts`;
-  // Placeholders in text order: the filter (inside r), the slice ends, then the per-row fallback.
-  return [sql, [...filter.values, first.value, zone, last.value, zone, row.value, zone]];
+export interface RowSource {
+  readonly sql: string;
+  readonly values: readonly DuckDBValue[];
+  readonly aggregate: string;
 }
 
-export async function selectSeries(
-  connection: DuckDBConnection,
-  query: SeriesQuery,
-): Promise<DeviceSeries[]> {
+function rawSource(query: SeriesQuery): RowSource {
   const filter = where([
     ['city = ?', query.city],
     ['metric = ?', query.metric],
@@ -148,7 +140,48 @@ export async function selectSeries(
     ['ts >= ?', ms(query.from)],
     ['ts < ?', ms(query.to)],
   ]);
-  const found = await rows(connection, ...seriesSql(query, filter), seriesRow);
+  return {
+    sql: `SELECT device_id, ts, value FROM readings ${filter.sql}`,
+    values: filter.values,
+    aggregate: AGGREGATE_SQL[query.agg],
+  };
+}
+
+/**
+ * Day buckets: ICU's zone-aware time_bucket costs ~10 µs a row, so it runs once per 15-minute UTC
+ * slice holding data (on the slice's first and last millisecond) instead of once per reading.
+ * Readings take their slice's bucket when both ends agree; a slice a local midnight cuts (a zone's
+ * pre-standard-time offset such as Paris's +0:09:21 before 1911) falls back to bucketing each
+ * reading. The aggregate still runs over the raw readings, so results match per-row bucketing.
+ */
+function dayBucketSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
+  const { everyMs, timeZone: zone } = query;
+  const first = localBucket(everyMs, 'slice');
+  const last = localBucket(everyMs, `slice + ${SLICE_MS - 1}`);
+  const row = localBucket(everyMs, 'r.ts');
+  const sql = `WITH r AS MATERIALIZED (
+      SELECT *, ${SLICE_START} AS slice FROM (${source.sql})
+    ),
+    slices AS (
+      SELECT slice, ${first.sql} AS b0, ${last.sql} AS b1 FROM (SELECT DISTINCT slice FROM r)
+    )
+    SELECT r.device_id AS "deviceId", CASE WHEN s.b0 = s.b1 THEN s.b0 ELSE ${row.sql} END AS ts,
+      ${source.aggregate} AS value
+    FROM r JOIN slices s USING (slice) GROUP BY ALL ORDER BY "deviceId", ts`;
+  // Placeholders in text order: the source (inside r), the slice ends, then the per-row fallback.
+  return [sql, [...source.values, first.value, zone, last.value, zone, row.value, zone]];
+}
+
+export function selectSeries(connection: DuckDBConnection, query: SeriesQuery): Promise<DeviceSeries[]> {
+  return selectBucketed(connection, query, rawSource(query));
+}
+
+export async function selectBucketed(
+  connection: DuckDBConnection,
+  query: SeriesQuery,
+  source: RowSource,
+): Promise<DeviceSeries[]> {
+  const found = await rows(connection, ...seriesSql(query, source), seriesRow);
   const series: { deviceId: string; points: { ts: number; value: number }[] }[] = [];
   for (const row of found) {
     const last = series.at(-1);
@@ -159,15 +192,12 @@ export async function selectSeries(
   return series;
 }
 
-function seriesSql(
-  query: SeriesQuery,
-  filter: { sql: string; values: DuckDBValue[] },
-): [sql: string, values: DuckDBValue[]] {
-  if (query.everyMs % DAY_MS === 0) return dayBucketSql(query, filter);
+function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
+  if (query.everyMs % DAY_MS === 0) return dayBucketSql(query, source);
   const bucket = localBucket(query.everyMs, 'ts');
-  const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${AGGREGATE_SQL[query.agg]} AS value
-    FROM readings ${filter.sql} GROUP BY ALL ORDER BY device_id, ts`;
-  return [sql, [bucket.value, query.timeZone, ...filter.values]];
+  const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${source.aggregate} AS value
+    FROM (${source.sql}) GROUP BY ALL ORDER BY device_id, ts`;
+  return [sql, [bucket.value, query.timeZone, ...source.values]];
 }
 
 export function selectSensors(
@@ -188,8 +218,32 @@ export function selectRejections(connection: DuckDBConnection, query: RejectionQ
     ['received_at >= ?', ms(query.from)],
     ['received_at < ?', ms(query.to)],
   ]);
-  const sql = `SELECT received_at AS "receivedAt", city, device_id AS "deviceId", topic, code, reason, payload
+  // Rows written before reasons were capped may hold megabytes: only the kept length is read.
+  const sql = `SELECT received_at AS "receivedAt", city, device_id AS "deviceId", topic, code,
+      left(reason, ${MAX_KEPT_REASON_CHARS + 1}) AS reason, left(payload, ${MAX_KEPT_PAYLOAD_CHARS + 1}) AS payload
     FROM rejections ${filter.sql} ORDER BY received_at DESC, id DESC LIMIT ?`;
   const limit = BigInt(Math.max(0, Math.floor(query.limit)));
   return rows(connection, sql, [...filter.values, limit], rejectionRow);
+}
+
+export async function selectReadings(connection: DuckDBConnection, query: ReadingsQuery): Promise<Reading[]> {
+  if (query.deviceIds?.length === 0 || query.metrics?.length === 0) return [];
+  const list = (items: readonly string[] | undefined) => items?.map(() => '?').join(', ');
+  const metrics = list(query.metrics);
+  const devices = list(query.deviceIds);
+  const sql = `SELECT city, device_id AS "deviceId", metric, ts, value, time_source AS "timeSource"
+    FROM readings WHERE city = ? AND ts >= ? AND ts < ?
+    ${metrics === undefined ? '' : `AND metric IN (${metrics})`}
+    ${devices === undefined ? '' : `AND device_id IN (${devices})`}
+    ORDER BY ts, device_id, metric LIMIT ? OFFSET ?`;
+  const values: DuckDBValue[] = [
+    query.city,
+    BigInt(Math.round(query.from)),
+    BigInt(Math.round(query.to)),
+    ...(query.metrics ?? []),
+    ...(query.deviceIds ?? []),
+    BigInt(Math.max(0, Math.floor(query.limit))),
+    BigInt(Math.max(0, Math.floor(query.offset))),
+  ];
+  return withDefaultTimeSourceLeftOut(await rows(connection, sql, values, readingRow));
 }

@@ -1,10 +1,12 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ErrorCode } from '../../domain/errors.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
+import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
 import { openDatabase } from './duckdb-open.ts';
-import { selectLatest, selectRejections, selectSensors, selectSeries } from './duckdb-queries.ts';
+import { selectLatest, selectReadings, selectRejections, selectSensors } from './duckdb-queries.ts';
+import { createRollups, refreshRollups, selectSeriesFromRollups } from './duckdb-rollups.ts';
 import { insertReadings, insertRejections } from './duckdb-writes.ts';
 import { OperationGate } from './operation-gate.ts';
 
@@ -22,16 +24,34 @@ export interface DuckDbStoreOptions {
 export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<TimeSeriesStore> {
   const logger = options.logger ?? silentLogger();
   const db = await openDatabase(options.path);
+  await guard('STORE_UNAVAILABLE', `preparing rollups in ${db.location}`, () =>
+    createRollups(db.writer),
+  ).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
   const gate = new OperationGate(() => closedError(db.location));
   logger.info({ store: 'duckdb', path: db.location }, 'store opened');
+  const rollups = new RollupScheduler({
+    refresh: (keys) => write('rolling up hours', (w) => refreshRollups(w, keys)),
+    onError: (error) =>
+      logger.warn({ store: 'duckdb', err: error }, 'hourly rollups not refreshed; trying again'),
+  });
 
   const write = (action: string, operation: (writer: DuckDBConnection) => Promise<void>) =>
     gate.write(() => guard('STORE_WRITE_FAILED', action, () => operation(db.writer)));
-  const read = <T>(action: string, operation: (connection: DuckDBConnection) => Promise<T>) =>
-    gate.read(() => guard('STORE_QUERY_FAILED', action, () => withConnection(db.instance, operation)));
+  const read = <T>(
+    action: string,
+    operation: (connection: DuckDBConnection) => Promise<T>,
+    signal?: AbortSignal,
+  ) =>
+    gate.read(() =>
+      guard('STORE_QUERY_FAILED', action, () => withConnection(db.instance, operation, signal)),
+    );
 
   let closing: Promise<void> | undefined;
   const closeOnce = async () => {
+    await rollups.close();
     await gate.close();
     await guard('STORE_UNAVAILABLE', `closing ${db.location}`, () => db.close());
     logger.info({ store: 'duckdb', path: db.location }, 'store closed');
@@ -42,15 +62,21 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
     writeReadings: (readings) =>
       readings.length === 0
         ? gate.read(async () => {})
-        : write('writing readings', (w) => insertReadings(w, readings)),
+        : write('writing readings', async (w) => {
+            await insertReadings(w, readings);
+            rollups.touched(readings);
+          }),
     writeRejections: (rejections) =>
       rejections.length === 0
         ? gate.read(async () => {})
         : write('writing rejections', (w) => insertRejections(w, rejections)),
-    latest: (query) => read('reading latest values', (c) => selectLatest(c, query)),
-    series: (query) => read('reading a series', (c) => selectSeries(c, query)),
+    latest: (query) => read('reading latest values', (c) => selectLatest(c, query), query.signal),
+    rollUp: () => rollups.flush(true),
+    series: (query) =>
+      read('reading a series', (c) => selectSeriesFromRollups(c, query, rollups.staleFrom()), query.signal),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
-    rejections: (query) => read('reading rejections', (c) => selectRejections(c, query)),
+    readings: (query) => read('reading raw readings', (c) => selectReadings(c, query), query.signal),
+    rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),
     ping: () =>
       gate
         .read(() =>
@@ -75,11 +101,17 @@ async function guard<T>(code: ErrorCode, action: string, operation: () => Promis
 async function withConnection<T>(
   instance: DuckDBInstance,
   operation: (connection: DuckDBConnection) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
+  signal?.throwIfAborted();
   const connection = await instance.connect();
+  // A cancelled caller (request deadline, client gone) interrupts the running query.
+  const interrupt = () => connection.interrupt();
+  signal?.addEventListener('abort', interrupt, { once: true });
   try {
     return await operation(connection);
   } finally {
+    signal?.removeEventListener('abort', interrupt);
     connection.disconnectSync();
   }
 }

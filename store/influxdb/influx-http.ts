@@ -12,7 +12,10 @@ export interface InfluxHttp {
   /** Sends line protocol to the write endpoint of the configured flavour (v1 or v2). */
   write(lines: readonly string[], precision: WritePrecision): Promise<void>;
   /** Runs one InfluxQL statement over `/query`; `database: false` for server-level statements. */
-  query(influxql: string, options?: { readonly database?: boolean }): Promise<StatementResult>;
+  query(
+    influxql: string,
+    options?: { readonly database?: boolean; readonly signal?: AbortSignal | undefined },
+  ): Promise<StatementResult>;
   ping(): Promise<void>;
   /** Closes idle keep-alive sockets. */
   close(): void;
@@ -31,8 +34,20 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
   });
   const transport: Transport = client.transport;
   // The client's socket timeout reports but does not end the request: the signal ends it too.
-  const send = (path: string, body: string, sendOptions: SendOptions): Promise<unknown> =>
-    transport.request(path, body, { ...sendOptions, signal: AbortSignal.timeout(timeoutMs) });
+  // A caller's signal (a request deadline) ends it as well: InfluxDB 1.x stops a query whose client
+  // has gone, so an abandoned API request does not keep influxd busy.
+  const send = (
+    path: string,
+    body: string,
+    sendOptions: SendOptions,
+    signal?: AbortSignal,
+  ): Promise<unknown> => {
+    const timeout = AbortSignal.timeout(timeoutMs);
+    return transport.request(path, body, {
+      ...sendOptions,
+      signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
+    });
+  };
 
   return {
     async write(lines, precision) {
@@ -46,10 +61,15 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
       if (queryOptions.database !== false) params.set('db', queryDatabase(options));
       params.set('epoch', 'ms');
       const body = new URLSearchParams({ q: influxql }).toString();
-      const json = await send(`/query?${params}`, body, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      });
+      const json = await send(
+        `/query?${params}`,
+        body,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        },
+        queryOptions.signal,
+      );
       return singleStatement(json);
     },
     async ping() {

@@ -25,7 +25,7 @@ export type InfluxSeries = z.infer<typeof seriesSchema>;
 export type StatementResult = z.infer<typeof statementSchema>;
 
 /** Rows of one series as objects keyed by column name. */
-function rowsOf(series: InfluxSeries): Array<Record<string, unknown>> {
+export function rowsOf(series: InfluxSeries): Array<Record<string, unknown>> {
   return series.values.map((values) => Object.fromEntries(series.columns.map((c, i) => [c, values[i]])));
 }
 

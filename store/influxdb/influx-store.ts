@@ -13,7 +13,9 @@ import {
   type InfluxStoreOptions,
   type InfluxV1Options,
 } from './influx-options.ts';
+import { readingsQuery, toReadings } from './influx-readings.ts';
 import { toDeviceSeries, toLatestValues, toRejections, toSensors } from './influx-results.ts';
+import { createInfluxRollups } from './influx-rollups.ts';
 import { createRejectionLines, readingLine } from './influx-schema.ts';
 import { createDatabaseQuery, latestQuery, rejectionsQuery, sensorsQuery, seriesQuery } from './influxql.ts';
 
@@ -50,6 +52,17 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       throw error;
     }
   }
+  const rollups = createInfluxRollups(http, (error) =>
+    logger.warn({ store: 'influxdb', target, err: error }, 'hourly rollups not refreshed; trying again'),
+  );
+  await rollups
+    .backfill()
+    .catch((error: unknown) =>
+      logger.warn(
+        { store: 'influxdb', target, err: error },
+        'hourly rollups not computed: series read raw readings',
+      ),
+    );
   const gate = new CallGate(() => new UcapError('STORE_UNAVAILABLE', `the store at ${target} is closed`));
   const rejectionLine = createRejectionLines();
   const write = (action: string, lines: () => string[], precision: WritePrecision) =>
@@ -61,22 +74,43 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
 
   return {
     kind: 'influxdb',
-    writeReadings: (readings) => write('writing readings', () => readings.map(readingLine), 'ms'),
+    writeReadings: (readings) =>
+      gate.run(() =>
+        guard('STORE_WRITE_FAILED', 'writing readings', async () => {
+          await writeInChunks(http, readings.map(readingLine), 'ms');
+          rollups.touched(readings);
+        }),
+      ),
     writeRejections: (rejections) => write('writing rejections', () => rejections.map(rejectionLine), 'ns'),
     latest: (query) =>
       read('reading latest values', async () =>
-        toLatestValues(await http.query(latestQuery(query)), query.city),
+        toLatestValues(await http.query(latestQuery(query), { signal: query.signal }), query.city),
       ),
     series: (query) =>
-      read('reading a series', async () => toDeviceSeries(await http.query(seriesQuery(query)))),
+      read(
+        'reading a series',
+        async () =>
+          (await rollups.series(query)) ??
+          toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal })),
+      ),
     sensors: (query) => read('listing sensors', async () => toSensors(await http.query(sensorsQuery(query)))),
+    readings: (query) =>
+      read('reading raw readings', async () => {
+        const influxql = readingsQuery(query);
+        if (influxql === undefined || query.limit < 1) return [];
+        return toReadings(await http.query(influxql, { signal: query.signal }), query.city);
+      }),
     rejections: (query) =>
       read('reading rejections', async () =>
-        query.limit < 1 ? [] : toRejections(await http.query(rejectionsQuery(query))),
+        query.limit < 1
+          ? []
+          : toRejections(await http.query(rejectionsQuery(query), { signal: query.signal })),
       ),
     ping: () => gate.run(() => guard('STORE_UNAVAILABLE', 'answering ping', () => http.ping())),
+    rollUp: () => gate.run(() => guard('STORE_WRITE_FAILED', 'rolling up hours', () => rollups.flush())),
     close: () => {
-      closing ??= gate.close().then(() => {
+      closing ??= gate.close().then(async () => {
+        await rollups.close();
         http.close();
         logger.info({ store: 'influxdb', target }, 'store closed');
       });

@@ -36,16 +36,16 @@ const AGGREGATE_FUNCTION: Readonly<Record<Aggregate, string>> = {
   count: 'count',
 };
 
-function where(conditions: ReadonlyArray<string | undefined>): string {
+export function where(conditions: ReadonlyArray<string | undefined>): string {
   const present = conditions.filter((c): c is string => c !== undefined);
   return present.length === 0 ? '' : ` WHERE ${present.join(' AND ')}`;
 }
 
-function tagEquals(tag: string, value: string | undefined): string | undefined {
+export function tagEquals(tag: string, value: string | undefined): string | undefined {
   return value === undefined ? undefined : `${quoteIdent(tag)} = ${quoteString(value)}`;
 }
 
-function timeRange(from: number | undefined, to: number | undefined): Array<string | undefined> {
+export function timeRange(from: number | undefined, to: number | undefined): Array<string | undefined> {
   return [
     from === undefined ? undefined : `time >= ${epochMs(from)}`,
     to === undefined ? undefined : `time < ${epochMs(to)}`,
@@ -65,6 +65,7 @@ export function latestQuery(query: LatestQuery): string {
     tagEquals(READING_TAGS.city, query.city),
     tagEquals(READING_TAGS.metric, query.metric),
     tagEquals(READING_TAGS.device, query.deviceId),
+    ...timeRange(query.since, undefined),
   ]);
   return `SELECT last(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)}, ${quoteIdent(TIME_SOURCE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}, ${quoteIdent(READING_TAGS.metric)}`;
 }
@@ -86,10 +87,6 @@ const DUCKDB_BUCKET_ORIGIN_MS = Date.UTC(2000, 0, 3);
  * hours long on DST change days (InfluxDB 1.x supports tz()).
  */
 export function seriesQuery(query: SeriesQuery): string {
-  const every = wholeNumber(query.everyMs, 'bucket width (ms)');
-  if (every < 1) throw new UcapError('STORE_QUERY_FAILED', `bucket width ${every} ms must be positive`);
-  const offset = DUCKDB_BUCKET_ORIGIN_MS % every;
-  const bucket = offset === 0 ? `${every}ms` : `${every}ms, ${offset}ms`;
   const filter = where([
     tagEquals(READING_TAGS.city, query.city),
     tagEquals(READING_TAGS.metric, query.metric),
@@ -97,7 +94,16 @@ export function seriesQuery(query: SeriesQuery): string {
     ...timeRange(query.from, query.to),
   ]);
   const aggregate = AGGREGATE_FUNCTION[query.agg];
-  return `SELECT ${aggregate}(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(${bucket}), ${quoteIdent(READING_TAGS.device)} fill(none) tz(${quoteString(query.timeZone)})`;
+  return `SELECT ${aggregate}(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter}${groupByBucket(query)}`;
+}
+
+/** GROUP BY of a series: one bucket per width in the query's zone, one series per device. */
+export function groupByBucket(query: SeriesQuery): string {
+  const every = wholeNumber(query.everyMs, 'bucket width (ms)');
+  if (every < 1) throw new UcapError('STORE_QUERY_FAILED', `bucket width ${every} ms must be positive`);
+  const offset = DUCKDB_BUCKET_ORIGIN_MS % every;
+  const bucket = offset === 0 ? `${every}ms` : `${every}ms, ${offset}ms`;
+  return ` GROUP BY time(${bucket}), ${quoteIdent(READING_TAGS.device)} fill(none) tz(${quoteString(query.timeZone)})`;
 }
 
 /**

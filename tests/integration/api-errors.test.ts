@@ -117,11 +117,11 @@ describe('400 API_BAD_REQUEST names the parameter and what is allowed', () => {
 
 describe('404 and 500', () => {
   it('answers unknown routes with API_NOT_FOUND and points at the docs', async () => {
-    const { status, body } = await get('/v1/readings?city=nice');
+    const { status, body } = await get('/v1/measurements?city=nice');
     expect(status).toBe(404);
     expect(body.error).toMatchObject({
       code: 'API_NOT_FOUND',
-      message: 'no route GET /v1/readings; the API is described at /docs',
+      message: 'no route GET /v1/measurements; the API is described at /docs',
     });
   });
 

@@ -88,7 +88,11 @@ export interface ApiFixture {
   close(): Promise<void>;
 }
 
-export async function startApiFixture(overrides: Partial<ApiDeps> = {}): Promise<ApiFixture> {
+/** `wrapStore` puts a delegating wrapper between the API and the seeded store (to hold or watch calls). */
+export async function startApiFixture(
+  overrides: Partial<ApiDeps> = {},
+  wrapStore: (store: TimeSeriesStore) => TimeSeriesStore = (store) => store,
+): Promise<ApiFixture> {
   const dir = await mkdtemp(join(tmpdir(), 'ucap-api-'));
   const registryFile = deviceRegistryPath(dir);
   const registry = openDeviceRegistry(registryFile);
@@ -104,7 +108,7 @@ export async function startApiFixture(overrides: Partial<ApiDeps> = {}): Promise
   await store.writeReadings(READINGS);
   await store.writeRejections(REJECTIONS);
   const app = await buildApi({
-    store,
+    store: wrapStore(store),
     cities: new CityCatalog(DEFAULT_CITIES),
     registry,
     metrics: createMetricsRegistry('ucap-api-test'),

@@ -356,6 +356,7 @@ describe('documentation and operations', () => {
       '/v1/standards',
       '/v1/aqi',
       '/v1/exceedances',
+      '/v1/readings',
     ]);
     expect(parameters('/v1/cities')).toEqual({});
     expect(parameters('/v1/sensors')).toEqual({ city: false });

@@ -65,6 +65,13 @@ describe('npm run api', () => {
     expect((await fetch(`${apiUrl}/readyz`)).status).toBe(200);
   });
 
+  it('runs the air-quality calculations in its worker threads (TypeScript loaded there too)', async () => {
+    const exceedances = await fetch(`${apiUrl}/v1/exceedances?city=nice&standard=eu2008&year=2026`);
+    expect(exceedances.status).toBe(200);
+    expect(((await exceedances.json()) as { limits: unknown[] }).limits.length).toBeGreaterThan(0);
+    expect((await fetch(`${apiUrl}/v1/aqi?city=nice&standard=eaqi`)).status).toBe(200);
+  });
+
   it('stops cleanly on SIGTERM', async () => {
     // 'close' (not 'exit') so the last log lines have been read too.
     const exited = once(child, 'close');

@@ -124,7 +124,9 @@ function delegateTo(real: TimeSeriesStore): TimeSeriesStore {
     series: (q) => real.series(q),
     sensors: (q) => real.sensors(q),
     rejections: (q) => real.rejections(q),
+    readings: (q) => real.readings(q),
     ping: () => real.ping(),
+    rollUp: () => real.rollUp(),
     close: () => real.close(),
   };
 }

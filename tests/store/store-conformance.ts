@@ -3,7 +3,9 @@ import { isUcapError } from '../../domain/errors.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
+import { describeReadingsConformance } from './store-conformance-readings.ts';
 import { describeRejectionsConformance } from './store-conformance-rejections.ts';
+import { describeRollupConformance } from './store-conformance-rollups.ts';
 import { describeSeriesConformance } from './store-conformance-series.ts';
 import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
 import { describeTimeSourceConformance } from './store-conformance-time-source.ts';
@@ -36,6 +38,8 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     describeLatest(ctx);
     describeTimeSourceConformance(ctx);
     describeSeriesConformance(ctx);
+    describeRollupConformance(ctx);
+    describeReadingsConformance(ctx);
     describeSensors(ctx);
     describeRejectionsConformance(ctx);
     describeBulkAndLifecycle(ctx, open);

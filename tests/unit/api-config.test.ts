@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiConfigSchema } from '../../api/api-config.ts';
+import { apiLimitsFrom } from '../../api/api-limits.ts';
 import { isUcapError } from '../../domain/errors.ts';
 import { parseConfig } from '../../platform/config.ts';
 
@@ -25,6 +26,30 @@ describe('API config', () => {
   it('keeps the store rules that span variables', () => {
     const message = configError({ INFLUX_URL: 'http://127.0.0.1:8086', INFLUX_USERNAME: 'ucap' });
     expect(message).toMatch(/INFLUX_PASSWORD: required when INFLUX_USERNAME is set/);
+  });
+
+  it('reads the limits, with defaults that serve any origin and rate-limit each client', () => {
+    const limits = apiLimitsFrom(parseConfig(apiConfigSchema, {}));
+    expect(limits).toMatchObject({ corsOrigins: '*', rateLimitMax: 600, heavyConcurrency: 4 });
+    const set = apiLimitsFrom(
+      parseConfig(apiConfigSchema, {
+        CORS_ORIGINS: 'https://a.example.org,http://localhost:8888',
+        API_RATE_LIMIT_MAX: '0',
+        API_IDLE_TIMEOUT_MS: '5000',
+      }),
+    );
+    expect(set).toMatchObject({
+      corsOrigins: ['https://a.example.org', 'http://localhost:8888'],
+      rateLimitMax: 0,
+      idleTimeoutMs: 5000,
+    });
+    expect(apiLimitsFrom(parseConfig(apiConfigSchema, { CORS_ORIGINS: 'none' })).corsOrigins).toEqual([]);
+  });
+
+  it('refuses origins that are not origins and timeouts too short to serve anything', () => {
+    const message = configError({ CORS_ORIGINS: 'https://a.example.org/path', API_IDLE_TIMEOUT_MS: '10' });
+    expect(message).toMatch(/CORS_ORIGINS: must be \*, none, or a comma-separated list of origins/);
+    expect(message).toMatch(/API_IDLE_TIMEOUT_MS: must be at least 1000 ms/);
   });
 });
 

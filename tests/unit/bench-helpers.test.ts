@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BENCH_NAMES, parseBenchArgs } from '../../bench/bench-args.ts';
+import { DEFAULT_BENCHES, parseBenchArgs } from '../../bench/bench-args.ts';
 import type { BenchFigures, WriteFigure } from '../../bench/bench-figures.ts';
 import { formatCount, formatMs, renderTable } from '../../bench/bench-format.ts';
 import { batchesFor } from '../../bench/bench-profile.ts';
@@ -22,7 +22,8 @@ function configError(run: () => unknown): string {
 
 describe('bench command line', () => {
   it('runs every benchmark at full size by default', () => {
-    expect(parseBenchArgs([])).toEqual({ quick: false, help: false, benches: BENCH_NAMES });
+    expect(parseBenchArgs([])).toEqual({ quick: false, help: false, benches: DEFAULT_BENCHES });
+    expect(parseBenchArgs(['api']).benches).toEqual(['api']);
   });
 
   it('takes --quick and --only as a comma list or repeated, keeping run order', () => {
@@ -52,7 +53,14 @@ describe('bench statistics', () => {
   });
 
   it('summarises unsorted latencies and turns counts into rates', () => {
-    expect(summarizeLatencies([30, 10, 20, 40])).toEqual({ count: 4, p50: 20, p95: 40, max: 40, total: 100 });
+    expect(summarizeLatencies([30, 10, 20, 40])).toEqual({
+      count: 4,
+      p50: 20,
+      p95: 40,
+      p99: 40,
+      max: 40,
+      total: 100,
+    });
     expect(perSecond(5000, 250)).toBe(20_000);
     expect(perSecond(10, 0)).toBeNaN();
   });

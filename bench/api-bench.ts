@@ -1,0 +1,205 @@
+import { buildApi } from '../api/build-api.ts';
+import { CityCatalog, DEFAULT_CITIES } from '../domain/cities.ts';
+import type { MetricId } from '../domain/metrics.ts';
+import { silentLogger } from '../platform/logger.ts';
+import { createMetricsRegistry } from '../platform/metrics.ts';
+import { withLatestCache } from '../store/latest-cache.ts';
+import type { TimeSeriesStore } from '../store/time-series-store.ts';
+import { STORE_KINDS, STORE_LABELS } from './bench-figures.ts';
+import { type BenchTable, formatCount, formatMs } from './bench-format.ts';
+import type { BenchProfile } from './bench-profile.ts';
+import type { BenchResources } from './bench-resources.ts';
+import { perSecond, summarizeLatencies } from './bench-stats.ts';
+import { watchRss } from './memory-probe.ts';
+import { deviceIdsFor, gridReadings, gridReadingsPerStep, type ReadingGrid } from './synthetic-readings.ts';
+
+const DAY_MS = 86_400_000;
+const METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'temperature'];
+const CITIES = ['nice', 'zhengzhou'] as const;
+
+interface Route {
+  readonly label: string;
+  readonly path: string;
+  readonly concurrency: number;
+}
+
+/**
+ * `npm run bench -- api`: a month of readings (devices × 30 days × every 5 min × 4 metrics) per
+ * city written through the store port, then the API over real HTTP on loopback: each route driven
+ * by a fixed number of concurrent clients for a while, then a full CSV export.
+ */
+export async function runApiBench(
+  profile: BenchProfile,
+  resources: BenchResources,
+): Promise<{ table: BenchTable; figures: Record<string, never> }> {
+  const { devicesPerCity, days, stepMs, loadBatchSize, durationMs } = profile.api;
+  const to = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const from = to - days * DAY_MS;
+  const grids: ReadingGrid[] = CITIES.map((city) => ({
+    city,
+    deviceIds: deviceIdsFor(`${city}-bench`, devicesPerCity),
+    metrics: METRICS,
+    startTs: from,
+    stepMs,
+  }));
+  const perCity = ((days * DAY_MS) / stepMs) * gridReadingsPerStep(grids[0] as ReadingGrid);
+  const rows: string[][] = [];
+  const notes = [
+    `data: ${CITIES.length} cities × ${devicesPerCity} devices × ${METRICS.length} metrics × ${days} days every ${stepMs / 60_000} min = ${formatCount(perCity * CITIES.length)} readings per store`,
+  ];
+  const range = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
+  const year = new Date(to).getUTCFullYear();
+  const routes: Route[] = [
+    { label: 'latest nice (all devices)', path: '/v1/latest?city=nice', concurrency: 8 },
+    {
+      label: `series pm25 1h ${days} d`,
+      path: `/v1/series?city=nice&metric=pm25&every=1h&${range}`,
+      concurrency: 2,
+    },
+    {
+      label: `aqi eaqi 1d ${days} d`,
+      path: `/v1/aqi?city=nice&standard=eaqi&every=1d&${range}`,
+      concurrency: 2,
+    },
+    {
+      label: `exceedances eu2008 ${year}`,
+      path: `/v1/exceedances?city=nice&standard=eu2008&year=${year}`,
+      concurrency: 2,
+    },
+  ];
+  for (const kind of STORE_KINDS) {
+    const inner = await resources.openStore(kind, 'api');
+    const store = withLatestCache(inner, { cities: [...CITIES], refreshMs: 0 });
+    try {
+      const loadStarted = performance.now();
+      for (const grid of grids) await load(store, grid, perCity, loadBatchSize);
+      const loadMs = performance.now() - loadStarted;
+      notes.push(
+        `${STORE_LABELS[kind]}: loaded in ${(loadMs / 1000).toFixed(1)} s (${formatCount(perSecond(perCity * 2, loadMs))} readings/s, rollups included)`,
+      );
+      const app = await buildApi({
+        store,
+        cities: new CityCatalog(DEFAULT_CITIES),
+        registry: { list: async () => [] },
+        metrics: createMetricsRegistry('ucap-bench-api'),
+        logger: silentLogger(),
+        limits: { rateLimitMax: 0, heavyQueue: 64 },
+      });
+      const base = await app.listen({ host: '127.0.0.1', port: 0 });
+      try {
+        const rss = watchRss(50);
+        for (const route of routes)
+          rows.push([STORE_LABELS[kind], route.label, ...(await drive(base, route, durationMs))]);
+        rows.push([
+          STORE_LABELS[kind],
+          'healthz while 20 exceedances run',
+          ...(await healthzUnderLoad(base, routes[3] as Route)),
+        ]);
+        const exported = await exportCsv(`${base}/v1/readings?city=nice&format=csv&${range}`);
+        const window = rss.stop();
+        rows.push([
+          STORE_LABELS[kind],
+          `export csv nice ${days} d`,
+          '1',
+          formatCount(exported.rowsPerSec),
+          formatMs(exported.ms),
+          '',
+          `${formatCount(exported.rows)} rows`,
+        ]);
+        notes.push(
+          `${STORE_LABELS[kind]}: peak RSS while serving ${Math.round(window.peakBytes / 2 ** 20)} MiB`,
+        );
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await store.close();
+    }
+  }
+  return {
+    table: {
+      title: 'API over a month of readings: requests per second and latency per route (loopback HTTP)',
+      columns: ['store', 'route', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'answers'],
+      textColumns: 2,
+      rows,
+      notes,
+    },
+    figures: {},
+  };
+}
+
+async function load(
+  store: TimeSeriesStore,
+  grid: ReadingGrid,
+  total: number,
+  batchSize: number,
+): Promise<void> {
+  for (let i = 0; i < total; i += batchSize) {
+    await store.writeReadings(gridReadings(grid, i, Math.min(batchSize, total - i)));
+  }
+}
+
+/** `concurrency` clients, each sending the next request when its answer is read, for `durationMs`. */
+async function drive(base: string, route: Route, durationMs: number): Promise<string[]> {
+  const url = `${base}${route.path}`;
+  await (await fetch(url)).arrayBuffer();
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  const started = performance.now();
+  const deadline = started + durationMs;
+  const client = async () => {
+    while (performance.now() < deadline) {
+      const sent = performance.now();
+      const response = await fetch(url);
+      await response.arrayBuffer();
+      latencies.push(performance.now() - sent);
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: route.concurrency }, client));
+  const elapsed = performance.now() - started;
+  const summary = summarizeLatencies(latencies);
+  return [
+    String(route.concurrency),
+    formatCount(perSecond(latencies.length, elapsed)),
+    formatMs(summary.p50),
+    formatMs(summary.p99),
+    [...statuses].map(([status, n]) => `${n}×${status}`).join(' '),
+  ];
+}
+
+/** /healthz latency while 20 heavy requests are in flight (they queue behind the concurrency limit). */
+async function healthzUnderLoad(base: string, heavy: Route): Promise<string[]> {
+  const inFlight = Array.from({ length: 20 }, () =>
+    fetch(`${base}${heavy.path}`).then((r) => r.arrayBuffer()),
+  );
+  const latencies: number[] = [];
+  let settled = false;
+  const all = Promise.allSettled(inFlight).then(() => {
+    settled = true;
+  });
+  while (!settled || latencies.length < 5) {
+    const sent = performance.now();
+    await (await fetch(`${base}/healthz`)).arrayBuffer();
+    latencies.push(performance.now() - sent);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (latencies.length > 2000) break;
+  }
+  await all;
+  const summary = summarizeLatencies(latencies);
+  return ['1', '', formatMs(summary.p50), formatMs(summary.p99), `${latencies.length} probes`];
+}
+
+async function exportCsv(url: string): Promise<{ rows: number; ms: number; rowsPerSec: number }> {
+  const started = performance.now();
+  const response = await fetch(url);
+  let lines = 0;
+  const reader = response.body?.getReader();
+  for (;;) {
+    const chunk = await reader?.read();
+    if (chunk === undefined || chunk.done) break;
+    for (const byte of chunk.value) if (byte === 10) lines += 1;
+  }
+  const ms = performance.now() - started;
+  return { rows: lines - 1, ms, rowsPerSec: perSecond(lines - 1, ms) };
+}

@@ -1,0 +1,219 @@
+import { Point } from '@influxdata/influxdb-client';
+import { z } from 'zod';
+import type { Reading } from '../../domain/reading.ts';
+import {
+  combine,
+  finishAggregate,
+  HOUR_MS,
+  type HourKey,
+  type Partial,
+  planRollupRead,
+} from '../rollup-plan.ts';
+import { RollupScheduler } from '../rollup-scheduler.ts';
+import type { DeviceSeries, SeriesQuery } from '../time-series-store.ts';
+import type { InfluxHttp } from './influx-http.ts';
+import { rowsOf, type StatementResult } from './influx-results.ts';
+import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
+import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
+
+/**
+ * Hourly rollups in InfluxDB (rollup-plan.ts):
+ *
+ *   readings_1h  tags   city, device, metric (as readings)
+ *                fields n (integer: count), total, low, high (floats: sum, min, max of the hour's readings)
+ *                time   start of the UTC hour
+ *
+ * Once an hour has settled (rollup-scheduler.ts), the groups writes touched in it are recomputed
+ * from the raw readings with one InfluxQL aggregate per run of consecutive hours, and written back
+ * (a point per hour replaces the last); a late reading makes its hour due again. Refreshes run one
+ * at a time in this process, so an older view is never written last; a second process writing the
+ * same hours at the same moment could (imports run while ingest is quiet for that device).
+ */
+export const READINGS_1H = 'readings_1h';
+
+const partialRow = z.object({
+  time: z.number(),
+  n: z.number(),
+  total: z.number(),
+  low: z.number(),
+  high: z.number(),
+});
+
+export interface InfluxRollups {
+  /**
+   * Computes the rollups of a database written before they existed (once: they are then kept).
+   * Until it has succeeded, series are read from raw readings.
+   */
+  backfill(): Promise<void>;
+  /** Notes the groups a durable write touched; they are rolled up once their hour has settled. */
+  touched(readings: readonly Reading[]): void;
+  /** Rolls up everything touched so far. */
+  flush(): Promise<void>;
+  /** Stops the periodic refresh after rolling up everything touched so far. */
+  close(): Promise<void>;
+  /** The series from rollups, or undefined when the query must read raw readings. */
+  series(query: SeriesQuery): Promise<DeviceSeries[] | undefined>;
+}
+
+export function createInfluxRollups(http: InfluxHttp, onError: (error: unknown) => void): InfluxRollups {
+  let complete = false;
+  const scheduler = new RollupScheduler({ refresh: (keys) => refreshHours(http, keys), onError });
+  return {
+    async backfill() {
+      await backfill(http);
+      complete = true;
+    },
+    touched: (readings) => scheduler.touched(readings),
+    flush: () => scheduler.flush(true),
+    close: () => scheduler.close(),
+    async series(query) {
+      const plan = complete ? planRollupRead(query, scheduler.staleFrom()) : undefined;
+      if (plan === undefined) return undefined;
+      const options = { signal: query.signal };
+      const results = await Promise.all([
+        http.query(partialsQuery(READINGS_1H, ROLLUP_FIELDS, query, plan.rollup), options),
+        ...plan.raw.map((edge) => http.query(partialsQuery(READINGS, RAW_FIELDS, query, edge), options)),
+      ]);
+      return mergeSeries(results, query);
+    },
+  };
+}
+
+const v = quoteIdent(VALUE_FIELD);
+const RAW_FIELDS = `count(${v}) AS n, sum(${v}) AS total, min(${v}) AS low, max(${v}) AS high`;
+const ROLLUP_FIELDS = 'sum("n") AS n, sum("total") AS total, min("low") AS low, max("high") AS high';
+
+function partialsQuery(
+  measurement: string,
+  fields: string,
+  query: SeriesQuery,
+  range: { from: number; to: number },
+): string {
+  const filter = where([
+    tagEquals('city', query.city),
+    tagEquals('metric', query.metric),
+    tagEquals('device', query.deviceId),
+    ...timeRange(range.from, range.to),
+  ]);
+  return `SELECT ${fields} FROM ${quoteIdent(measurement)}${filter}${groupByBucket(query)}`;
+}
+
+function mergeSeries(results: readonly StatementResult[], query: SeriesQuery): DeviceSeries[] {
+  const byDevice = new Map<string, Map<number, Partial>>();
+  for (const result of results) {
+    for (const series of result.series) {
+      const deviceId = series.tags?.device ?? '';
+      let points = byDevice.get(deviceId);
+      if (points === undefined) {
+        points = new Map();
+        byDevice.set(deviceId, points);
+      }
+      for (const row of rowsOf(series)) {
+        const parsed = partialRow.safeParse(row);
+        if (!parsed.success || parsed.data.n === 0) continue;
+        const { time, ...partial } = parsed.data;
+        const known = points.get(time);
+        points.set(time, known === undefined ? partial : combine(known, partial));
+      }
+    }
+  }
+  return [...byDevice.entries()]
+    .filter(([, points]) => points.size > 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([deviceId, points]) => ({
+      deviceId,
+      points: [...points.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([ts, partial]) => ({ ts, value: finishAggregate(partial, query.agg) })),
+    }));
+}
+
+async function refreshHours(http: InfluxHttp, keys: readonly HourKey[]): Promise<void> {
+  if (keys.length === 0) return;
+  const wanted = new Set(keys.map((k) => `${k.city}\u0000${k.deviceId}\u0000${k.metric}\u0000${k.hour}`));
+  const cities = [...new Set(keys.map((k) => k.city))];
+  const lines: string[] = [];
+  for (const run of hourRuns(keys.map((k) => k.hour))) {
+    const cityFilter = cities.map((c) => tagEquals('city', c)).join(' OR ');
+    const filter = where([`(${cityFilter})`, ...timeRange(run.from, run.to)]);
+    const result = await http.query(
+      `SELECT ${RAW_FIELDS} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(1h), "city", "device", "metric" fill(none)`,
+    );
+    for (const series of result.series) {
+      const tags = series.tags ?? {};
+      const [city, deviceId, metric] = [tags.city ?? '', tags.device ?? '', tags.metric ?? ''];
+      for (const row of rowsOf(series)) {
+        const parsed = partialRow.safeParse(row);
+        if (!parsed.success || parsed.data.n === 0) continue;
+        if (!wanted.has(`${city}\u0000${deviceId}\u0000${metric}\u0000${parsed.data.time}`)) continue;
+        lines.push(rollupLine(city, deviceId, metric, parsed.data));
+      }
+    }
+  }
+  for (let i = 0; i < lines.length; i += 5000) await http.write(lines.slice(i, i + 5000), 'ms');
+}
+
+/** Consecutive hours merged into [from, to) runs, so a batch of recent readings is one query. */
+function hourRuns(hours: readonly number[]): { from: number; to: number }[] {
+  const sorted = [...new Set(hours)].sort((a, b) => a - b);
+  const runs: { from: number; to: number }[] = [];
+  for (const hour of sorted) {
+    const last = runs.at(-1);
+    if (last !== undefined && last.to === hour) last.to = hour + HOUR_MS;
+    else runs.push({ from: hour, to: hour + HOUR_MS });
+  }
+  return runs;
+}
+
+function rollupLine(city: string, deviceId: string, metric: string, p: z.infer<typeof partialRow>): string {
+  const line = new Point(READINGS_1H)
+    .tag('city', city)
+    .tag('device', deviceId)
+    .tag('metric', metric)
+    .intField('n', p.n)
+    .floatField('total', p.total)
+    .floatField('low', p.low)
+    .floatField('high', p.high)
+    .timestamp(String(p.time))
+    .toLineProtocol();
+  return line ?? '';
+}
+
+/** Rollups are computed in windows of this length, so no single statement holds many buckets. */
+const BACKFILL_WINDOW_MS = 30 * 24 * HOUR_MS;
+
+/**
+ * A process stopped between a write and its rollup refresh leaves those hours behind: recent
+ * hours (where writes happen) are recomputed at every open.
+ */
+const RECOMPUTED_ON_OPEN_MS = 24 * HOUR_MS;
+
+async function backfill(http: InfluxHttp): Promise<void> {
+  const done = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1H)}`);
+  if (done.series.length > 0) {
+    const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
+    const end = last.series[0]?.values[0]?.[0];
+    if (typeof end !== 'number') return;
+    const from = Math.floor((end - RECOMPUTED_ON_OPEN_MS) / HOUR_MS) * HOUR_MS;
+    await computeInto(http, from, end + HOUR_MS);
+    return;
+  }
+  const bounds = await http.query(`SELECT first(${v}) FROM ${quoteIdent(READINGS)}`);
+  const first = bounds.series[0]?.values[0]?.[0];
+  if (typeof first !== 'number') return;
+  const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
+  const end = last.series[0]?.values[0]?.[0];
+  if (typeof end !== 'number') return;
+  const start = Math.floor(first / HOUR_MS) * HOUR_MS;
+  for (let from = start; from <= end; from += BACKFILL_WINDOW_MS) {
+    await computeInto(http, from, Math.min(from + BACKFILL_WINDOW_MS, end + HOUR_MS));
+  }
+}
+
+/** Rollups of [from, to) from raw readings, written by InfluxDB itself (SELECT … INTO). */
+async function computeInto(http: InfluxHttp, from: number, to: number): Promise<void> {
+  const filter = where(timeRange(from, to));
+  await http.query(
+    `SELECT ${RAW_FIELDS} INTO ${quoteIdent(READINGS_1H)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(1h), "city", "device", "metric" fill(none)`,
+  );
+}

@@ -55,6 +55,17 @@ export interface InfluxRollups {
   series(query: SeriesQuery): Promise<DeviceSeries[] | undefined>;
 }
 
+/** For servers that cannot keep rollups: every series reads the raw readings. */
+export function noRollups(): InfluxRollups {
+  return {
+    backfill: async () => {},
+    touched: () => {},
+    flush: async () => {},
+    close: async () => {},
+    series: async () => undefined,
+  };
+}
+
 export function createInfluxRollups(http: InfluxHttp, onError: (error: unknown) => void): InfluxRollups {
   let complete = false;
   const scheduler = new RollupScheduler({ refresh: (keys) => refreshHours(http, keys), onError });

@@ -15,7 +15,7 @@ import {
 } from './influx-options.ts';
 import { readingsQuery, toReadings } from './influx-readings.ts';
 import { toDeviceSeries, toLatestValues, toRejections, toSensors } from './influx-results.ts';
-import { createInfluxRollups } from './influx-rollups.ts';
+import { createInfluxRollups, noRollups } from './influx-rollups.ts';
 import { createRejectionLines, readingLine } from './influx-schema.ts';
 import { createDatabaseQuery, latestQuery, rejectionsQuery, sensorsQuery, seriesQuery } from './influxql.ts';
 
@@ -52,9 +52,17 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       throw error;
     }
   }
-  const rollups = createInfluxRollups(http, (error) =>
-    logger.warn({ store: 'influxdb', target, err: error }, 'hourly rollups not refreshed; trying again'),
-  );
+  // Rollups are computed with SELECT … INTO, which InfluxDB 2.x/3.x's InfluxQL does not run: in
+  // v2 mode series read the raw readings.
+  const rollups =
+    options.api === 'v1'
+      ? createInfluxRollups(http, (error) =>
+          logger.warn(
+            { store: 'influxdb', target, err: error },
+            'hourly rollups not refreshed; trying again',
+          ),
+        )
+      : noRollups();
   await rollups
     .backfill()
     .catch((error: unknown) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_KEPT_PAYLOAD_CHARS, toRejection } from '../../domain/reading.ts';
+import { MAX_KEPT_REASON_CHARS, toRejection } from '../../domain/reading.ts';
 import { RejectionBudget } from '../../ingest/rejection-budget.ts';
 
 describe('toRejection', () => {
@@ -12,7 +12,7 @@ describe('toRejection', () => {
       topic: 'ucap/nice/d/readings',
       payload: new TextEncoder().encode('{}'),
     });
-    expect(rejection.reason).toBe(`${message.slice(0, MAX_KEPT_PAYLOAD_CHARS)}…`);
+    expect(rejection.reason).toBe(`${message.slice(0, MAX_KEPT_REASON_CHARS)}…`);
   });
 });
 

@@ -9,6 +9,7 @@ import { selectLatest, selectReadings, selectRejections, selectSensors } from '.
 import { createRollups, refreshRollups, selectSeriesFromRollups } from './duckdb-rollups.ts';
 import { insertReadings, insertRejections } from './duckdb-writes.ts';
 import { OperationGate } from './operation-gate.ts';
+import { SeriesWatermarks } from './series-watermarks.ts';
 
 export interface DuckDbStoreOptions {
   /** A file path (its folder is created if missing) or ':memory:'. */
@@ -26,6 +27,12 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
   const db = await openDatabase(options.path);
   await guard('STORE_UNAVAILABLE', `preparing rollups in ${db.location}`, () =>
     createRollups(db.writer),
+  ).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
+  const watermarks = await guard('STORE_UNAVAILABLE', `reading ${db.location}`, () =>
+    SeriesWatermarks.load(db.writer),
   ).catch(async (error: unknown) => {
     await db.close();
     throw error;
@@ -63,7 +70,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
       readings.length === 0
         ? gate.read(async () => {})
         : write('writing readings', async (w) => {
-            await insertReadings(w, readings);
+            await insertReadings(w, readings, watermarks);
             rollups.touched(readings);
           }),
     writeRejections: (rejections) =>

@@ -1,5 +1,6 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Reading, Rejection } from '../../domain/reading.ts';
+import type { SeriesWatermarks } from './series-watermarks.ts';
 
 function readingKey(r: Reading): string {
   return `${r.city}\u0000${r.deviceId}\u0000${r.metric}\u0000${r.ts}`;
@@ -31,15 +32,19 @@ async function stage(
 export async function insertReadings(
   connection: DuckDBConnection,
   readings: readonly Reading[],
+  watermarks: SeriesWatermarks,
 ): Promise<void> {
   const unique = lastPerKey(readings);
+  // Time span of the readings that may replace a stored one (none: append only).
   let from = Number.POSITIVE_INFINITY;
   let to = Number.NEGATIVE_INFINITY;
   await stage(connection, 'readings_staging', (appender) => {
     for (const r of unique) {
       const ts = Math.round(r.ts);
-      if (ts < from) from = ts;
-      if (ts > to) to = ts;
+      if (watermarks.mayExist(r)) {
+        if (ts < from) from = ts;
+        if (ts > to) to = ts;
+      }
       appender.appendVarchar(r.city);
       appender.appendVarchar(r.deviceId);
       appender.appendVarchar(r.metric);
@@ -50,16 +55,18 @@ export async function insertReadings(
       appender.endRow();
     }
   });
+  const insert = `INSERT INTO readings (city, device_id, metric, ts, value, time_source)
+       SELECT city, device_id, metric, ts, value, time_source FROM readings_staging;`;
   // Replace, not add: a resent reading's old row goes in the same transaction. The ts bounds (whole
-  // numbers, written into the text) let DuckDB skip every row group outside the batch's time span.
-  await inTransaction(
-    connection,
-    `DELETE FROM readings AS r USING readings_staging AS s
+  // numbers, written into the text) let DuckDB skip every row group outside that time span.
+  const replace =
+    from > to
+      ? ''
+      : `DELETE FROM readings AS r USING readings_staging AS s
        WHERE r.ts BETWEEN ${from} AND ${to}
-         AND r.ts = s.ts AND r.device_id = s.device_id AND r.metric = s.metric AND r.city = s.city;
-     INSERT INTO readings (city, device_id, metric, ts, value, time_source)
-       SELECT city, device_id, metric, ts, value, time_source FROM readings_staging;`,
-  );
+         AND r.ts = s.ts AND r.device_id = s.device_id AND r.metric = s.metric AND r.city = s.city;`;
+  await inTransaction(connection, `${replace}${insert}`);
+  watermarks.advance(unique);
   await connection.run('DELETE FROM readings_staging');
 }
 

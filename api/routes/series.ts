@@ -5,6 +5,7 @@ import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { bucketCount, MAX_BUCKETS } from '../bucket-duration.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
+import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import {
   aggregateParameter,
   cityParameter,
@@ -81,6 +82,7 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
   app.get(
     '/v1/series',
     {
+      ...plainJsonSerializer,
       schema: {
         summary: 'Time-bucketed series of one metric',
         description: `Readings of one metric aggregated into buckets aligned to the city's local midnight, one series per device. At most ${MAX_BUCKETS} buckets per request.`,

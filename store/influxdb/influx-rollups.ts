@@ -49,6 +49,13 @@ export interface InfluxRollups {
   series(query: SeriesQuery): Promise<DeviceSeries[] | undefined>;
 }
 
+/** For servers rollups are not kept on: writes add nothing, series read raw readings. */
+export const NO_ROLLUPS: InfluxRollups = {
+  backfill: async () => {},
+  refresh: async () => {},
+  series: async () => undefined,
+};
+
 export function createInfluxRollups(http: InfluxHttp): InfluxRollups {
   let tail: Promise<unknown> = Promise.resolve();
   let complete = false;

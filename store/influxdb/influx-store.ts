@@ -15,7 +15,7 @@ import {
 } from './influx-options.ts';
 import { readingsQuery, toReadings } from './influx-readings.ts';
 import { toDeviceSeries, toLatestValues, toRejections, toSensors } from './influx-results.ts';
-import { createInfluxRollups } from './influx-rollups.ts';
+import { createInfluxRollups, NO_ROLLUPS } from './influx-rollups.ts';
 import { createRejectionLines, readingLine } from './influx-schema.ts';
 import { createDatabaseQuery, latestQuery, rejectionsQuery, sensorsQuery, seriesQuery } from './influxql.ts';
 
@@ -52,7 +52,8 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       throw error;
     }
   }
-  const rollups = createInfluxRollups(http);
+  // InfluxDB 2.x/3.x serve InfluxQL reads but not SELECT … INTO: rollups are kept on 1.x only.
+  const rollups = options.api === 'v1' ? createInfluxRollups(http) : NO_ROLLUPS;
   await rollups
     .backfill()
     .catch((error: unknown) =>

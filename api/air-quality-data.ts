@@ -1,3 +1,4 @@
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { AQ_POLLUTANTS, type HourlyValue, type PollutantSeries } from '../domain/air-quality/index.ts';
 import { addDays, HOUR_MS, localDateKey, startOfLocalDay } from '../domain/air-quality/local-calendar.ts';
 import type { DeviceSeries, TimeSeriesStore } from '../store/time-series-store.ts';
@@ -52,11 +53,13 @@ export async function fetchHourlySeries(
   );
   const series: Partial<Record<(typeof AQ_POLLUTANTS)[number], HourlyValue[]>> = {};
   const devices = new Set<string>();
-  AQ_POLLUTANTS.forEach((pollutant, k) => {
+  for (const [k, pollutant] of AQ_POLLUTANTS.entries()) {
     const perDevice = (perPollutant[k] ?? []).filter((s) => s.points.length > 0);
     for (const s of perDevice) devices.add(s.deviceId);
     if (perDevice.length > 0) series[pollutant] = meanAcrossDevices(perDevice);
-  });
+    // One pollutant of a city is tens of thousands of points: let other requests in between.
+    await setImmediatePromise();
+  }
   return { series, devices: [...devices].sort() };
 }
 

@@ -24,6 +24,8 @@ export interface CachedStore extends TimeSeriesStore {
  * late (ingest batches, InfluxDB's write path) is still picked up by the next refresh.
  */
 const REFRESH_OVERLAP_MS = 60_000;
+/** Distinct latest() queries kept (city × metric × device asked for). */
+const MAX_KEPT_ANSWERS = 10_000;
 /** A first load that failed (store down at start) is tried again this often. */
 const RETRY_LOAD_MS = 5_000;
 
@@ -36,6 +38,10 @@ const RETRY_LOAD_MS = 5_000;
  */
 export function withLatestCache(store: TimeSeriesStore, options: LatestCacheOptions): CachedStore {
   const values = new Map<string, LatestValue>();
+  // Answers are kept per query until a value of their city changes, and returned as the same
+  // array: callers (the /v1/latest route) can keep what they built from it.
+  const versions = new Map<string, number>();
+  const answers = new Map<string, { version: number; values: LatestValue[] }>();
   const now = options.now ?? Date.now;
   let timer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
@@ -44,7 +50,10 @@ export function withLatestCache(store: TimeSeriesStore, options: LatestCacheOpti
   const remember = (value: LatestValue): void => {
     const key = `${value.city}\u0000${value.deviceId}\u0000${value.metric}`;
     const known = values.get(key);
-    if (known === undefined || value.ts >= known.ts) values.set(key, value);
+    if (known === undefined || value.ts >= known.ts) {
+      values.set(key, value);
+      versions.set(value.city, (versions.get(value.city) ?? 0) + 1);
+    }
   };
 
   const load = async (since?: number): Promise<void> => {
@@ -109,7 +118,11 @@ export function withLatestCache(store: TimeSeriesStore, options: LatestCacheOpti
       if (!ready || !options.cities.includes(query.city) || query.since !== undefined) {
         return store.latest(query);
       }
-      return [...values.values()]
+      const key = `${query.city}\u0000${query.metric ?? ''}\u0000${query.deviceId ?? ''}`;
+      const version = versions.get(query.city) ?? 0;
+      const answer = answers.get(key);
+      if (answer?.version === version) return answer.values;
+      const fresh = [...values.values()]
         .filter(
           (v) =>
             v.city === query.city &&
@@ -117,6 +130,9 @@ export function withLatestCache(store: TimeSeriesStore, options: LatestCacheOpti
             (query.deviceId === undefined || v.deviceId === query.deviceId),
         )
         .sort((a, b) => compare(a.deviceId, b.deviceId) || compare(a.metric, b.metric));
+      if (answers.size >= MAX_KEPT_ANSWERS) answers.clear();
+      answers.set(key, { version, values: fresh });
+      return fresh;
     },
     async close() {
       closed = true;

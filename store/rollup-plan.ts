@@ -84,14 +84,3 @@ export interface HourKey {
   readonly metric: string;
   readonly hour: number;
 }
-
-/** The (city, device, metric, hour) groups a batch of readings touches. */
-export function touchedHours(readings: readonly Reading[]): HourKey[] {
-  const keys = new Map<string, HourKey>();
-  for (const r of readings) {
-    const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
-    const key = `${r.city}\u0000${r.deviceId}\u0000${r.metric}\u0000${hour}`;
-    if (!keys.has(key)) keys.set(key, { city: r.city, deviceId: r.deviceId, metric: r.metric, hour });
-  }
-  return [...keys.values()];
-}

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { METRICS } from '../../domain/metrics.ts';
+import type { LatestValue } from '../../store/time-series-store.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
+import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import { cityParameter, deviceParameter, metricParameter } from '../schemas/query-parameters.ts';
 import { errorResponses, localTime, metricIdSchema, utcTime } from '../schemas/response-parts.ts';
 
@@ -29,9 +31,13 @@ const latestResponseSchema = z.object({
 });
 
 export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
+  // The in-memory latest values (store/latest-cache.ts) answer a repeated query with the same array
+  // until a value changes: the body built from it is reused, so a busy dashboard costs little.
+  const bodies = new WeakMap<readonly LatestValue[], z.infer<typeof latestResponseSchema>>();
   app.get(
     '/v1/latest',
     {
+      ...plainJsonSerializer,
       schema: {
         summary: 'Latest value per device and metric',
         description: 'The most recent stored reading of each device and metric of a city.',
@@ -54,7 +60,9 @@ export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
         ...(metric === undefined ? {} : { metric }),
         ...(device === undefined ? {} : { deviceId: device }),
       });
-      return {
+      const known = bodies.get(latest);
+      if (known !== undefined) return known;
+      const body = {
         city,
         timeZone,
         values: latest.map((v) => ({
@@ -68,6 +76,8 @@ export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
           timeSource: v.timeSource ?? 'device',
         })),
       };
+      bodies.set(latest, body);
+      return body;
     },
   );
 }

@@ -6,6 +6,7 @@ import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
 import { decodeCursor, encodeCursor, exportLines, nextCursor } from '../readings-export.ts';
+import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import { cityParameter, timeParameter } from '../schemas/query-parameters.ts';
 import { errorResponses, localTime, metricIdSchema, utcTime } from '../schemas/response-parts.ts';
 import { resolveRange } from './series.ts';
@@ -82,6 +83,7 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
   app.get(
     '/v1/readings',
     {
+      ...plainJsonSerializer,
       schema: {
         summary: 'Raw readings, paged or streamed',
         description: `Stored readings of one city, ordered by time, device, metric. format=json gives pages of at most ${MAX_JSON_READINGS_LIMIT} with \`nextCursor\`; format=ndjson or csv (columns ts,city,device,metric,value, as \`ucap import\` reads) streams the whole range with constant memory.`,

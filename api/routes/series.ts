@@ -5,6 +5,7 @@ import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { bucketCount, MAX_BUCKETS } from '../bucket-duration.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
+import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import {
   aggregateParameter,
   cityParameter,
@@ -45,6 +46,18 @@ const seriesResponseSchema = z.object({
     .describe('One series per device, sorted by device id.'),
 });
 
+function memoizedTimes(timeZone: string): (ts: number) => { ts: string; localTime: string } {
+  const known = new Map<number, { ts: string; localTime: string }>();
+  return (ts) => {
+    let formatted = known.get(ts);
+    if (formatted === undefined) {
+      formatted = { ts: toUtcRfc3339(ts), localTime: toLocalRfc3339(ts, timeZone) };
+      known.set(ts, formatted);
+    }
+    return formatted;
+  };
+}
+
 /** [from, to) from the optional parameters: the last 24 h by default, `from` before `to`. */
 export function resolveRange(from: number | undefined, to: number | undefined, now: number) {
   const end = to ?? now;
@@ -69,6 +82,7 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
   app.get(
     '/v1/series',
     {
+      ...plainJsonSerializer,
       schema: {
         summary: 'Time-bucketed series of one metric',
         description: `Readings of one metric aggregated into buckets aligned to the city's local midnight, one series per device. At most ${MAX_BUCKETS} buckets per request.`,
@@ -94,6 +108,8 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
       const { from, to } = resolveRange(request.query.from, request.query.to, deps.now());
       checkBucketCount(from, to, every);
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
+      // Every device has a point at the same bucket starts: each is formatted once.
+      const times = memoizedTimes(timeZone);
       const series = await deps.heavy.run(reply, (signal) =>
         deps.store.series({
           city,
@@ -119,11 +135,7 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
         to: toUtcRfc3339(to),
         series: series.map((s) => ({
           deviceId: s.deviceId,
-          points: s.points.map((p) => ({
-            ts: toUtcRfc3339(p.ts),
-            localTime: toLocalRfc3339(p.ts, timeZone),
-            value: p.value,
-          })),
+          points: s.points.map((p) => ({ ...times(p.ts), value: p.value })),
         })),
       };
     },

@@ -68,3 +68,27 @@ describe('series bucket widths', () => {
     expect(bucketCount(0, 3_600_001, 900_000)).toBe(5);
   });
 });
+
+describe('toLocalRfc3339 with cached zone offsets', () => {
+  it.each(['Europe/Paris', 'Asia/Shanghai', 'Asia/Kolkata', 'America/St_Johns', 'Australia/Lord_Howe'])(
+    'gives the same instant and Intl’s offset across the DST changes of 2026 in %s',
+    (zone) => {
+      const format = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+      const longOffset = (ms: number): string => {
+        const name = format.formatToParts(ms).find((part) => part.type === 'timeZoneName')?.value ?? '';
+        return name === 'GMT' ? '+00:00' : name.replace('GMT', '');
+      };
+      const wrong: string[] = [];
+      // Every 67 min 13 s through the year: each DST change is crossed at many phases of the hour.
+      for (
+        let ms = Date.parse('2026-01-01T00:00:00Z');
+        ms < Date.parse('2027-01-01T00:00:00Z');
+        ms += 4_033_000
+      ) {
+        const text = toLocalRfc3339(ms, zone);
+        if (parseRfc3339(text) !== ms || text.slice(-6) !== longOffset(ms)) wrong.push(`${ms} → ${text}`);
+      }
+      expect(wrong).toEqual([]);
+    },
+  );
+});

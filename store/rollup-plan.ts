@@ -1,5 +1,4 @@
 import { zoneOffsetMs } from '../domain/local-time.ts';
-import type { Reading } from '../domain/reading.ts';
 import type { Aggregate, SeriesQuery } from './time-series-store.ts';
 
 /**

@@ -1,4 +1,3 @@
-import type { Client } from 'aedes';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -27,8 +27,12 @@ export class RollupScheduler {
   readonly #o: RollupSchedulerOptions;
   readonly #settleMs: number;
   readonly #now: () => number;
-  /** Touched groups not rolled up since; the value is bumped by every touch (a touch during a refresh keeps it dirty). */
-  readonly #dirty = new Map<string, { key: HourKey; touch: number }>();
+  /**
+   * Touched groups not rolled up since, by city, device, metric and hour (nested maps: no string is
+   * built per reading); the value is the touch count, bumped by every touch, so a group touched
+   * again while its refresh runs stays due.
+   */
+  readonly #dirty = new Map<string, Map<string, Map<string, Map<number, number>>>>();
   #touches = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> = Promise.resolve();
@@ -42,20 +46,10 @@ export class RollupScheduler {
 
   /** Notes the groups a write touched (after it is durable). Starts the periodic refresh on first use. */
   touched(readings: readonly Reading[]): void {
-    let lastGroup = '';
+    this.#touches += 1;
     for (const r of readings) {
-      const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
-      const id = `${r.city}\u0000${r.deviceId}\u0000${r.metric}\u0000${hour}`;
-      if (id === lastGroup) continue;
-      lastGroup = id;
-      this.#touches += 1;
-      const known = this.#dirty.get(id);
-      if (known) known.touch = this.#touches;
-      else
-        this.#dirty.set(id, {
-          key: { city: r.city, deviceId: r.deviceId, metric: r.metric, hour },
-          touch: this.#touches,
-        });
+      const hours = child(child(child(this.#dirty, r.city), r.deviceId), r.metric);
+      hours.set(Math.floor(r.ts / HOUR_MS) * HOUR_MS, this.#touches);
     }
     if (this.#timer === undefined && !this.#closed) {
       this.#timer = setInterval(() => void this.flush(), this.#o.intervalMs ?? ROLLUP_REFRESH_MS);
@@ -71,7 +65,7 @@ export class RollupScheduler {
     // Another process may be the writer (an API next to ingest): allow it one interval to refresh.
     const interval = this.#o.intervalMs ?? ROLLUP_REFRESH_MS;
     let from = Math.floor((this.#now() - this.#settleMs - interval) / HOUR_MS) * HOUR_MS;
-    for (const { key } of this.#dirty.values()) if (key.hour < from) from = key.hour;
+    for (const { key } of this.#groups()) if (key.hour < from) from = key.hour;
     return from;
   }
 
@@ -91,12 +85,36 @@ export class RollupScheduler {
 
   async #refresh(everything: boolean): Promise<void> {
     const settledBefore = this.#now() - this.#settleMs - HOUR_MS;
-    // The touch count as it is now: a group touched again while the refresh runs stays due.
-    const due = [...this.#dirty.entries()]
-      .filter(([, d]) => everything || d.key.hour <= settledBefore)
-      .map(([id, d]) => ({ id, key: d.key, touch: d.touch }));
+    const due = [...this.#groups()].filter((g) => everything || g.key.hour <= settledBefore);
     if (due.length === 0) return;
-    await this.#o.refresh(due.map((d) => d.key));
-    for (const d of due) if (this.#dirty.get(d.id)?.touch === d.touch) this.#dirty.delete(d.id);
+    await this.#o.refresh(due.map((g) => g.key));
+    for (const { key, touch } of due) {
+      const devices = this.#dirty.get(key.city);
+      const metrics = devices?.get(key.deviceId);
+      const hours = metrics?.get(key.metric);
+      if (hours?.get(key.hour) !== touch) continue; // touched again meanwhile: still due
+      hours.delete(key.hour);
+      if (hours.size === 0) metrics?.delete(key.metric);
+      if (metrics?.size === 0) devices?.delete(key.deviceId);
+      if (devices?.size === 0) this.#dirty.delete(key.city);
+    }
   }
+
+  *#groups(): Generator<{ key: HourKey; touch: number }> {
+    for (const [city, devices] of this.#dirty)
+      for (const [deviceId, metrics] of devices)
+        for (const [metric, hours] of metrics)
+          for (const [hour, touch] of hours) yield { key: { city, deviceId, metric, hour }, touch };
+  }
+}
+
+function child<K, V>(map: Map<K, Map<string, V>>, key: K): Map<string, V>;
+function child<K>(map: Map<K, Map<number, number>>, key: K): Map<number, number>;
+function child<K, V>(map: Map<K, Map<unknown, V>>, key: K): Map<unknown, V> {
+  let found = map.get(key);
+  if (found === undefined) {
+    found = new Map();
+    map.set(key, found);
+  }
+  return found;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import { presenceFileSource, presencePath } from '../devices/presence-file.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
+import { ensureDataDir } from '../platform/data-dir.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
@@ -19,6 +20,7 @@ const logger = createLogger('ucap-api');
 
 async function main(): Promise<void> {
   const config = parseConfig(apiConfigSchema);
+  await ensureDataDir(config.DATA_DIR);
   logger.level = config.LOG_LEVEL;
   const cities = loadCityCatalog(config.CITIES_FILE);
   // The ingest service writes the store: /v1/latest is kept in memory and refreshed from it.

@@ -4,7 +4,6 @@ import { adminFrom } from '../api/api-config.ts';
 import { apiKeysFrom } from '../api/api-keys.ts';
 import { apiLimitsFrom } from '../api/api-limits.ts';
 import { buildApi } from '../api/build-api.ts';
-import { startIndexSeries } from '../aqi/start-index-series.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import { presencePath } from '../devices/presence-file.ts';
 import type { CityCatalog } from '../domain/cities.ts';
@@ -67,19 +66,9 @@ export async function startAllInOne(
       { cities: cities.ids(), refreshMs: 0, logger: logger.child({ component: 'latest-cache' }) },
     );
     closers.push(() => store.close());
-    // Closed after ingest has stopped (closers run in reverse), so its last writes are indexed.
-    const indexSeries = startIndexSeries(config, store, cities, logger.child({ component: 'index-series' }));
-    if (indexSeries) closers.push(() => indexSeries.close());
     const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
 
-    const pipeline = pipelineFromConfig({
-      config,
-      store: indexSeries?.store ?? store,
-      registry,
-      cities,
-      logger,
-      metrics,
-    });
+    const pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
     closers.push(() => pipeline.close());
     const gateway: Gateway = await createGateway({
       registry,

@@ -18,8 +18,10 @@ export interface IndexSeries {
  * Starts the index-series maintainer of a process that writes readings, when it can: InfluxDB 1.x
  * and a flush interval above 0. Otherwise returns undefined and the process runs without it.
  */
+export type IndexSeriesConfig = StoreConfig & { readonly INDEX_SERIES_FLUSH_MS: number };
+
 export function startIndexSeries(
-  config: StoreConfig & { readonly INDEX_SERIES_FLUSH_MS: number },
+  config: IndexSeriesConfig,
   store: TimeSeriesStore,
   cities: CityCatalog,
   logger: Logger,

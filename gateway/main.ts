@@ -1,4 +1,3 @@
-import { startIndexSeries } from '../aqi/start-index-series.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import { presencePath } from '../devices/presence-file.ts';
 import { pipelineFromConfig } from '../ingest/pipeline-from-config.ts';
@@ -32,19 +31,8 @@ async function main(): Promise<void> {
   const metrics = createMetricsRegistry('ucap-gateway');
   const embedded = config.GATEWAY_INGEST === 'embedded';
   const store = embedded ? await openStore(config, logger.child({ component: 'store' })) : undefined;
-  // Embedded: the gateway writes readings, so it also keeps the air-quality index series current.
-  const indexSeries =
-    store && startIndexSeries(config, store, cities, logger.child({ component: 'index-series' }));
   let pipeline: ReadingPipeline | undefined;
-  if (store)
-    pipeline = pipelineFromConfig({
-      config,
-      store: indexSeries?.store ?? store,
-      registry,
-      cities,
-      logger,
-      metrics,
-    });
+  if (store) pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
   let gateway: Gateway;
   try {
     gateway = await createGateway({
@@ -115,7 +103,6 @@ async function main(): Promise<void> {
   // Readings already received become durable and are acknowledged; devices resend the rest.
   const steps: StopStep[] = [() => gateway.close(), () => ops.close()];
   if (pipeline) steps.push(() => (pipeline as ReadingPipeline).close());
-  if (indexSeries) steps.push(() => indexSeries.close());
   if (store) steps.push(() => store.close());
   stopOnSignals(logger, steps, {
     draining: 'storing readings already received',

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { type IndexSeries, startIndexSeries } from '../aqi/start-index-series.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
+import { ensureDataDir } from '../platform/data-dir.ts';
 import { parseConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
@@ -20,13 +20,13 @@ const logger = createLogger('ucap-ingest');
 
 interface Running {
   readonly ingest: Ingest;
-  readonly indexSeries: IndexSeries | undefined;
   readonly ops: FastifyInstance;
   readonly store: TimeSeriesStore;
 }
 
 async function main(): Promise<void> {
   const config = parseConfig(ingestConfigSchema);
+  await ensureDataDir(config.DATA_DIR);
   logger.level = config.LOG_LEVEL;
   const store = await openStore(config, logger.child({ component: 'store' }));
   let running: Running;
@@ -38,9 +38,8 @@ async function main(): Promise<void> {
     throw error;
   }
   // Stop taking messages, write and confirm what is buffered, then release the store.
-  const { ingest, ops, indexSeries } = running;
-  const closeIndexSeries = async () => indexSeries?.close();
-  stopOnSignals(logger, [() => ingest.stop(), () => ops.close(), closeIndexSeries, () => store.close()], {
+  const { ingest, ops } = running;
+  stopOnSignals(logger, [() => ingest.stop(), () => ops.close(), () => store.close()], {
     draining: 'draining buffered readings',
     inFlight: () => ({ buffered: ingest.stats().buffered }),
   });
@@ -53,16 +52,7 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
   const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
   const cities = loadCityCatalog(config.CITIES_FILE);
   const url = mqttUrl(config.MQTT_HOST, config.MQTT_PORT);
-  // Notes the days new readings touch, so the air-quality index series in the store follow them.
-  const indexSeries = startIndexSeries(config, store, cities, logger.child({ component: 'index-series' }));
-  const pipeline = pipelineFromConfig({
-    config,
-    store: indexSeries?.store ?? store,
-    registry,
-    cities,
-    logger,
-    metrics,
-  });
+  const pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
   const ingest = createIngest({
     mqttUrl: url,
     username: config.MQTT_SERVICE_USERNAME,
@@ -91,7 +81,7 @@ async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Runn
     { ops: opsUrl, mqtt: url, source: config.INGEST_SOURCE, store: describeStore(config) },
     `ucap ingest: ops endpoints on ${opsUrl}`,
   );
-  return { ingest, ops, store, indexSeries };
+  return { ingest, ops, store };
 }
 
 runMain(logger, main);

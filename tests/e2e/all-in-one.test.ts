@@ -1,6 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { METRIC_IDS } from '../../domain/metrics.ts';
 import { mosquittoPub, runProcess } from '../integration/gateway-fixture.ts';
@@ -57,11 +57,11 @@ describe.each(stores)('npm start on the $name', ({ env }) => {
 
   afterAll(async () => {
     app?.kill();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir) await rm(dirname(dataDir), { recursive: true, force: true });
   });
 
   it('serves readings of both cities from simulated devices', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ucap-e2e-'));
+    dataDir = join(await mkdtemp(join(tmpdir(), 'ucap-e2e-')), 'data');
     ports = await allocatePorts();
     storeEnv = { DATA_DIR: dataDir, ...env() };
     app = await startAllInOneProcess(storeEnv, ports);
@@ -71,6 +71,14 @@ describe.each(stores)('npm start on the $name', ({ env }) => {
         (b) => b.values.length > 0,
       );
       expect(body.values.every((v) => v.deviceId.startsWith(`${city}-`))).toBe(true);
+    }
+    // DATA_DIR and everything in it (registry, store, its WAL, presence) are the owner's only.
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    const files = await readdir(dataDir);
+    expect(files).toContain('ucap.duckdb');
+    for (const file of files) {
+      const info = await stat(join(dataDir, file));
+      if (info.isFile()) expect({ file, mode: info.mode & 0o077 }).toEqual({ file, mode: 0 });
     }
   });
 

@@ -5,43 +5,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
-import { Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionDevices } from '../../bench/load/provision-devices.ts';
-import { DEFAULT_TIME_POLICY } from '../../domain/timestamps.ts';
 import { readingsTopic } from '../../domain/topics.ts';
-import { createReadingPipeline, type ReadingPipeline } from '../../ingest/reading-pipeline.ts';
-import { loadCityCatalog } from '../../platform/city-config.ts';
-import { silentLogger } from '../../platform/logger.ts';
-import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { freePort } from '../setup/free-port.ts';
 import { type RunningInfluxd, startInfluxd } from '../setup/influxd.ts';
-import { metricValue, startTestGateway, type TestGateway } from './gateway-fixture.ts';
+import {
+  type EmbeddedTestGateway,
+  metricValue,
+  startEmbeddedTestGateway,
+  type TestGateway,
+} from './gateway-fixture.ts';
 
 describe('resent and late readings through the gateway (embedded store)', () => {
+  let embedded: EmbeddedTestGateway;
   let gw: TestGateway;
   let store: TimeSeriesStore;
-  let pipeline: ReadingPipeline;
-  const metrics = new Registry();
+  let metrics: Registry;
 
   beforeAll(async () => {
-    store = await createDuckDbStore({ path: ':memory:' });
-    pipeline = createReadingPipeline({
-      store,
-      formatOf: async () => 'native',
-      cities: loadCityCatalog(),
-      timePolicy: DEFAULT_TIME_POLICY,
-      batch: { flushIntervalMs: 20 },
-      logger: silentLogger(),
-      metrics,
-    });
-    gw = await startTestGateway({ intake: { kind: 'embedded', pipeline } });
+    embedded = await startEmbeddedTestGateway();
+    ({ gw, store, metrics } = embedded);
   });
   afterAll(async () => {
-    await gw.close();
-    await pipeline.close();
-    await store.close();
+    await embedded.close();
   });
 
   it('stores a resent reading once and counts it as a duplicate; an older one is stored and counted late', async () => {

@@ -1,14 +1,15 @@
 import type { IClientOptions, MqttClient } from 'mqtt';
-import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceCredentials } from '../../devices/device.ts';
-import { DEFAULT_TIME_POLICY } from '../../domain/timestamps.ts';
-import { createReadingPipeline, type ReadingPipeline } from '../../ingest/reading-pipeline.ts';
-import { loadCityCatalog } from '../../platform/city-config.ts';
-import { silentLogger } from '../../platform/logger.ts';
-import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
-import { connectClient, metricValue, startTestGateway, type TestGateway } from './gateway-fixture.ts';
+import {
+  connectClient,
+  type EmbeddedTestGateway,
+  metricValue,
+  startEmbeddedTestGateway,
+  startTestGateway,
+  type TestGateway,
+} from './gateway-fixture.ts';
 
 // Issue 8 "per-device budgets": publish rate and bytes per second per device at the gateway,
 // rejections stored per device capped at ingest.
@@ -103,28 +104,15 @@ describe('gateway default budgets at load-test scale', () => {
 });
 
 describe('ingest rejection budget', () => {
+  let embedded: EmbeddedTestGateway;
   let gw: TestGateway;
   let store: TimeSeriesStore;
-  let pipeline: ReadingPipeline;
-  const metrics = new Registry();
   beforeAll(async () => {
-    store = await createDuckDbStore({ path: ':memory:' });
-    pipeline = createReadingPipeline({
-      store,
-      formatOf: async () => 'native',
-      cities: loadCityCatalog(),
-      timePolicy: DEFAULT_TIME_POLICY,
-      batch: { flushIntervalMs: 20 },
-      logger: silentLogger(),
-      metrics,
-      maxRejectionsPerDeviceMinute: 10,
-    });
-    gw = await startTestGateway({ intake: { kind: 'embedded', pipeline } });
+    embedded = await startEmbeddedTestGateway({ maxRejectionsPerDeviceMinute: 10 });
+    ({ gw, store } = embedded);
   });
   afterAll(async () => {
-    await gw.close();
-    await pipeline.close();
-    await store.close();
+    await embedded.close();
   });
 
   it('stores at most INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE rejections per device and counts the rest', async () => {
@@ -139,7 +127,7 @@ describe('ingest rejection budget', () => {
     const kept = await store.rejections({ deviceId: 'spammer', limit: 1000 });
     expect(kept.length).toBe(10);
     expect(await store.rejections({ deviceId: 'honest', limit: 10 })).toHaveLength(1);
-    expect(await metricValue(metrics, 'ucap_ingest_rejections_dropped_total')).toBe(140);
+    expect(await metricValue(embedded.metrics, 'ucap_ingest_rejections_dropped_total')).toBe(140);
     for (const rejection of kept) expect(rejection.reason.length).toBeLessThanOrEqual(2049);
   });
 });

@@ -11,13 +11,18 @@ import {
   openDeviceRegistry,
 } from '../../devices/device-registry.ts';
 import { presencePath } from '../../devices/presence-file.ts';
+import { DEFAULT_TIME_POLICY } from '../../domain/timestamps.ts';
 import {
   createGateway,
   type Gateway,
   type GatewayIntakeOption,
   type GatewayLimits,
 } from '../../gateway/gateway.ts';
+import { createReadingPipeline } from '../../ingest/reading-pipeline.ts';
 import { loadCityCatalog } from '../../platform/city-config.ts';
+import { silentLogger } from '../../platform/logger.ts';
+import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
+import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 
 export interface TestGateway {
   readonly dataDir: string;
@@ -203,4 +208,41 @@ export async function metricValue(
   const { values } = await metric.get();
   const found = values.find((v) => Object.entries(labels).every(([k, want]) => v.labels[k] === want));
   return found?.value ?? 0;
+}
+
+/** A real gateway storing readings itself (GATEWAY_INGEST=embedded) in a real in-memory DuckDB. */
+export interface EmbeddedTestGateway {
+  readonly gw: TestGateway;
+  readonly store: TimeSeriesStore;
+  /** The registry the pipeline's metrics are on. */
+  readonly metrics: Registry;
+  close(): Promise<void>;
+}
+
+export async function startEmbeddedTestGateway(
+  options: { readonly maxRejectionsPerDeviceMinute?: number } = {},
+): Promise<EmbeddedTestGateway> {
+  const store = await createDuckDbStore({ path: ':memory:' });
+  const metrics = new Registry();
+  const pipeline = createReadingPipeline({
+    store,
+    formatOf: async () => 'native',
+    cities: loadCityCatalog(),
+    timePolicy: DEFAULT_TIME_POLICY,
+    batch: { flushIntervalMs: 20 },
+    logger: silentLogger(),
+    metrics,
+    ...options,
+  });
+  const gw = await startTestGateway({ intake: { kind: 'embedded', pipeline } });
+  return {
+    gw,
+    store,
+    metrics,
+    async close() {
+      await gw.close();
+      await pipeline.close();
+      await store.close();
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
-import { ensureDataDir } from '../platform/data-dir.ts';
 import { parseConfig } from '../platform/config.ts';
+import { ensureDataDir } from '../platform/data-dir.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { mqttUrl } from '../platform/mqtt-url.ts';

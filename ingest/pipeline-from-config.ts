@@ -28,7 +28,12 @@ export function pipelineFromConfig(deps: {
   readonly metrics: Registry;
 }): ReadingPipeline {
   const { config, registry, logger, cities } = deps;
-  const indexSeries = startIndexSeries(config, deps.store, cities, logger.child({ component: 'index-series' }));
+  const indexSeries = startIndexSeries(
+    config,
+    deps.store,
+    cities,
+    logger.child({ component: 'index-series' }),
+  );
   const pipeline = createReadingPipeline({
     store: indexSeries?.store ?? deps.store,
     // Devices not (or no longer) in the registry still speak the default contract.

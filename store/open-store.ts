@@ -10,7 +10,11 @@ export async function openStore(config: StoreConfig, logger: Logger): Promise<Ti
   logger.info({ store: describeStore(config) }, 'opening the time-series store');
   const influx = influxOptionsFrom(config, logger);
   if (influx !== undefined) return createInfluxStore(influx);
-  return createDuckDbStore({ path: embeddedStorePath(config), logger });
+  return createDuckDbStore({
+    path: embeddedStorePath(config),
+    memoryLimit: config.DUCKDB_MEMORY_LIMIT,
+    logger,
+  });
 }
 
 /**

@@ -15,6 +15,14 @@ const storeFields = {
   // DBRP-mapped database named like the bucket unless INFLUX_DB names another (see influxOptionsFrom).
   INFLUX_DB: influxFields.INFLUX_DB.unwrap().optional(),
   ...dataDirFields,
+  /**
+   * Memory the embedded store may hold (DuckDB's buffer pool; beyond it, blocks already on disk are
+   * evicted). DuckDB's own default is 80 % of RAM, which made a long-running process grow without end.
+   */
+  DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size such as 256MB or 1GB')
+    .default('256MB'),
 };
 
 type StoreFields = z.infer<z.ZodObject<typeof storeFields>>;

@@ -20,8 +20,8 @@ export interface OpenedDatabase {
 // would not be refused by DuckDB itself and two writers would corrupt the file: refuse it here.
 const openFiles = new Set<string>();
 
-export async function openDatabase(path: string): Promise<OpenedDatabase> {
-  if (path === IN_MEMORY) return prepare(IN_MEMORY, await createInstance(IN_MEMORY), () => {});
+export async function openDatabase(path: string, memoryLimit?: string): Promise<OpenedDatabase> {
+  if (path === IN_MEMORY) return prepare(IN_MEMORY, await createInstance(IN_MEMORY, memoryLimit), () => {});
   const location = resolve(path);
   if (openFiles.has(location)) throw openTwiceError(location);
   try {
@@ -32,16 +32,19 @@ export async function openDatabase(path: string): Promise<OpenedDatabase> {
   openFiles.add(location);
   const release = () => openFiles.delete(location);
   try {
-    return await prepare(location, await createInstance(location), release);
+    return await prepare(location, await createInstance(location, memoryLimit), release);
   } catch (error) {
     release();
     throw error;
   }
 }
 
-async function createInstance(location: string): Promise<DuckDBInstance> {
+async function createInstance(location: string, memoryLimit: string | undefined): Promise<DuckDBInstance> {
   try {
-    return await DuckDBInstance.create(location);
+    return await DuckDBInstance.create(
+      location,
+      memoryLimit === undefined ? {} : { memory_limit: memoryLimit },
+    );
   } catch (error) {
     if (isLockConflict(error)) throw lockedByProcessError(location, error);
     throw storeError('STORE_UNAVAILABLE', `opening ${location}`, error);

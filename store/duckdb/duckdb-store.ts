@@ -14,6 +14,8 @@ import { SeriesWatermarks } from './series-watermarks.ts';
 export interface DuckDbStoreOptions {
   /** A file path (its folder is created if missing) or ':memory:'. */
   readonly path: string;
+  /** DuckDB's buffer pool size, e.g. '256MB' (DuckDB's default: 80 % of RAM). */
+  readonly memoryLimit?: string;
   readonly logger?: Logger;
 }
 
@@ -24,7 +26,7 @@ export interface DuckDbStoreOptions {
  */
 export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<TimeSeriesStore> {
   const logger = options.logger ?? silentLogger();
-  const db = await openDatabase(options.path);
+  const db = await openDatabase(options.path, options.memoryLimit);
   await guard('STORE_UNAVAILABLE', `preparing rollups in ${db.location}`, () =>
     createRollups(db.writer),
   ).catch(async (error: unknown) => {

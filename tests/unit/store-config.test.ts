@@ -31,6 +31,12 @@ describe('store configuration', () => {
     expect(problemsOf({ INFLUX_URL: value })).toMatch(message);
   });
 
+  it('bounds the embedded store's memory (256MB unless DUCKDB_MEMORY_LIMIT says otherwise) and names a bad size', () => {
+    expect(parseConfig(storeConfigSchema, {}).DUCKDB_MEMORY_LIMIT).toBe('256MB');
+    expect(parseConfig(storeConfigSchema, { DUCKDB_MEMORY_LIMIT: '1GB' }).DUCKDB_MEMORY_LIMIT).toBe('1GB');
+    expect(problemsOf({ DUCKDB_MEMORY_LIMIT: 'lots' })).toMatch(/DUCKDB_MEMORY_LIMIT: must be a size such as 256MB/);
+  });
+
   it('with INFLUX_API=v2 names the missing INFLUX_TOKEN', () => {
     const message = problemsOf({ ...v2, INFLUX_ORG: 'lab', INFLUX_BUCKET: 'ucap' });
     expect(message).toMatch(/INFLUX_TOKEN: required when INFLUX_API=v2/);
@@ -102,6 +108,7 @@ describe('store configuration', () => {
       INFLUX_API: 'v2' as const,
       INFLUX_ORG: 'lab',
       INFLUX_TIMEOUT_MS: 10_000,
+      DUCKDB_MEMORY_LIMIT: '256MB',
       DATA_DIR: '.',
     };
     expect(() => influxOptionsFrom(unrefined)).toThrow(/INFLUX_API=v2 requires INFLUX_BUCKET, INFLUX_TOKEN/);

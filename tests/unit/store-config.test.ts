@@ -31,10 +31,12 @@ describe('store configuration', () => {
     expect(problemsOf({ INFLUX_URL: value })).toMatch(message);
   });
 
-  it('bounds the embedded store's memory (256MB unless DUCKDB_MEMORY_LIMIT says otherwise) and names a bad size', () => {
+  it('bounds the memory of the embedded store (256MB unless DUCKDB_MEMORY_LIMIT says otherwise) and names a bad size', () => {
     expect(parseConfig(storeConfigSchema, {}).DUCKDB_MEMORY_LIMIT).toBe('256MB');
     expect(parseConfig(storeConfigSchema, { DUCKDB_MEMORY_LIMIT: '1GB' }).DUCKDB_MEMORY_LIMIT).toBe('1GB');
-    expect(problemsOf({ DUCKDB_MEMORY_LIMIT: 'lots' })).toMatch(/DUCKDB_MEMORY_LIMIT: must be a size such as 256MB/);
+    expect(problemsOf({ DUCKDB_MEMORY_LIMIT: 'lots' })).toMatch(
+      /DUCKDB_MEMORY_LIMIT: must be a size such as 256MB/,
+    );
   });
 
   it('with INFLUX_API=v2 names the missing INFLUX_TOKEN', () => {

@@ -1,13 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import mqtt from 'mqtt';
 import type { Registry } from 'prom-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { provisionDevices } from '../../bench/load/provision-devices.ts';
+import { type ServiceProcess, startService } from '../../bench/load/service-process.ts';
 import { readingsTopic } from '../../domain/topics.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { freePort } from '../setup/free-port.ts';
@@ -68,27 +66,42 @@ describe('resent and late readings through the gateway (embedded store)', () => 
 describe('stopping the gateway while the store is away (real process)', () => {
   let influxd: RunningInfluxd;
   let dataDir: string;
-  let child: ChildProcess | undefined;
+  let gateway: ServiceProcess | undefined;
 
   beforeAll(async () => {
     influxd = await startInfluxd();
     dataDir = await mkdtemp(join(tmpdir(), 'ucap-signals-'));
   });
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await gateway?.kill('SIGKILL');
     await influxd.stop();
     await rm(dataDir, { recursive: true, force: true });
   });
+
+  /** The first log line (parsed) whose message matches, once the process has written it. */
+  const logLine = async (match: RegExp): Promise<Record<string, unknown>> => {
+    let found: Record<string, unknown> | undefined;
+    await vi.waitFor(
+      () => {
+        found = gateway?.logs
+          .map((text) => JSON.parse(text) as Record<string, unknown>)
+          .find((line) => match.test(String(line.msg)));
+        expect(found).toBeDefined();
+      },
+      { timeout: 30_000, interval: 50 },
+    );
+    return found as Record<string, unknown>;
+  };
 
   it('Ctrl-C drains, a second Ctrl-C says what is still in flight, a third exits at once', async () => {
     const [device] = await provisionDevices({ registryPath: join(dataDir, 'devices.json'), count: 1 });
     if (!device) throw new Error('no device provisioned');
     const mqttPort = await freePort();
-    child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+    gateway = await startService({
+      name: 'gateway',
+      entry: 'gateway/main.ts',
+      readyLog: /listening/,
       env: {
-        ...process.env,
-        LOG_FORMAT: 'json',
-        LOG_LEVEL: 'info',
         BIND_HOST: '127.0.0.1',
         DATA_DIR: dataDir,
         MQTT_PORT: String(mqttPort),
@@ -98,25 +111,7 @@ describe('stopping the gateway while the store is away (real process)', () => {
         INFLUX_DB: 'signals',
         MQTT_SERVICE_PASSWORD: 'signals-test-service-secret',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const lines: Array<Record<string, unknown>> = [];
-    const waiters: Array<{ match: RegExp; resolve: (line: Record<string, unknown>) => void }> = [];
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
-      const line = JSON.parse(text) as Record<string, unknown>;
-      lines.push(line);
-      for (const w of waiters.filter((x) => x.match.test(String(line.msg)))) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(line);
-      }
-    });
-    const logLine = (match: RegExp) =>
-      new Promise<Record<string, unknown>>((resolve) => {
-        const seen = lines.find((l) => match.test(String(l.msg)));
-        if (seen) resolve(seen);
-        else waiters.push({ match, resolve });
-      });
-    await logLine(/listening/);
 
     const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, {
       protocolVersion: 4,
@@ -141,16 +136,14 @@ describe('stopping the gateway while the store is away (real process)', () => {
         );
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const exited = once(child, 'exit');
 
-    child.kill('SIGINT');
+    // kill() sends the signal now; its promise is the exit, awaited at the end.
+    void gateway.kill('SIGINT');
     await logLine(/^stopping/);
-    child.kill('SIGINT');
+    void gateway.kill('SIGINT');
     const still = await logLine(/press Ctrl-C once more/);
     expect(still.inFlight).toMatchObject({ readingsAwaitingStore: 5 });
-    child.kill('SIGINT');
-    const [code] = await exited;
-    expect(code).toBe(130);
+    expect(await gateway.kill('SIGINT')).toBe(130);
     expect(acked).toBe(0); // nothing that was not stored was acknowledged
     client.end(true);
   }, 120_000);

@@ -49,36 +49,29 @@ export function createReadingIntake(options: {
     pending += 1;
     const started = performance.now();
     const message = { topic: packet.topic, payload: packet.payload as Buffer, receivedAt: Date.now() };
-    sink.admit(message).then(
-      ({ safe }) => {
-        if (packet.qos === 0) {
-          pending -= 1;
-          callback(null);
-          safe.catch(() => undefined); // QoS 0: at most once, nothing to resend
-          return;
-        }
-        safe.then(
-          () => {
-            pending -= 1;
-            options.metrics.storeToAckSeconds.observe((performance.now() - started) / 1000);
-            callback(null);
-          },
-          (error: unknown) => {
-            pending -= 1;
-            // No PUBACK: closing the connection makes the device reconnect and send it again.
-            logger.debug(
-              { clientId: client.id, err: error },
-              'reading not stored; connection closed for a resend',
-            );
-            callback(error instanceof Error ? error : new Error(String(error)));
-          },
-        );
-      },
-      (error: unknown) => {
+    // QoS 0 is at most once: acknowledged (in aedes' sense: let through) once admitted.
+    const stored = sink
+      .admit(message)
+      .then(({ safe }) => (packet.qos === 0 ? void safe.catch(() => undefined) : safe));
+    stored
+      .then(
+        () => {
+          if (packet.qos > 0) options.metrics.storeToAckSeconds.observe((performance.now() - started) / 1000);
+          return null;
+        },
+        (error: unknown) => {
+          // No PUBACK: closing the connection makes the device reconnect and send it again.
+          logger.debug(
+            { clientId: client.id, err: error },
+            'reading not stored; connection closed for a resend',
+          );
+          return error instanceof Error ? error : new Error(String(error));
+        },
+      )
+      .then((outcome) => {
         pending -= 1;
-        callback(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
+        callback(outcome);
+      });
   };
 
   return {

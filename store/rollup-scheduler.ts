@@ -34,6 +34,8 @@ export class RollupScheduler {
    */
   readonly #dirty = new Map<string, Map<string, Map<string, Map<number, number>>>>();
   #touches = 0;
+  /** Oldest hour with a touched group (Infinity: none); undefined after a refresh until recomputed. */
+  #oldestDirty: number | undefined = Number.POSITIVE_INFINITY;
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> = Promise.resolve();
   #closed = false;
@@ -49,7 +51,9 @@ export class RollupScheduler {
     this.#touches += 1;
     for (const r of readings) {
       const hours = child(child(child(this.#dirty, r.city), r.deviceId), r.metric);
-      hours.set(Math.floor(r.ts / HOUR_MS) * HOUR_MS, this.#touches);
+      const hour = Math.floor(r.ts / HOUR_MS) * HOUR_MS;
+      hours.set(hour, this.#touches);
+      if (this.#oldestDirty !== undefined && hour < this.#oldestDirty) this.#oldestDirty = hour;
     }
     if (this.#timer === undefined && !this.#closed) {
       this.#timer = setInterval(() => void this.flush(), this.#o.intervalMs ?? ROLLUP_REFRESH_MS);
@@ -64,9 +68,13 @@ export class RollupScheduler {
   staleFrom(): number {
     // Another process may be the writer (an API next to ingest): allow it one interval to refresh.
     const interval = this.#o.intervalMs ?? ROLLUP_REFRESH_MS;
-    let from = Math.floor((this.#now() - this.#settleMs - interval) / HOUR_MS) * HOUR_MS;
-    for (const { key } of this.#groups()) if (key.hour < from) from = key.hour;
-    return from;
+    const from = Math.floor((this.#now() - this.#settleMs - interval) / HOUR_MS) * HOUR_MS;
+    // Every series query asks: walk the touched groups only after a refresh removed some.
+    if (this.#oldestDirty === undefined) {
+      this.#oldestDirty = Number.POSITIVE_INFINITY;
+      for (const { key } of this.#groups()) this.#oldestDirty = Math.min(this.#oldestDirty, key.hour);
+    }
+    return Math.min(from, this.#oldestDirty);
   }
 
   /** Rolls up every touched group whose hour has settled (all of them with `everything`). */
@@ -88,6 +96,7 @@ export class RollupScheduler {
     const due = [...this.#groups()].filter((g) => everything || g.key.hour <= settledBefore);
     if (due.length === 0) return;
     await this.#o.refresh(due.map((g) => g.key));
+    this.#oldestDirty = undefined;
     for (const { key, touch } of due) {
       const devices = this.#dirty.get(key.city);
       const metrics = devices?.get(key.deviceId);

@@ -122,6 +122,32 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('turns on mqtts and MQTT over WebSocket from .env, published on loopback at the ports the gateway listens on', () => {
+    const withTls = parse(
+      interpolate(rawCompose, {
+        ...envExample,
+        MQTT_TLS_PORT: '8883',
+        MQTT_TLS_CERT: '/certs/gateway.crt',
+        MQTT_TLS_KEY: '/certs/gateway.key',
+        MQTT_WS_PORT: '9884',
+      }),
+      { merge: true },
+    ) as ComposeFile;
+    const gateway = withTls.services.gateway;
+    const config = parseConfig(gatewayConfigSchema, gateway?.environment ?? {});
+    expect(config).toMatchObject({
+      MQTT_TLS_PORT: 8883,
+      MQTT_TLS_CERT: '/certs/gateway.crt',
+      MQTT_WS_PORT: 9884,
+    });
+    expect(gateway?.ports).toEqual(expect.arrayContaining(['127.0.0.1:8883:8883', '127.0.0.1:9884:9884']));
+    expect(gateway?.volumes).toContain('gateway-tls:/certs:ro');
+    // Unset in .env: the listeners stay off (an empty variable means "not set").
+    const plain = parseConfig(gatewayConfigSchema, compose.services.gateway?.environment ?? {});
+    expect(plain.MQTT_TLS_PORT).toBeUndefined();
+    expect(plain.MQTT_WS_PORT).toBeUndefined();
+  });
+
   it('points every client at a service that exists, on the port that service listens on', () => {
     for (const service of Object.values(compose.services)) {
       const env = service.environment ?? {};

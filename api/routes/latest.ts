@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { METRICS } from '../../domain/metrics.ts';
 import type { LatestValue } from '../../store/time-series-store.ts';
@@ -30,17 +32,44 @@ const latestResponseSchema = z.object({
     .describe('One entry per device and metric, sorted by device then metric.'),
 });
 
+/** A latest answer as sent: encoded once, with the validator a client can revalidate against. */
+interface EncodedLatest {
+  readonly body: Buffer;
+  readonly etag: string;
+}
+
 export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
   // The in-memory latest values (store/latest-cache.ts) answer a repeated query with the same array
-  // until a value changes: the body built from it is reused, so a busy dashboard costs little.
-  const bodies = new WeakMap<readonly LatestValue[], z.infer<typeof latestResponseSchema>>();
+  // until a value changes: the body is serialised and UTF-8 encoded once per array and reused, so a
+  // busy dashboard costs a buffer write (encoding 400 values took most of a request), and a client
+  // that sends the ETag back gets 304 without the body.
+  const encoded = new WeakMap<readonly LatestValue[], EncodedLatest>();
+  const encode = (latest: readonly LatestValue[], city: string, timeZone: string): EncodedLatest => {
+    const body: z.infer<typeof latestResponseSchema> = {
+      city,
+      timeZone,
+      values: latest.map((v) => ({
+        deviceId: v.deviceId,
+        metric: v.metric,
+        displayName: METRICS[v.metric].displayName,
+        unit: METRICS[v.metric].unit,
+        value: v.value,
+        ts: toUtcRfc3339(v.ts),
+        localTime: toLocalRfc3339(v.ts, timeZone),
+        timeSource: v.timeSource ?? 'device',
+      })),
+    };
+    const bytes = Buffer.from(JSON.stringify(body));
+    return { body: bytes, etag: `"${createHash('sha1').update(bytes).digest('base64url')}"` };
+  };
   app.get(
     '/v1/latest',
     {
       ...plainJsonSerializer,
       schema: {
         summary: 'Latest value per device and metric',
-        description: 'The most recent stored reading of each device and metric of a city.',
+        description:
+          'The most recent stored reading of each device and metric of a city. Answers carry an ETag: send it back in `If-None-Match` to get 304 until a value changes.',
         tags: ['readings'],
         querystring: z.strictObject({
           city: cityParameter(deps.cities),
@@ -52,7 +81,7 @@ export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
         response: { 200: latestResponseSchema, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { city, metric, device } = request.query;
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
       const latest = await deps.store.latest({
@@ -60,24 +89,16 @@ export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
         ...(metric === undefined ? {} : { metric }),
         ...(device === undefined ? {} : { deviceId: device }),
       });
-      const known = bodies.get(latest);
-      if (known !== undefined) return known;
-      const body = {
-        city,
-        timeZone,
-        values: latest.map((v) => ({
-          deviceId: v.deviceId,
-          metric: v.metric,
-          displayName: METRICS[v.metric].displayName,
-          unit: METRICS[v.metric].unit,
-          value: v.value,
-          ts: toUtcRfc3339(v.ts),
-          localTime: toLocalRfc3339(v.ts, timeZone),
-          timeSource: v.timeSource ?? 'device',
-        })),
-      };
-      bodies.set(latest, body);
-      return body;
+      let answer = encoded.get(latest);
+      if (answer === undefined) {
+        answer = encode(latest, city, timeZone);
+        encoded.set(latest, answer);
+      }
+      // Untyped: the body goes out as the bytes encoded above (the schema documents them).
+      const raw: FastifyReply = reply;
+      raw.header('etag', answer.etag).header('cache-control', 'no-cache');
+      if (request.headers['if-none-match'] === answer.etag) return raw.code(304).send();
+      return raw.type('application/json; charset=utf-8').send(answer.body);
     },
   );
 }

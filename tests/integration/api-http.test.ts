@@ -172,6 +172,32 @@ describe('GET /v1/latest', () => {
   });
 });
 
+describe('GET /v1/latest revalidation', () => {
+  it('answers 304 to the ETag it gave until a value changes, then the new value', async () => {
+    const path = '/v1/latest?city=nice&metric=pm25&device=nice-arson-01';
+    const first = await fetch(`${base}${path}`);
+    const etag = first.headers.get('etag');
+    expect(first.status).toBe(200);
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    await first.arrayBuffer();
+
+    const unchanged = await fetch(`${base}${path}`, { headers: { 'if-none-match': etag ?? '' } });
+    expect(unchanged.status).toBe(304);
+    expect(await unchanged.text()).toBe('');
+
+    const later = Date.parse('2026-11-30T12:00:00Z');
+    await fixture.store.writeReadings([
+      { ts: later, city: 'nice', deviceId: 'nice-arson-01', metric: 'pm25', value: 51.5 },
+    ]);
+    const changed = await fetch(`${base}${path}`, { headers: { 'if-none-match': etag ?? '' } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(await changed.json()).toMatchObject({
+      values: [{ deviceId: 'nice-arson-01', metric: 'pm25', value: 51.5, ts: '2026-11-30T12:00:00Z' }],
+    });
+  });
+});
+
 describe('GET /v1/series', () => {
   const nicePm25 = '/v1/series?city=nice&metric=pm25&device=nice-arson-01';
 

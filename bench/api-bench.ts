@@ -12,10 +12,12 @@ import type { BenchResources } from './bench-resources.ts';
 import { perSecond, summarizeLatencies } from './bench-stats.ts';
 import { watchRss } from './memory-probe.ts';
 import { deviceIdsFor, gridReadings, gridReadingsPerStep, type ReadingGrid } from './synthetic-readings.ts';
+import { runWrk, wrkAvailable } from './wrk-client.ts';
 
 const DAY_MS = 86_400_000;
 const METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'temperature'];
 const CITIES = ['nice', 'zhengzhou'] as const;
+const USE_WRK = wrkAvailable();
 
 interface Route {
   readonly label: string;
@@ -45,6 +47,9 @@ export async function runApiBench(
   const perCity = ((days * DAY_MS) / stepMs) * gridReadingsPerStep(grids[0] as ReadingGrid);
   const rows: string[][] = [];
   const notes = [
+    USE_WRK
+      ? 'clients: wrk in its own process (keep-alive connections)'
+      : 'clients: fetch in this process (wrk not installed): the load generator shares the server event loop',
     `data: ${CITIES.length} cities × ${devicesPerCity} devices × ${METRICS.length} metrics × ${days} days every ${stepMs / 60_000} min = ${formatCount(perCity * CITIES.length)} readings per store`,
   ];
   const range = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
@@ -139,10 +144,24 @@ async function load(
   }
 }
 
-/** `concurrency` clients, each sending the next request when its answer is read, for `durationMs`. */
+/**
+ * `concurrency` clients, each sending the next request when its answer is read, for `durationMs`:
+ * wrk in its own process when installed, otherwise fetch from this process (which then shares the
+ * server's event loop: pessimistic figures, said in the notes).
+ */
 async function drive(base: string, route: Route, durationMs: number): Promise<string[]> {
   const url = `${base}${route.path}`;
   await (await fetch(url)).arrayBuffer();
+  if (USE_WRK) {
+    const result = await runWrk(url, route.concurrency, durationMs);
+    return [
+      String(route.concurrency),
+      formatCount(result.perSecond),
+      formatMs(result.p50Ms),
+      formatMs(result.p99Ms),
+      `${formatCount(result.requests - result.failed)} ok${result.failed > 0 ? `, ${formatCount(result.failed)} failed` : ''}`,
+    ];
+  }
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   const started = performance.now();

@@ -7,6 +7,7 @@ import { percentile, perSecond, summarizeLatencies } from '../../bench/bench-sta
 import { summaryTable } from '../../bench/bench-summary.ts';
 import { DeliveryTracker } from '../../bench/delivery-tracker.ts';
 import { deviceIdsFor, gridReadings, type ReadingGrid } from '../../bench/synthetic-readings.ts';
+import { parseWrkOutput } from '../../bench/wrk-client.ts';
 import { isUcapError } from '../../domain/errors.ts';
 import { isPhysicallyPossible, METRIC_IDS } from '../../domain/metrics.ts';
 
@@ -180,5 +181,30 @@ describe('delivery tracker', () => {
     expect(tracker.lastStoredAt()).toBe(80);
     expect(tracker.unexpectedReadings()).toBe(1);
     expect(tracker.writes()).toEqual({ count: 2, readings: 4 });
+  });
+});
+
+describe('wrk report parsing (the API bench load generator)', () => {
+  it('reads rate, p50/p99 in any unit, failures and socket errors', () => {
+    const report = [
+      'Running 10s test @ http://127.0.0.1:8080/v1/latest?city=nice',
+      '  2 threads and 8 connections',
+      '  Latency Distribution',
+      '     50%  910.00us',
+      '     75%    1.20ms',
+      '     99%    1.05s',
+      '  65050 requests in 10.00s, 5.00GB read',
+      '  Socket errors: connect 0, read 2, write 0, timeout 3',
+      '  Non-2xx or 3xx responses: 10',
+      'Requests/sec:   6505.05',
+    ].join('\n');
+    expect(parseWrkOutput(report)).toEqual({
+      requests: 65050,
+      perSecond: 6505.05,
+      p50Ms: 0.91,
+      p99Ms: 1050,
+      failed: 15,
+    });
+    expect(() => parseWrkOutput('wrk: connection refused')).toThrow(/unexpected wrk output/);
   });
 });

@@ -98,6 +98,8 @@ export class DeviceFleet {
   readonly #devices: FleetDevice[];
   #cursor = 0;
   #disconnects = 0;
+  /** publish() → PUBACK of each QoS 1 message acknowledged since the last takeAckLatencies(), ms. */
+  #ackLatencies: number[] = [];
 
   private constructor(devices: FleetDevice[], firstTs: number) {
     this.#devices = devices;
@@ -221,6 +223,16 @@ export class DeviceFleet {
     };
   }
 
+  /**
+   * What devices waited for their PUBACKs (publish() → callback, ms) since the last call: the
+   * latency a device sees, client-side queueing included.
+   */
+  takeAckLatencies(): number[] {
+    const taken = this.#ackLatencies;
+    this.#ackLatencies = [];
+    return taken;
+  }
+
   /** Publishes `count` messages now, round-robin over the devices. */
   publishNow(count: number, run: Pick<PublishRun, 'qos0Share' | 'onPublish'> = {}): void {
     const share = run.qos0Share ?? 0;
@@ -253,6 +265,7 @@ export class DeviceFleet {
     const pm25 = 3 + ((seq * 11) % 300) / 10;
     const payload = `{"ts":${ts},"values":{"pm25":${pm25},"pm10":${pm10},"no2":${no2},"temperature":${temperature}}}`;
     tally.sentQos1 += 1;
+    const sentAt = performance.now();
     device.client.publish(device.topic, payload, { qos: 1 }, (error) => {
       if (error) {
         tally.failed += 1;
@@ -260,6 +273,7 @@ export class DeviceFleet {
       }
       tally.acked += 1;
       tally.ackedSeqs.add(seq);
+      this.#ackLatencies.push(performance.now() - sentAt);
     });
     return ts;
   }

@@ -24,6 +24,7 @@ export type FleetCommand =
   | { readonly op: 'settle'; readonly timeoutMs: number }
   | { readonly op: 'totals' }
   | { readonly op: 'tallies' }
+  | { readonly op: 'ackLatencies' }
   | { readonly op: 'close' };
 
 export type FleetRequest = FleetCommand & { readonly id: number };
@@ -46,6 +47,6 @@ export type FleetReply =
   | {
       readonly kind: 'result';
       readonly id: number;
-      readonly result: PublishOutcome | FleetTotals | number | readonly TallySnapshot[] | null;
+      readonly result: PublishOutcome | FleetTotals | number | readonly TallySnapshot[] | Float64Array | null;
     }
   | { readonly kind: 'error'; readonly id: number; readonly message: string };

@@ -81,6 +81,8 @@ async function handle(fleet: DeviceFleet, request: FleetRequest) {
           ackedRuns: t.ackedSeqs.runs(),
         }),
       );
+    case 'ackLatencies':
+      return Float64Array.from(fleet.takeAckLatencies());
     case 'close':
       await fleet.close();
       setImmediate(() => port?.close());

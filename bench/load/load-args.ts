@@ -7,6 +7,7 @@ export const LOAD_USAGE = [
   'usage: npm run bench -- load [--deploy all-in-one|separate|both|none] [--devices 200]',
   '         [--rates 2000,5000,10000] [--step-seconds 20] [--qos0-share 0] [--threads 2] [--no-baseline] [--no-latency]',
   '         [--env [app|gateway|ingest|api:]NAME=VALUE]…   (extra environment for the started processes)',
+  '         [--seed-days 30 --api-clients 4]   (a month of research data first; heavy API requests during every step)',
   '       npm run bench -- load --soak-minutes 30 [--rate 2000] [--warmup-minutes 5] [--deploy …] [--devices …]',
 ].join('\n');
 
@@ -41,6 +42,8 @@ const loadArgsSchema = z
     baseline: z.boolean(),
     latency: z.boolean(),
     'soak-minutes': count('soak-minutes', 1).optional(),
+    'seed-days': count('seed-days', 0).max(366, { error: '--seed-days must be at most 366' }),
+    'api-clients': count('api-clients', 0).max(64, { error: '--api-clients must be at most 64' }),
     rate: count('rate', 1),
     'warmup-minutes': count('warmup-minutes', 0).optional(),
     help: z.boolean(),
@@ -52,6 +55,13 @@ const loadArgsSchema = z
     ),
   })
   .superRefine((args, ctx) => {
+    if (args['api-clients'] > 0 && args['seed-days'] === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['api-clients'],
+        message: '--api-clients needs --seed-days (the heavy routes need data to read, e.g. --seed-days 30)',
+      });
+    }
     const minutes = args['soak-minutes'];
     const warmup = args['warmup-minutes'];
     if (minutes !== undefined && warmup !== undefined && warmup >= minutes) {
@@ -87,6 +97,10 @@ export interface LoadArgs {
   readonly latency: boolean;
   /** Soak mode when set: one rate for this long, RSS reported each minute. */
   readonly soak?: { readonly minutes: number; readonly rate: number; readonly warmupMinutes: number };
+  /** Days of research data (100 devices per city, 4 metrics, every 5 min) written before the start. */
+  readonly seedDays: number;
+  /** Concurrent clients on the heavy research routes during every step (0: none). */
+  readonly apiClients: number;
   /** Extra variables per process (`--env gateway:NAME=VALUE`); without a process name, for all. */
   readonly env: Readonly<Record<ServiceName, NodeJS.ProcessEnv>>;
 }
@@ -109,6 +123,8 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
         'soak-minutes': { type: 'string' },
         rate: { type: 'string', default: '2000' },
         'warmup-minutes': { type: 'string' },
+        'seed-days': { type: 'string', default: '0' },
+        'api-clients': { type: 'string', default: '0' },
         env: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -140,6 +156,8 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
     threads: args.threads,
     baseline: args.baseline,
     latency: args.latency,
+    seedDays: args['seed-days'],
+    apiClients: args['api-clients'],
     env: parseEnv(args.env),
     ...(minutes === undefined
       ? {}

@@ -2,9 +2,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceCredentials } from '../../devices/device.ts';
+import { parseConfig } from '../../platform/config.ts';
+import { silentLogger } from '../../platform/logger.ts';
+import { openStore } from '../../store/open-store.ts';
+import { storeConfigSchema } from '../../store/store-config.ts';
 import { type RunningInfluxd, startInfluxd } from '../../tests/setup/influxd.ts';
 import { type BenchTable, formatCount, formatMiB, formatMs, renderTable } from '../bench-format.ts';
 import { percentile } from '../bench-stats.ts';
+import { researchMonth, writeResearchMonth } from '../research-month.ts';
+import { ApiLoad, type ApiLoadFigures, heavyResearchPaths } from './api-load.ts';
 import { type Deployment, startDeployment } from './deployments.ts';
 import { type DeployChoice, LOAD_USAGE, type LoadArgs, parseLoadArgs } from './load-args.ts';
 import { type LoadTarget, runLoadStep, type StepFigures } from './load-step.ts';
@@ -15,6 +21,8 @@ import { DEFAULT_CITIES, provisionDevices } from './provision-devices.ts';
 import { QueryableProbe } from './queryable-probe.ts';
 import { runSoak } from './soak.ts';
 import { ThreadedFleet } from './threaded-fleet.ts';
+
+const LOAD_DATABASE = 'ucap_load';
 
 /**
  * `npm run bench -- load`: the real processes as README starts them, devices registered in the
@@ -109,11 +117,12 @@ async function runDeployment(
     const running = influxd;
     cleanups.push(() => running.stop());
   }
+  if (args.seedDays > 0) await seedResearchMonth(kind, dataDir, influxd, args.seedDays);
   const deployment = await startDeployment({
     kind,
     dataDir,
     env: args.env,
-    ...(influxd === undefined ? {} : { influxUrl: influxd.url, influxDatabase: 'ucap_load' }),
+    ...(influxd === undefined ? {} : { influxUrl: influxd.url, influxDatabase: LOAD_DATABASE }),
   });
   cleanups.push(() => deployment.stop());
   const provisionStarted = performance.now();
@@ -126,17 +135,22 @@ async function runDeployment(
   probe?.start();
   cleanups.push(async () => probe?.stop());
   const target = deploymentTarget(deployment, fleet.firstTs, probe);
+  const apiLoad = startApiLoad(deployment.apiUrl, args);
+  cleanups.push(async () => apiLoad?.stop());
   if (args.soak !== undefined) return runSoak(fleet, target, args.soak, args.qos0Share);
 
   const steps: StepFigures[] = [];
+  const apiFigures: ApiLoadFigures[] = [];
   let previous: LossReport | undefined;
   for (const rate of args.rates) {
+    apiLoad?.take();
     const step = await runLoadStep(fleet, target, {
       rate,
       durationMs: args.stepSeconds * 1000,
       qos0Share: args.qos0Share,
       ...(previous === undefined ? {} : { previous }),
     });
+    if (apiLoad !== undefined) apiFigures.push(apiLoad.take());
     steps.push(step);
     previous = step.report;
     console.log(
@@ -148,8 +162,86 @@ async function runDeployment(
       ? 'npm start (all-in-one, embedded DuckDB store)'
       : 'gateway + ingest + api processes on InfluxDB 1.x';
   console.log(`\n${renderTable(stepTable(title, steps))}`);
+  if (apiFigures.length > 0) console.log(`\n${renderTable(apiLoadTable(title, args, steps, apiFigures))}`);
   const last = steps.at(-1)?.report;
   return last === undefined || (last.lost === 0 && last.unexpected === 0 && last.strangers.length === 0);
+}
+
+/**
+ * Writes `days` of the API issue's research data set (100 devices per city, 4 metrics, every
+ * 5 min) into the store the deployment will open, before it starts: the heavy routes then read a
+ * realistic month while devices publish.
+ */
+async function seedResearchMonth(
+  kind: DeployChoice,
+  dataDir: string,
+  influxd: RunningInfluxd | undefined,
+  days: number,
+): Promise<void> {
+  const config = parseConfig(storeConfigSchema, {
+    DATA_DIR: dataDir,
+    ...(kind === 'separate' && influxd !== undefined
+      ? { INFLUX_URL: influxd.url, INFLUX_DB: LOAD_DATABASE }
+      : {}),
+  });
+  const store = await openStore(config, silentLogger());
+  try {
+    const month = researchMonth({ devicesPerCity: 100, days, stepMs: 300_000 });
+    await writeResearchMonth(store, month, 20_000, (city, readings, ms) =>
+      console.log(
+        `${kind}: seeded ${formatCount(readings)} readings of ${city} (${days} d) in ${(ms / 1000).toFixed(1)} s`,
+      ),
+    );
+    await store.rollUp();
+  } finally {
+    await store.close();
+  }
+}
+
+function startApiLoad(apiUrl: string, args: LoadArgs): ApiLoad | undefined {
+  if (args.apiClients === 0) return undefined;
+  const month = researchMonth({ devicesPerCity: 100, days: args.seedDays, stepMs: 300_000 });
+  const load = new ApiLoad(apiUrl, heavyResearchPaths('nice', month.from, month.to), args.apiClients);
+  load.start();
+  return load;
+}
+
+/** What the researchers saw during each step, next to what the devices waited for their PUBACKs. */
+function apiLoadTable(
+  title: string,
+  args: LoadArgs,
+  steps: readonly StepFigures[],
+  figures: readonly ApiLoadFigures[],
+): BenchTable {
+  return {
+    title: `${title}: ${args.apiClients} API clients on series 1h / aqi 1d over ${args.seedDays} d and exceedances, during each step`,
+    columns: [
+      'target/s',
+      'PUBACK p50 ms',
+      'PUBACK p99 ms',
+      'API req/s',
+      'API p50 ms',
+      'API p99 ms',
+      'answers',
+    ],
+    textColumns: 0,
+    rows: steps.map((step, i) => {
+      const api = figures[i] as ApiLoadFigures;
+      const acks = Float64Array.from(step.ackLatenciesMs).sort();
+      return [
+        formatCount(step.targetRate),
+        formatMs(percentile(acks, 50)),
+        formatMs(percentile(acks, 99)),
+        api.perSecond.toFixed(1),
+        formatMs(api.p50Ms),
+        formatMs(api.p99Ms),
+        [...api.statuses].map(([status, n]) => `${n}×${status}`).join(' '),
+      ];
+    }),
+    notes: [
+      'API clients: fetch from the load generator process, the next request as soon as an answer is read',
+    ],
+  };
 }
 
 function deploymentTarget(
@@ -182,6 +274,8 @@ export function stepTable(title: string, steps: readonly StepFigures[]): BenchTa
     'lost',
     'stored/s',
     'drain s',
+    'PUBACK p50 ms',
+    'PUBACK p99 ms',
     'p50 ms',
     'p99 ms',
     ...names.map((name) => `${name} CPU ms/1k`),
@@ -189,6 +283,7 @@ export function stepTable(title: string, steps: readonly StepFigures[]): BenchTa
   ];
   const rows = steps.map((step) => {
     const sorted = [...step.latenciesMs].sort((a, b) => a - b);
+    const acks = Float64Array.from(step.ackLatenciesMs).sort();
     return [
       formatCount(step.targetRate),
       formatCount(step.offeredRate),
@@ -198,6 +293,8 @@ export function stepTable(title: string, steps: readonly StepFigures[]): BenchTa
       formatCount(step.lost),
       formatCount(step.storedRate),
       (step.drainMs / 1000).toFixed(1),
+      formatMs(percentile(acks, 50)),
+      formatMs(percentile(acks, 99)),
       formatMs(percentile(sorted, 50)),
       formatMs(percentile(sorted, 99)),
       ...step.processes.map((p) => formatMs(p.cpuMsPer1k)),
@@ -224,6 +321,7 @@ export function stepTable(title: string, steps: readonly StepFigures[]): BenchTa
     textColumns: 0,
     notes: [
       'PUBACKed/s: acknowledged ÷ time to the last PUBACK; stored/s: stored ÷ time to the last stored; drain: load end → last stored',
+      'PUBACK p50/p99: publish() → PUBACK as each device waited for it (every QoS 1 message; client-side queueing included)',
       'p50/p99: publish → visible in GET /v1/latest (1 sampled message per device per second, polled every 200 ms per city;',
       '  the polls cost the API CPU, counted in its CPU column: --no-latency for CPU figures without them)',
       'CPU ms/1k: user+system CPU per 1,000 offered messages from /proc, drain included; peak: VmHWM since start',

@@ -41,6 +41,8 @@ export interface StepFigures {
   /** From the end of the load to the last growth of the stored count. */
   readonly drainMs: number;
   readonly latenciesMs: readonly number[];
+  /** publish() → PUBACK of every QoS 1 message of the step, as devices waited. */
+  readonly ackLatenciesMs: readonly number[];
   readonly processes: readonly ProcessFigures[];
   /** Cumulative loss report after the step (per device). */
   readonly report: LossReport;
@@ -69,6 +71,7 @@ export async function runLoadStep(
   const before = await sampleAll(processes);
   const totalsBefore = await fleet.totals();
   const storedBefore = sumCounts(await target.countStored());
+  await fleet.takeAckLatencies();
 
   const published = await fleet.publishAtRate({
     rate: options.rate,
@@ -80,6 +83,7 @@ export async function runLoadStep(
   const loadStoppedAt = performance.now();
   const unsettled = await fleet.settle(options.settleTimeoutMs ?? 60_000);
   const settledAt = performance.now();
+  const ackLatenciesMs = await fleet.takeAckLatencies();
   const totals = await fleet.totals();
   const previousLost = options.previous?.lost ?? 0;
   const drained = await waitStored({
@@ -107,6 +111,7 @@ export async function runLoadStep(
     storedRate: stored / ((drainEnd - published.startedAt) / 1000),
     drainMs: drainEnd - loadStoppedAt,
     latenciesMs: target.probe?.take() ?? [],
+    ackLatenciesMs,
     processes: processes.map(({ name }, i) => ({
       name,
       cpuMsPer1k: cpuDelta(before[i], after[i]) / (messages / 1000),

@@ -165,6 +165,14 @@ export class ThreadedFleet {
       .map(({ ackedRuns, ...tally }) => ({ ...tally, ackedSeqs: SeqSet.fromRuns(ackedRuns), qos0Credit: 0 }));
   }
 
+  /** publish() → PUBACK latencies (ms) of every thread since the last call. */
+  async takeAckLatencies(): Promise<number[]> {
+    const all = await Promise.all(
+      this.#threads.map((t) => this.#ask<Float64Array>(t, { op: 'ackLatencies' })),
+    );
+    return all.flatMap((latencies) => Array.from(latencies));
+  }
+
   async close(): Promise<void> {
     await Promise.all(
       this.#threads.map(async (thread) => {

@@ -18,6 +18,7 @@ import type {
   SensorActivity,
   SeriesQuery,
 } from '../time-series-store.ts';
+import { readSeries } from './series-result.ts';
 
 const DAY_MS = 86_400_000;
 const epochMs = z.bigint().transform(Number);
@@ -36,9 +37,6 @@ const readingRow = z.object({
   value: z.number(),
   timeSource: z.enum(['device', 'receive']).catch('device'),
 });
-const seriesColumns = z
-  .object({ deviceId: z.array(z.string()), ts: z.array(z.bigint()), value: z.array(z.number()) })
-  .refine((c) => c.ts.length === c.deviceId.length && c.value.length === c.deviceId.length);
 const sensorRow = z.object({
   city: z.string(),
   deviceId: z.string(),
@@ -178,24 +176,12 @@ export function selectSeries(connection: DuckDBConnection, query: SeriesQuery): 
   return selectBucketed(connection, query, rawSource(query));
 }
 
-export async function selectBucketed(
+export function selectBucketed(
   connection: DuckDBConnection,
   query: SeriesQuery,
   source: RowSource,
 ): Promise<DeviceSeries[]> {
-  const reader = await connection.runAndReadAll(...seriesSql(query, source));
-  // Column by column: a month of hourly points for a city is ~100k rows, and checking each column
-  // once is several times cheaper than an object per row.
-  const { deviceId, ts, value } = seriesColumns.parse(reader.getColumnsObjectJS());
-  const series: { deviceId: string; points: { ts: number; value: number }[] }[] = [];
-  for (let i = 0; i < deviceId.length; i += 1) {
-    const last = series.at(-1);
-    const id = deviceId[i] as string;
-    const point = { ts: Number(ts[i]), value: value[i] as number };
-    if (last !== undefined && last.deviceId === id) last.points.push(point);
-    else series.push({ deviceId: id, points: [point] });
-  }
-  return series;
+  return readSeries(connection, ...seriesSql(query, source));
 }
 
 function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {

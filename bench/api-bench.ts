@@ -1,22 +1,17 @@
 import { buildApi } from '../api/build-api.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../domain/cities.ts';
-import type { MetricId } from '../domain/metrics.ts';
 import { silentLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { withLatestCache } from '../store/latest-cache.ts';
-import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { STORE_KINDS, STORE_LABELS } from './bench-figures.ts';
 import { type BenchTable, formatCount, formatMs } from './bench-format.ts';
 import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
 import { perSecond, summarizeLatencies } from './bench-stats.ts';
 import { watchRss } from './memory-probe.ts';
-import { deviceIdsFor, gridReadings, gridReadingsPerStep, type ReadingGrid } from './synthetic-readings.ts';
+import { RESEARCH_CITIES, RESEARCH_METRICS, researchMonth, writeResearchMonth } from './research-month.ts';
 import { runWrk, wrkAvailable } from './wrk-client.ts';
 
-const DAY_MS = 86_400_000;
-const METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'temperature'];
-const CITIES = ['nice', 'zhengzhou'] as const;
 const USE_WRK = wrkAvailable();
 
 interface Route {
@@ -35,22 +30,14 @@ export async function runApiBench(
   resources: BenchResources,
 ): Promise<{ table: BenchTable; figures: Record<string, never> }> {
   const { devicesPerCity, days, stepMs, loadBatchSize, durationMs } = profile.api;
-  const to = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-  const from = to - days * DAY_MS;
-  const grids: ReadingGrid[] = CITIES.map((city) => ({
-    city,
-    deviceIds: deviceIdsFor(`${city}-bench`, devicesPerCity),
-    metrics: METRICS,
-    startTs: from,
-    stepMs,
-  }));
-  const perCity = ((days * DAY_MS) / stepMs) * gridReadingsPerStep(grids[0] as ReadingGrid);
+  const month = researchMonth({ devicesPerCity, days, stepMs });
+  const { from, to, perCity } = month;
   const rows: string[][] = [];
   const notes = [
     USE_WRK
       ? 'clients: wrk in its own process (keep-alive connections)'
       : 'clients: fetch in this process (wrk not installed): the load generator shares the server event loop',
-    `data: ${CITIES.length} cities × ${devicesPerCity} devices × ${METRICS.length} metrics × ${days} days every ${stepMs / 60_000} min = ${formatCount(perCity * CITIES.length)} readings per store`,
+    `data: ${RESEARCH_CITIES.length} cities × ${devicesPerCity} devices × ${RESEARCH_METRICS.length} metrics × ${days} days every ${stepMs / 60_000} min = ${formatCount(perCity * RESEARCH_CITIES.length)} readings per store`,
   ];
   const range = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
   const year = new Date(to).getUTCFullYear();
@@ -74,10 +61,10 @@ export async function runApiBench(
   ];
   for (const kind of STORE_KINDS) {
     const inner = await resources.openStore(kind, 'api');
-    const store = withLatestCache(inner, { cities: [...CITIES], refreshMs: 0 });
+    const store = withLatestCache(inner, { cities: [...RESEARCH_CITIES], refreshMs: 0 });
     try {
       const loadStarted = performance.now();
-      for (const grid of grids) await load(store, grid, perCity, loadBatchSize);
+      await writeResearchMonth(store, month, loadBatchSize);
       const loadMs = performance.now() - loadStarted;
       notes.push(
         `${STORE_LABELS[kind]}: loaded in ${(loadMs / 1000).toFixed(1)} s (${formatCount(perSecond(perCity * 2, loadMs))} readings/s, rollups included)`,
@@ -131,17 +118,6 @@ export async function runApiBench(
     },
     figures: {},
   };
-}
-
-async function load(
-  store: TimeSeriesStore,
-  grid: ReadingGrid,
-  total: number,
-  batchSize: number,
-): Promise<void> {
-  for (let i = 0; i < total; i += batchSize) {
-    await store.writeReadings(gridReadings(grid, i, Math.min(batchSize, total - i)));
-  }
 }
 
 /**

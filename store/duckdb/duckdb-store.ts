@@ -70,14 +70,14 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
     kind: 'duckdb',
     writeReadings: (readings) =>
       readings.length === 0
-        ? gate.read(async () => {})
+        ? gate.probe(async () => {})
         : write('writing readings', async (w) => {
             await insertReadings(w, readings, watermarks);
             rollups.touched(readings);
           }),
     writeRejections: (rejections) =>
       rejections.length === 0
-        ? gate.read(async () => {})
+        ? gate.probe(async () => {})
         : write('writing rejections', (w) => insertRejections(w, rejections)),
     latest: (query) => read('reading latest values', (c) => selectLatest(c, query), query.signal),
     rollUp: () => rollups.flush(true),
@@ -88,7 +88,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
     rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),
     ping: () =>
       gate
-        .read(() =>
+        .probe(() =>
           guard('STORE_UNAVAILABLE', 'ping', () => withConnection(db.instance, (c) => c.run('SELECT 1'))),
         )
         .then(() => undefined),

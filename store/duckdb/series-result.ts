@@ -28,7 +28,9 @@ export async function readSeries(
   for (;;) {
     // Each chunk (up to 2,048 rows) is fetched asynchronously: the event loop runs in between.
     const chunk = await result.fetchChunk();
-    if (chunk === null || chunk.rowCount === 0) break;
+    // rowCount is a native call: read it once per chunk.
+    const rows = chunk?.rowCount ?? 0;
+    if (chunk === null || rows === 0) break;
     const ids = chunk.getColumnVector(0);
     const ts = chunk.getColumnVector(1);
     const value = chunk.getColumnVector(2);
@@ -38,7 +40,7 @@ export async function readSeries(
       !(value instanceof DuckDBDoubleVector)
     )
       throw new Error('series query returned unexpected column types');
-    for (let i = 0; i < chunk.rowCount; i += 1) {
+    for (let i = 0; i < rows; i += 1) {
       const id = ids.getItem(i);
       if (id !== null) {
         points = [];

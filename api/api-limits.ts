@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { millisSchema, positiveIntSchema } from '../platform/config.ts';
 
@@ -18,8 +19,11 @@ export const apiLimitFields = {
   API_MAX_CONNECTIONS: positiveIntSchema.default(10_000),
   /** A store query or computation still running after this long is cancelled and answered 503. */
   API_REQUEST_DEADLINE_MS: millisSchema.min(100, 'must be at least 100 ms').default(15_000),
-  /** Heavy requests (/v1/series, /v1/aqi, /v1/exceedances, /v1/rejections) running at once. */
-  API_HEAVY_CONCURRENCY: positiveIntSchema.default(4),
+  /**
+   * Heavy requests (/v1/series, /v1/aqi, /v1/exceedances, /v1/rejections) running at once. One per
+   * core by default: more only adds contention (in `npm start`, with the devices' writes).
+   */
+  API_HEAVY_CONCURRENCY: positiveIntSchema.default(availableParallelism()),
   /** Heavy requests waiting for a slot; beyond that they are answered 503 with Retry-After. */
   API_HEAVY_QUEUE: countSchema.default(16),
   /** Worker threads for the air-quality calculations (/v1/aqi, /v1/exceedances). */

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { apiConfigSchema } from '../../api/api-config.ts';
 import { apiLimitsFrom } from '../../api/api-limits.ts';
@@ -30,7 +31,11 @@ describe('API config', () => {
 
   it('reads the limits, with defaults that serve any origin and rate-limit each client', () => {
     const limits = apiLimitsFrom(parseConfig(apiConfigSchema, {}));
-    expect(limits).toMatchObject({ corsOrigins: '*', rateLimitMax: 600, heavyConcurrency: 4 });
+    expect(limits).toMatchObject({
+      corsOrigins: '*',
+      rateLimitMax: 600,
+      heavyConcurrency: availableParallelism(),
+    });
     const set = apiLimitsFrom(
       parseConfig(apiConfigSchema, {
         CORS_ORIGINS: 'https://a.example.org,http://localhost:8888',

@@ -1,0 +1,116 @@
+import type { DayZoneOf } from '../rollup-days.ts';
+import { combine, HOUR_MS, type Partial } from '../rollup-plan.ts';
+import type { InfluxHttp } from './influx-http.ts';
+import { rowsOf } from './influx-results.ts';
+import { type CityHour, READINGS_1H, recomputeDays, recomputeDaysOfRange } from './influx-rollup-days.ts';
+import { computeIntoWindows, partialRow, RAW_FIELDS, rollupLine } from './influx-rollups.ts';
+import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
+import { tagEquals, timeRange, where } from './influxql.ts';
+
+/**
+ * Raw retention in InfluxDB 1.x (RAW_RETENTION_DAYS), by a periodic DELETE rather than a retention
+ * policy: an RP drops whole shard groups whatever their rollup state, would also expire the `aqi`
+ * and `rejections` measurements of the same database, and would need the rollups moved to another
+ * RP that every query names. Each pass rolls up the raw readings of [deletedBefore, horizon)
+ * (SELECT … INTO), sums their days, then runs `DELETE FROM "readings" WHERE time < horizon` and
+ * records the horizon in the `raw_retention` measurement (field deleted_before, integer epoch ms).
+ * An hour before that horizon has lost its raw readings: a reading written there later (an import
+ * of the past) is added to the hour's rollups and deleted, not recomputed from what is left.
+ */
+export const RAW_RETENTION = 'raw_retention';
+
+/** Raw readings before this time (epoch ms, an hour start) were deleted; -Infinity: none. */
+export interface RetentionState {
+  deletedBefore: number;
+}
+
+export async function loadRetentionState(http: InfluxHttp): Promise<RetentionState> {
+  const result = await http.query(`SELECT last("deleted_before") FROM ${quoteIdent(RAW_RETENTION)}`);
+  const value = result.series[0]?.values[0]?.[1];
+  return { deletedBefore: typeof value === 'number' ? value : Number.NEGATIVE_INFINITY };
+}
+
+const v = quoteIdent(VALUE_FIELD);
+
+async function firstReadingBefore(
+  http: InfluxHttp,
+  from: number,
+  before: number,
+): Promise<number | undefined> {
+  const lower = from === Number.NEGATIVE_INFINITY ? undefined : from;
+  const result = await http.query(
+    `SELECT first(${v}) FROM ${quoteIdent(READINGS)}${where(timeRange(lower, before))}`,
+  );
+  const first = result.series[0]?.values[0]?.[0];
+  return typeof first === 'number' ? first : undefined;
+}
+
+/**
+ * Adds the raw readings older than `before` to their hours' rollups, then deletes them. Returns the
+ * hours changed, for their days.
+ */
+export async function foldOldReadings(http: InfluxHttp, before: number): Promise<CityHour[]> {
+  if (before === Number.NEGATIVE_INFINITY) return [];
+  const first = await firstReadingBefore(http, Number.NEGATIVE_INFINITY, before);
+  if (first === undefined) return [];
+  const from = Math.floor(first / HOUR_MS) * HOUR_MS;
+  const raw = await http.query(
+    `SELECT ${RAW_FIELDS} FROM ${quoteIdent(READINGS)}${where(timeRange(from, before))} GROUP BY time(1h), "city", "device", "metric" fill(none)`,
+  );
+  const lines: string[] = [];
+  const hours: CityHour[] = [];
+  for (const series of raw.series) {
+    const [city, deviceId, metric] = [
+      series.tags?.city ?? '',
+      series.tags?.device ?? '',
+      series.tags?.metric ?? '',
+    ];
+    for (const row of rowsOf(series)) {
+      const added = partialRow.safeParse(row);
+      if (!added.success || added.data.n === 0) continue;
+      const hour = added.data.time;
+      const stored = await http.query(
+        `SELECT "n", "total", "low", "high" FROM ${quoteIdent(READINGS_1H)}${where([
+          tagEquals('city', city),
+          tagEquals('device', deviceId),
+          tagEquals('metric', metric),
+          ...timeRange(hour, hour + HOUR_MS),
+        ])}`,
+      );
+      const old = partialRow.safeParse(stored.series[0] === undefined ? {} : rowsOf(stored.series[0])[0]);
+      const sum: Partial = old.success ? combine(old.data, added.data) : added.data;
+      lines.push(rollupLine(city, deviceId, metric, { time: hour, ...pick(sum) }));
+      hours.push({ city, hour });
+    }
+  }
+  for (let i = 0; i < lines.length; i += 5000) await http.write(lines.slice(i, i + 5000), 'ms');
+  await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(undefined, before))}`);
+  return hours;
+}
+
+function pick(p: Partial): Partial {
+  return { n: p.n, total: p.total, low: p.low, high: p.high };
+}
+
+/**
+ * One retention pass: rolls up the raw readings of [deletedBefore, horizon) and their days, folds
+ * in older ones, deletes every raw reading before the horizon and records it.
+ */
+export async function applyRawRetention(
+  http: InfluxHttp,
+  horizon: number,
+  state: RetentionState,
+  zoneOf: DayZoneOf,
+): Promise<void> {
+  const before = Math.max(horizon, state.deletedBefore);
+  const first = await firstReadingBefore(http, state.deletedBefore, before);
+  if (first !== undefined) {
+    await computeIntoWindows(http, first, before);
+    await recomputeDaysOfRange(http, Math.floor(first / HOUR_MS) * HOUR_MS, before, zoneOf);
+  }
+  const folded = await foldOldReadings(http, state.deletedBefore);
+  await recomputeDays(http, folded, zoneOf);
+  await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(undefined, before))}`);
+  await http.write([`${RAW_RETENTION} deleted_before=${before}i ${Date.now()}`], 'ms');
+  state.deletedBefore = before;
+}

@@ -49,7 +49,7 @@ export async function runImportCommand(args: readonly string[], env: Env, io: Cl
   const config = parseConfig(importConfigSchema, env);
   const cities = loadCityCatalog(config.CITIES_FILE);
   const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
-  const store = await openStore(config, silentLogger());
+  const store = await openStore(config, silentLogger(), { cities: cities.list() });
   try {
     const summary = await importCsv(file, { store, cities, registry, io });
     io.stderr(

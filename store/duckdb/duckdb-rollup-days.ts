@@ -1,24 +1,13 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DayZoneOf, localDayOf } from '../rollup-days.ts';
 import { HOUR_MS } from '../rollup-plan.ts';
+import { rollupTableSchema } from './duckdb-schema.ts';
 
 /**
  * Daily rollups of the embedded store (rollup-days.ts): `readings_1d` holds per (city, device,
  * metric, local day) n, total, low, high, summed from `readings_1h`; `ts` is the local midnight.
  */
-export const DAILY_SCHEMA = `
-CREATE TABLE IF NOT EXISTS readings_1d (
-  city VARCHAR NOT NULL,
-  device_id VARCHAR NOT NULL,
-  metric VARCHAR NOT NULL,
-  ts BIGINT NOT NULL,
-  n BIGINT NOT NULL,
-  total DOUBLE NOT NULL,
-  low DOUBLE NOT NULL,
-  high DOUBLE NOT NULL,
-  PRIMARY KEY (city, device_id, metric, ts)
-);
-`;
+export const DAILY_SCHEMA = rollupTableSchema('readings_1d');
 
 export interface CityHour {
   readonly city: string;

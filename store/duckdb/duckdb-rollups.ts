@@ -11,6 +11,7 @@ import {
   ROLLUP_OF,
 } from './duckdb-retention.ts';
 import { DAILY_SCHEMA, recomputeDays, rolledUpHours } from './duckdb-rollup-days.ts';
+import { rollupTableSchema } from './duckdb-schema.ts';
 import { withTransaction } from './duckdb-writes.ts';
 
 /**
@@ -21,17 +22,7 @@ import { withTransaction } from './duckdb-writes.ts';
  * single-writer sequence as the writes, so late readings and rewrites of a value keep them exact.
  */
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS readings_1h (
-  city VARCHAR NOT NULL,
-  device_id VARCHAR NOT NULL,
-  metric VARCHAR NOT NULL,
-  ts BIGINT NOT NULL,
-  n BIGINT NOT NULL,
-  total DOUBLE NOT NULL,
-  low DOUBLE NOT NULL,
-  high DOUBLE NOT NULL,
-  PRIMARY KEY (city, device_id, metric, ts)
-);
+${rollupTableSchema('readings_1h')}
 ${DAILY_SCHEMA}
 ${RETENTION_SCHEMA}
 `;

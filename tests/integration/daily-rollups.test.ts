@@ -52,18 +52,24 @@ async function behindTheStore(path: string, sql: string): Promise<void> {
 }
 
 const dirs: string[] = [];
+
+/** A store file whose readings are past their retention: only rollups hold them. */
+async function retiredFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ucap-daily-'));
+  dirs.push(dir);
+  const path = join(dir, 'ucap.duckdb');
+  const store = await createDuckDbStore({ path, rawRetentionDays: 30 });
+  await seedAndRetire(store);
+  await store.close();
+  return path;
+}
 afterAll(async () => {
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 describe('daily rollups', () => {
   it('embedded store: days of Nice answer from readings_1d alone', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ucap-daily-'));
-    dirs.push(dir);
-    const path = join(dir, 'ucap.duckdb');
-    const store = await createDuckDbStore({ path, rawRetentionDays: 30 });
-    await seedAndRetire(store);
-    await store.close();
+    const path = await retiredFile();
     await behindTheStore(path, 'DELETE FROM readings_1h');
     const reopened = await createDuckDbStore({ path });
     try {
@@ -77,12 +83,7 @@ describe('daily rollups', () => {
   });
 
   it('embedded store: a file with hourly rollups but no daily ones gets them when opened', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ucap-daily-'));
-    dirs.push(dir);
-    const path = join(dir, 'ucap.duckdb');
-    const store = await createDuckDbStore({ path, rawRetentionDays: 30 });
-    await seedAndRetire(store);
-    await store.close();
+    const path = await retiredFile();
     await behindTheStore(path, 'DROP TABLE readings_1d');
     await (await createDuckDbStore({ path })).close();
     await behindTheStore(path, 'DELETE FROM readings_1h');

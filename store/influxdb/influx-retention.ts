@@ -16,6 +16,10 @@ import { tagEquals, timeRange, where } from './influxql.ts';
  * records the horizon in the `raw_retention` measurement (field deleted_before, integer epoch ms).
  * An hour before that horizon has lost its raw readings: a reading written there later (an import
  * of the past) is added to the hour's rollups and deleted, not recomputed from what is left.
+ * InfluxDB has no transactions: passes run in one process (ingest, the writer: open-store.ts) and
+ * never alongside its rollup refreshes; a reading written into a deleted hour while a pass folds
+ * that hour may be deleted uncounted, and a crash between the DELETE and recording the horizon
+ * leaves the next pass to roll those hours up again from what is left (nothing: rollups kept).
  */
 export const RAW_RETENTION = 'raw_retention';
 

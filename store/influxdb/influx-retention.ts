@@ -36,6 +36,12 @@ export async function loadRetentionState(http: InfluxHttp): Promise<RetentionSta
 
 const v = quoteIdent(VALUE_FIELD);
 
+/**
+ * A first pass may roll up and delete weeks of readings: it works a day at a time, so each
+ * statement stays well within the request timeout (a month of 200 devices took 26 s as one).
+ */
+const PASS_WINDOW_MS = 24 * HOUR_MS;
+
 async function firstReadingBefore(
   http: InfluxHttp,
   from: number,
@@ -109,11 +115,19 @@ export async function applyRawRetention(
   const before = Math.max(horizon, state.deletedBefore);
   const first = await firstReadingBefore(http, state.deletedBefore, before);
   if (first !== undefined) {
-    await computeIntoWindows(http, first, before);
+    await computeIntoWindows(http, first, before, PASS_WINDOW_MS);
     await recomputeDaysOfRange(http, Math.floor(first / HOUR_MS) * HOUR_MS, before, zoneOf);
   }
   const folded = await foldOldReadings(http, state.deletedBefore);
   await recomputeDays(http, folded, zoneOf);
+  // Day by day first: a single DELETE over weeks of readings can outlast the request timeout.
+  if (first !== undefined) {
+    for (let at = Math.floor(first / HOUR_MS) * HOUR_MS; at < before; at += PASS_WINDOW_MS) {
+      await http.query(
+        `DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(at, Math.min(at + PASS_WINDOW_MS, before)))}`,
+      );
+    }
+  }
   await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(undefined, before))}`);
   await http.write([`${RAW_RETENTION} deleted_before=${before}i ${Date.now()}`], 'ms');
   state.deletedBefore = before;

@@ -257,10 +257,15 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
 }
 
 /** Rollups of the raw readings in [from, to), in windows of whole hours. */
-export async function computeIntoWindows(http: InfluxHttp, from: number, to: number): Promise<void> {
+export async function computeIntoWindows(
+  http: InfluxHttp,
+  from: number,
+  to: number,
+  windowMs = BACKFILL_WINDOW_MS,
+): Promise<void> {
   const start = Math.floor(from / HOUR_MS) * HOUR_MS;
-  for (let at = start; at < to; at += BACKFILL_WINDOW_MS) {
-    await computeInto(http, at, Math.min(at + BACKFILL_WINDOW_MS, Math.ceil(to / HOUR_MS) * HOUR_MS));
+  for (let at = start; at < to; at += windowMs) {
+    await computeInto(http, at, Math.min(at + windowMs, Math.ceil(to / HOUR_MS) * HOUR_MS));
   }
 }
 

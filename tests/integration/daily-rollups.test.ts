@@ -4,8 +4,12 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Reading } from '../../domain/reading.ts';
+import { parseConfig } from '../../platform/config.ts';
+import { silentLogger } from '../../platform/logger.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
+import { openStore } from '../../store/open-store.ts';
+import { storeConfigSchema } from '../../store/store-config.ts';
 import type { SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
 
 /**
@@ -132,4 +136,48 @@ describe('daily rollups', () => {
       await influxql(`DROP DATABASE "${database}"`);
     }
   });
+
+  it.each([
+    ['embedded store', false],
+    ['InfluxDB 1.6', true],
+  ])(
+    '%s: RAW_RETENTION_DAYS from the environment is applied, except by a process told not to',
+    async (_name, influx) => {
+      const dir = await mkdtemp(join(tmpdir(), 'ucap-daily-'));
+      dirs.push(dir);
+      const url = inject('influxUrl');
+      const database = `ucap_retention_${Math.random().toString(36).slice(2, 8)}`;
+      const config = parseConfig(storeConfigSchema, {
+        DATA_DIR: dir,
+        RAW_RETENTION_DAYS: '30',
+        ...(influx ? { INFLUX_URL: url, INFLUX_DB: database } : {}),
+      });
+      const raw = (store: TimeSeriesStore) =>
+        store.readings({ city: 'nice', from: start, to: start + 3 * DAY, offset: 0, limit: 10 });
+      const reader = await openStore(config, silentLogger(), { applyRetention: false });
+      try {
+        await reader.writeReadings(readings);
+        await reader.rollUp();
+        expect(await raw(reader)).toHaveLength(10);
+      } finally {
+        await reader.close();
+      }
+      const writer = await openStore(config, silentLogger());
+      try {
+        await writer.rollUp();
+        expect(await raw(writer)).toEqual([]);
+        expect(await writer.series(query(DAY, 'count'))).toEqual([
+          { deviceId: 'nice-a', points: expectedDays },
+        ]);
+      } finally {
+        await writer.close();
+        if (influx) {
+          await fetch(`${url}/query`, {
+            method: 'POST',
+            body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }),
+          });
+        }
+      }
+    },
+  );
 });

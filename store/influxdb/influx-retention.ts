@@ -1,9 +1,9 @@
-import type { DayZoneOf } from '../rollup-days.ts';
+import type { DayZoneOf, Range } from '../rollup-days.ts';
 import { combine, HOUR_MS, type Partial } from '../rollup-plan.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf } from './influx-results.ts';
-import { type CityHour, READINGS_1H, recomputeDays, recomputeDaysOfRange } from './influx-rollup-days.ts';
-import { computeIntoWindows, partialRow, RAW_FIELDS, rollupLine } from './influx-rollups.ts';
+import { type CityHour, READINGS_1H, recomputeDays } from './influx-rollup-days.ts';
+import { computeInto, partialRow, RAW_FIELDS, rollupLine } from './influx-rollups.ts';
 import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { tagEquals, timeRange, where } from './influxql.ts';
 
@@ -113,22 +113,44 @@ export async function applyRawRetention(
   zoneOf: DayZoneOf,
 ): Promise<void> {
   const before = Math.max(horizon, state.deletedBefore);
-  const first = await firstReadingBefore(http, state.deletedBefore, before);
-  if (first !== undefined) {
-    await computeIntoWindows(http, first, before, PASS_WINDOW_MS);
-    await recomputeDaysOfRange(http, Math.floor(first / HOUR_MS) * HOUR_MS, before, zoneOf);
+  const windows: Range[] = [];
+  for await (const window of windowsWithReadings(http, state.deletedBefore, before)) {
+    await computeInto(http, window.from, window.to);
+    windows.push(window);
   }
+  if (windows.length > 0) await recomputeDays(http, await hoursOfCities(http, windows), zoneOf);
   const folded = await foldOldReadings(http, state.deletedBefore);
   await recomputeDays(http, folded, zoneOf);
-  // Day by day first: a single DELETE over weeks of readings can outlast the request timeout.
-  if (first !== undefined) {
-    for (let at = Math.floor(first / HOUR_MS) * HOUR_MS; at < before; at += PASS_WINDOW_MS) {
-      await http.query(
-        `DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(at, Math.min(at + PASS_WINDOW_MS, before)))}`,
-      );
-    }
+  // Window by window first: a single DELETE over weeks of readings can outlast the request timeout.
+  for (const window of windows) {
+    await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(window.from, window.to))}`);
   }
   await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(undefined, before))}`);
   await http.write([`${RAW_RETENTION} deleted_before=${before}i ${Date.now()}`], 'ms');
   state.deletedBefore = before;
+}
+
+/**
+ * The day-long windows of [from, before) that hold raw readings, jumping over empty stretches
+ * (a single reading dated decades back must not cost a statement per empty day).
+ */
+async function* windowsWithReadings(http: InfluxHttp, from: number, before: number): AsyncGenerator<Range> {
+  let next = await firstReadingBefore(http, from, before);
+  while (next !== undefined) {
+    const start = Math.floor(next / HOUR_MS) * HOUR_MS;
+    const end = Math.min(start + PASS_WINDOW_MS, before);
+    yield { from: start, to: end };
+    next = end < before ? await firstReadingBefore(http, end, before) : undefined;
+  }
+}
+
+/** Every hour of these windows for every city with rollups: the days to sum again. */
+async function hoursOfCities(http: InfluxHttp, windows: readonly Range[]): Promise<CityHour[]> {
+  const tags = await http.query(`SHOW TAG VALUES FROM ${quoteIdent(READINGS_1H)} WITH KEY = "city"`);
+  const cities = (tags.series[0]?.values ?? []).map((row) => String(row[1]));
+  const hours: CityHour[] = [];
+  for (const window of windows)
+    for (let hour = window.from; hour < window.to; hour += HOUR_MS)
+      for (const city of cities) hours.push({ city, hour });
+  return hours;
 }

@@ -257,20 +257,15 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
 }
 
 /** Rollups of the raw readings in [from, to), in windows of whole hours. */
-export async function computeIntoWindows(
-  http: InfluxHttp,
-  from: number,
-  to: number,
-  windowMs = BACKFILL_WINDOW_MS,
-): Promise<void> {
+async function computeIntoWindows(http: InfluxHttp, from: number, to: number): Promise<void> {
   const start = Math.floor(from / HOUR_MS) * HOUR_MS;
-  for (let at = start; at < to; at += windowMs) {
-    await computeInto(http, at, Math.min(at + windowMs, Math.ceil(to / HOUR_MS) * HOUR_MS));
+  for (let at = start; at < to; at += BACKFILL_WINDOW_MS) {
+    await computeInto(http, at, Math.min(at + BACKFILL_WINDOW_MS, Math.ceil(to / HOUR_MS) * HOUR_MS));
   }
 }
 
 /** Rollups of [from, to) from raw readings, written by InfluxDB itself (SELECT … INTO). */
-async function computeInto(http: InfluxHttp, from: number, to: number): Promise<void> {
+export async function computeInto(http: InfluxHttp, from: number, to: number): Promise<void> {
   const filter = where(timeRange(from, to));
   await http.query(
     `SELECT ${RAW_FIELDS} INTO ${quoteIdent(READINGS_1H)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(1h), "city", "device", "metric" fill(none)`,

@@ -11,6 +11,7 @@ import { expectSameSeries, points, scope, t } from './store-conformance-support.
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+const ANCIENT_BEFORE_FIRST_PASS = Date.parse('1972-06-01T12:00:00Z');
 
 /**
  * Raw retention (RAW_RETENTION_DAYS): raw readings past it are deleted once rolled up, and series
@@ -58,6 +59,7 @@ export function describeRetentionConformance(open: OpenStore): void {
       await store().writeReadings([
         ...Array.from({ length: 3 * 24 * 6 }, (_, i) => pm25(a, start + i * 600_000, (i * 13) % 41)),
         ...Array.from({ length: 3 * 24 }, (_, i) => pm25(b, start + i * HOUR + 1_000, i)),
+        pm25(a, ANCIENT_BEFORE_FIRST_PASS, 3),
       ]);
       const before = new Map<string, DeviceSeries[]>();
       for (const agg of AGGREGATES) {
@@ -92,6 +94,23 @@ export function describeRetentionConformance(open: OpenStore): void {
       expect(hourMax.find(([, ts]) => ts === start + DAY)?.[2]).toBe(500);
       const hourCount = points(await store().series({ ...query('count', HOUR), deviceId: b }));
       expect(hourCount.find(([, ts]) => ts === start + DAY)?.[2]).toBe(2);
+    });
+
+    it('rolls up and deletes readings dated decades back without walking every day since', async () => {
+      // A dead clock or a bad import row: one reading in 1971, decades before everything else,
+      // written after the first pass; another in 1972 was written before it (first test).
+      const ancient = t('1971-03-01T12:00:00Z');
+      await store().writeReadings([pm25(a, ancient, 7)]);
+      await store().rollUp();
+      for (const [at, value] of [
+        [ancient, 7],
+        [ANCIENT_BEFORE_FIRST_PASS, 3],
+      ] as const) {
+        const day = { from: at - 13 * HOUR, to: at + 11 * HOUR }; // the local day (+01:00, no DST then)
+        expect(await store().readings({ city: s.city, ...day, offset: 0, limit: 10 })).toEqual([]);
+        expect(points(await store().series({ ...query('count', DAY), ...day }))).toEqual([[a, day.from, 1]]);
+        expect(points(await store().series({ ...query('max', HOUR), ...day }))).toEqual([[a, at, value]]);
+      }
     });
   });
 }

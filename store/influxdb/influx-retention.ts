@@ -5,7 +5,7 @@ import { rowsOf } from './influx-results.ts';
 import { type CityHour, READINGS_1H, recomputeDays } from './influx-rollup-days.ts';
 import { computeInto, partialRow, RAW_FIELDS, rollupLine } from './influx-rollups.ts';
 import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
-import { tagEquals, timeRange, where } from './influxql.ts';
+import { timeRange, where } from './influxql.ts';
 
 /**
  * Raw retention in InfluxDB 1.x (RAW_RETENTION_DAYS), by a periodic DELETE rather than a retention
@@ -55,47 +55,46 @@ async function firstReadingBefore(
   return typeof first === 'number' ? first : undefined;
 }
 
-/**
- * Adds the raw readings older than `before` to their hours' rollups, then deletes them. Returns the
- * hours changed, for their days.
- */
-export async function foldOldReadings(http: InfluxHttp, before: number): Promise<CityHour[]> {
-  if (before === Number.NEGATIVE_INFINITY) return [];
-  const first = await firstReadingBefore(http, Number.NEGATIVE_INFINITY, before);
-  if (first === undefined) return [];
-  const from = Math.floor(first / HOUR_MS) * HOUR_MS;
-  const raw = await http.query(
-    `SELECT ${RAW_FIELDS} FROM ${quoteIdent(READINGS)}${where(timeRange(from, before))} GROUP BY time(1h), "city", "device", "metric" fill(none)`,
-  );
-  const lines: string[] = [];
-  const hours: CityHour[] = [];
-  for (const series of raw.series) {
-    const [city, deviceId, metric] = [
-      series.tags?.city ?? '',
-      series.tags?.device ?? '',
-      series.tags?.metric ?? '',
-    ];
-    for (const row of rowsOf(series)) {
-      const added = partialRow.safeParse(row);
-      if (!added.success || added.data.n === 0) continue;
-      const hour = added.data.time;
-      const stored = await http.query(
-        `SELECT "n", "total", "low", "high" FROM ${quoteIdent(READINGS_1H)}${where([
-          tagEquals('city', city),
-          tagEquals('device', deviceId),
-          tagEquals('metric', metric),
-          ...timeRange(hour, hour + HOUR_MS),
-        ])}`,
+/** Adds the raw readings older than `before` to their hours' and days' rollups, then deletes them. */
+export async function foldOldReadings(http: InfluxHttp, before: number, zoneOf: DayZoneOf): Promise<void> {
+  if (before === Number.NEGATIVE_INFINITY) return;
+  // A day at a time, jumping over empty stretches: an import of years of the past stays bounded.
+  for await (const window of windowsWithReadings(http, Number.NEGATIVE_INFINITY, before)) {
+    const byTags = (measurement: string, fields: string, grouping: string) =>
+      http.query(
+        `SELECT ${fields} FROM ${quoteIdent(measurement)}${where(timeRange(window.from, window.to))} GROUP BY ${grouping}"city", "device", "metric"${grouping === '' ? '' : ' fill(none)'}`,
       );
-      const old = partialRow.safeParse(stored.series[0] === undefined ? {} : rowsOf(stored.series[0])[0]);
-      const sum: Partial = old.success ? combine(old.data, added.data) : added.data;
-      lines.push(rollupLine(city, deviceId, metric, { time: hour, ...pick(sum) }));
-      hours.push({ city, hour });
+    const added = await byTags(READINGS, RAW_FIELDS, 'time(1h), ');
+    const stored = await byTags(READINGS_1H, '"n", "total", "low", "high"', '');
+    const old = new Map<string, Partial>();
+    for (const series of stored.series) {
+      for (const row of rowsOf(series)) {
+        const parsed = partialRow.safeParse(row);
+        if (parsed.success) old.set(`${tagKey(series.tags)}\u0000${parsed.data.time}`, parsed.data);
+      }
     }
+    const lines: string[] = [];
+    const hours: CityHour[] = [];
+    for (const series of added.series) {
+      const { city = '', device = '', metric = '' } = series.tags ?? {};
+      for (const row of rowsOf(series)) {
+        const parsed = partialRow.safeParse(row);
+        if (!parsed.success || parsed.data.n === 0) continue;
+        const known = old.get(`${tagKey(series.tags)}\u0000${parsed.data.time}`);
+        const sum = known === undefined ? parsed.data : combine(known, parsed.data);
+        lines.push(rollupLine(city, device, metric, { time: parsed.data.time, ...pick(sum) }));
+        hours.push({ city, hour: parsed.data.time });
+      }
+    }
+    for (let i = 0; i < lines.length; i += 5000) await http.write(lines.slice(i, i + 5000), 'ms');
+    // Days before the DELETE: once the raw readings are gone, nothing would bring them back here.
+    await recomputeDays(http, hours, zoneOf);
+    await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(window.from, window.to))}`);
   }
-  for (let i = 0; i < lines.length; i += 5000) await http.write(lines.slice(i, i + 5000), 'ms');
-  await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(undefined, before))}`);
-  return hours;
+}
+
+function tagKey(tags: Readonly<Record<string, string>> | undefined): string {
+  return `${tags?.city ?? ''}\u0000${tags?.device ?? ''}\u0000${tags?.metric ?? ''}`;
 }
 
 function pick(p: Partial): Partial {
@@ -119,8 +118,7 @@ export async function applyRawRetention(
     windows.push(window);
   }
   if (windows.length > 0) await recomputeDays(http, await hoursOfCities(http, windows), zoneOf);
-  const folded = await foldOldReadings(http, state.deletedBefore);
-  await recomputeDays(http, folded, zoneOf);
+  await foldOldReadings(http, state.deletedBefore, zoneOf);
   // Window by window first: a single DELETE over weeks of readings can outlast the request timeout.
   for (const window of windows) {
     await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(window.from, window.to))}`);

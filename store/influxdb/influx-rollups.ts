@@ -161,8 +161,8 @@ async function refresh(
   const { deletedBefore } = context.retention;
   const recent = keys.filter((k) => k.hour >= deletedBefore);
   await refreshHours(http, recent);
-  const folded = recent.length < keys.length ? await foldOldReadings(http, deletedBefore) : [];
-  await recomputeDays(http, [...keys, ...folded], context.zoneOf);
+  await recomputeDays(http, recent, context.zoneOf);
+  if (recent.length < keys.length) await foldOldReadings(http, deletedBefore, context.zoneOf);
 }
 
 async function refreshHours(http: InfluxHttp, keys: readonly HourKey[]): Promise<void> {

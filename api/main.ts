@@ -24,11 +24,18 @@ async function main(): Promise<void> {
   logger.level = config.LOG_LEVEL;
   const cities = loadCityCatalog(config.CITIES_FILE);
   // The ingest service writes the store: /v1/latest is kept in memory and refreshed from it.
-  const store = withLatestCache(await openStore(config, logger.child({ component: 'store' })), {
-    cities: cities.ids(),
-    refreshMs: config.API_LATEST_REFRESH_MS,
-    logger: logger.child({ component: 'latest-cache' }),
-  });
+  const store = withLatestCache(
+    await openStore(config, logger.child({ component: 'store' }), {
+      cities: cities.list(),
+      // With InfluxDB the ingest service, the writer, applies the raw retention.
+      applyRetention: config.INFLUX_URL === undefined,
+    }),
+    {
+      cities: cities.ids(),
+      refreshMs: config.API_LATEST_REFRESH_MS,
+      logger: logger.child({ component: 'latest-cache' }),
+    },
+  );
   let app: FastifyInstance;
   let url: string;
   try {

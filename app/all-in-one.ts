@@ -62,7 +62,7 @@ export async function startAllInOne(
     await ensureDataDir(config.DATA_DIR);
     // Every write (ingest) goes through this object, so /v1/latest needs no refresh from the store.
     const store: TimeSeriesStore = withLatestCache(
-      await openStore(config, logger.child({ component: 'store' })),
+      await openStore(config, logger.child({ component: 'store' }), { cities: cities.list() }),
       { cities: cities.ids(), refreshMs: 0, logger: logger.child({ component: 'latest-cache' }) },
     );
     closers.push(() => store.close());

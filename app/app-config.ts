@@ -4,7 +4,7 @@ import { apiKeyFields } from '../api/api-keys.ts';
 import { apiLimitFields } from '../api/api-limits.ts';
 import { indexSeriesFields } from '../aqi/index-series-config.ts';
 import { gatewayLimitFields, gatewayListenerFields } from '../gateway/gateway-config.ts';
-import { ingestFields } from '../ingest/ingest-config.ts';
+import { ingestFields, refineRetentionAgainstMaxAge } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
 
@@ -33,6 +33,7 @@ export const appConfigSchema = z
     SIMULATOR_INTERVAL_MS: positiveIntSchema.min(100, 'must be at least 100 ms').default(5000),
     PROGRESS_INTERVAL_MS: positiveIntSchema.default(10_000),
   })
-  .superRefine(refineStoreConfig);
+  .superRefine(refineStoreConfig)
+  .superRefine(refineRetentionAgainstMaxAge);
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -49,6 +49,11 @@ export async function runApiBench(
       concurrency: 2,
     },
     {
+      label: `series pm25 1d ${days} d`,
+      path: `/v1/series?city=nice&metric=pm25&every=1d&${range}`,
+      concurrency: 2,
+    },
+    {
       label: `aqi eaqi 1d ${days} d`,
       path: `/v1/aqi?city=nice&standard=eaqi&every=1d&${range}`,
       concurrency: 2,
@@ -85,7 +90,7 @@ export async function runApiBench(
         rows.push([
           STORE_LABELS[kind],
           'healthz while 20 exceedances run',
-          ...(await healthzUnderLoad(base, routes[3] as Route)),
+          ...(await healthzUnderLoad(base, routes[4] as Route)),
         ]);
         const exported = await exportCsv(`${base}/v1/readings?city=nice&metric=pm25&format=csv&${range}`);
         const window = rss.stop();

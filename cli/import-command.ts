@@ -49,7 +49,11 @@ export async function runImportCommand(args: readonly string[], env: Env, io: Cl
   const config = parseConfig(importConfigSchema, env);
   const cities = loadCityCatalog(config.CITIES_FILE);
   const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
-  const store = await openStore(config, silentLogger());
+  const store = await openStore(config, silentLogger(), {
+    cities: cities.list(),
+    // With InfluxDB the ingest service applies the raw retention; the embedded file is ours alone.
+    applyRetention: config.INFLUX_URL === undefined,
+  });
   try {
     const summary = await importCsv(file, { store, cities, registry, io });
     io.stderr(

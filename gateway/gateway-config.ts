@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { indexSeriesFields } from '../aqi/index-series-config.ts';
 import { UcapError } from '../domain/errors.ts';
-import { ingestFields } from '../ingest/ingest-config.ts';
+import { ingestFields, refineRetentionAgainstMaxAge } from '../ingest/ingest-config.ts';
 import { commonFields, hostSchema, millisSchema, portSchema, positiveIntSchema } from '../platform/config.ts';
 import { refineStoreConfig, storeConfigSchema } from '../store/store-config.ts';
 import type { GatewayListeners } from './extra-listeners.ts';
@@ -128,6 +128,7 @@ export const gatewayConfigSchema = z
       .string({ error: SERVICE_PASSWORD_HINT })
       .min(12, 'must be at least 12 characters; use the same value for the ingest worker'),
   })
-  .superRefine(refineStoreConfig);
+  .superRefine(refineStoreConfig)
+  .superRefine(refineRetentionAgainstMaxAge);
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   const devices = await registry.list();
   const metrics = createMetricsRegistry('ucap-gateway');
   const embedded = config.GATEWAY_INGEST === 'embedded';
-  const store = embedded ? await openStore(config, logger.child({ component: 'store' })) : undefined;
+  const store = embedded
+    ? await openStore(config, logger.child({ component: 'store' }), { cities: cities.list() })
+    : undefined;
   let pipeline: ReadingPipeline | undefined;
   if (store) pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
   let gateway: Gateway;

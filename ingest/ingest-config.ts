@@ -33,6 +33,27 @@ export const ingestFields = {
   INGEST_MAX_REJECTIONS_PER_DEVICE_MINUTE: positiveIntSchema.default(60),
 };
 
+const DAY_MS = 24 * 3_600_000;
+
+/**
+ * Ingest accepts readings up to INGEST_MAX_AGE_MS old, QoS 1 redeliveries included. Raw readings
+ * must be kept at least that long: a resent reading whose raw hour the retention already deleted
+ * could not be recognised as a rewrite, and would be counted twice in the rollups.
+ */
+export function refineRetentionAgainstMaxAge(
+  config: { readonly RAW_RETENTION_DAYS: number; readonly INGEST_MAX_AGE_MS: number },
+  ctx: z.RefinementCtx,
+): void {
+  if (config.RAW_RETENTION_DAYS === 0 || config.INGEST_MAX_AGE_MS <= config.RAW_RETENTION_DAYS * DAY_MS)
+    return;
+  const days = Math.ceil(config.INGEST_MAX_AGE_MS / DAY_MS);
+  ctx.addIssue({
+    code: 'custom',
+    path: ['RAW_RETENTION_DAYS'],
+    message: `must keep raw readings at least as long as ingest accepts them (INGEST_MAX_AGE_MS: ${days} days), or a resent old reading would be counted twice: set it to ${days} or more, or lower INGEST_MAX_AGE_MS`,
+  });
+}
+
 /** `npm run ingest`: the ingest worker alone, next to a gateway running elsewhere. */
 export const ingestConfigSchema = z
   .object({
@@ -54,7 +75,8 @@ export const ingestConfigSchema = z
     BIND_HOST: hostSchema,
     INGEST_HTTP_PORT: portSchema.default(9102),
   })
-  .superRefine(refineStoreConfig);
+  .superRefine(refineStoreConfig)
+  .superRefine(refineRetentionAgainstMaxAge);
 
 export type IngestConfig = z.infer<typeof ingestConfigSchema>;
 

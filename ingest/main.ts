@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { deviceRegistryPath, openDeviceRegistry } from '../devices/device-registry.ts';
+import type { CityCatalog } from '../domain/cities.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { ensureDataDir } from '../platform/data-dir.ts';
@@ -28,10 +29,11 @@ async function main(): Promise<void> {
   const config = parseConfig(ingestConfigSchema);
   await ensureDataDir(config.DATA_DIR);
   logger.level = config.LOG_LEVEL;
-  const store = await openStore(config, logger.child({ component: 'store' }));
+  const cities = loadCityCatalog(config.CITIES_FILE);
+  const store = await openStore(config, logger.child({ component: 'store' }), { cities: cities.list() });
   let running: Running;
   try {
-    running = await build(config, store);
+    running = await build(config, store, cities);
   } catch (error) {
     // Release the store even when start-up fails: the embedded store holds a file lock.
     await store.close();
@@ -47,10 +49,9 @@ async function main(): Promise<void> {
   await running.ingest.start();
 }
 
-async function build(config: IngestConfig, store: TimeSeriesStore): Promise<Running> {
+async function build(config: IngestConfig, store: TimeSeriesStore, cities: CityCatalog): Promise<Running> {
   const metrics = createMetricsRegistry('ucap-ingest');
   const registry = openDeviceRegistry(deviceRegistryPath(config.DATA_DIR));
-  const cities = loadCityCatalog(config.CITIES_FILE);
   const url = mqttUrl(config.MQTT_HOST, config.MQTT_PORT);
   const pipeline = pipelineFromConfig({ config, store, registry, cities, logger, metrics });
   const ingest = createIngest({

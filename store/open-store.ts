@@ -1,19 +1,42 @@
+import { type City, DEFAULT_CITIES } from '../domain/cities.ts';
 import { UcapError } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { createDuckDbStore } from './duckdb/duckdb-store.ts';
 import { createInfluxStore, type InfluxStoreOptions } from './influxdb/influx-store.ts';
+import { cityZones } from './rollup-days.ts';
 import { DEFAULT_INFLUX_DB, describeStore, embeddedStorePath, type StoreConfig } from './store-config.ts';
 import type { TimeSeriesStore } from './time-series-store.ts';
 
+export interface OpenStoreOptions {
+  /** The city catalog: daily rollups follow each city's local days (default: the built-in cities). */
+  readonly cities?: readonly City[];
+  /**
+   * Whether this process applies RAW_RETENTION_DAYS (default true). With InfluxDB, only the
+   * writer (ingest) should: a second process applying it at the same moment could count readings
+   * written into already-deleted hours twice.
+   */
+  readonly applyRetention?: boolean;
+}
+
 /** InfluxDB when INFLUX_URL is set, otherwise the embedded DuckDB file under DATA_DIR. */
-export async function openStore(config: StoreConfig, logger: Logger): Promise<TimeSeriesStore> {
+export async function openStore(
+  config: StoreConfig,
+  logger: Logger,
+  options: OpenStoreOptions = {},
+): Promise<TimeSeriesStore> {
   logger.info({ store: describeStore(config) }, 'opening the time-series store');
+  const maintenance = {
+    dayZoneOf: cityZones(options.cities ?? DEFAULT_CITIES),
+    rawRetentionDays: options.applyRetention === false ? 0 : config.RAW_RETENTION_DAYS,
+  };
   const influx = influxOptionsFrom(config, logger);
-  if (influx !== undefined) return createInfluxStore(influx);
+  if (influx !== undefined)
+    return createInfluxStore(influx.api === 'v1' ? { ...influx, ...maintenance } : influx);
   return createDuckDbStore({
     path: embeddedStorePath(config),
     memoryLimit: config.DUCKDB_MEMORY_LIMIT,
     logger,
+    ...maintenance,
   });
 }
 

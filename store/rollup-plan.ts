@@ -47,7 +47,7 @@ export function planRollupRead(query: SeriesQuery, staleFrom: number): RollupPla
   return { rollup: { from, to }, raw };
 }
 
-function wholeHourOffsets(timeZone: string, from: number, to: number): boolean {
+export function wholeHourOffsets(timeZone: string, from: number, to: number): boolean {
   // DST changes move whole-hour zones by whole hours; sampling catches zones that are not.
   for (let ts = from; ts < to + SAMPLE_STEP_MS; ts += SAMPLE_STEP_MS) {
     if (zoneOffsetMs(Math.min(ts, to), timeZone) % HOUR_MS !== 0) return false;

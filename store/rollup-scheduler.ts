@@ -84,6 +84,13 @@ export class RollupScheduler {
     return run;
   }
 
+  /** Runs other rollup maintenance (the raw retention) between refreshes, never alongside one. */
+  exclusive(work: () => Promise<void>): Promise<void> {
+    const run = this.#running.then(work);
+    this.#running = run.catch(() => undefined);
+    return run;
+  }
+
   /** Stops the timer and rolls up everything touched, settled or not (a restart starts with nothing noted). */
   async close(): Promise<void> {
     this.#closed = true;

@@ -23,6 +23,16 @@ const storeFields = {
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, 'must be a size such as 256MB or 1GB')
     .default('256MB'),
+  /**
+   * Raw readings older than this many days are deleted once their hours are rolled up; hourly and
+   * daily rollups are kept forever (store/raw-retention.ts). 0 keeps raw readings forever.
+   */
+  RAW_RETENTION_DAYS: z.coerce
+    .number({ message: 'must be a whole number of days (0 keeps raw readings forever)' })
+    .int('must be a whole number of days (0 keeps raw readings forever)')
+    .min(0, 'must be 0 (keep raw readings forever) or more days')
+    .max(36_500, 'must be at most 36500 days (100 years); 0 keeps raw readings forever')
+    .default(0),
 };
 
 type StoreFields = z.infer<z.ZodObject<typeof storeFields>>;
@@ -54,6 +64,14 @@ export function refineStoreConfig(config: StoreFields, ctx: z.RefinementCtx): vo
     require('INFLUX_ORG', 'when INFLUX_API=v2 (the organization owning the bucket)');
     require('INFLUX_BUCKET', 'when INFLUX_API=v2 (the bucket to write to)');
     require('INFLUX_TOKEN', 'when INFLUX_API=v2 (an API token with read and write access to the bucket)');
+  }
+  if (config.INFLUX_API === 'v2' && config.INFLUX_URL !== undefined && config.RAW_RETENTION_DAYS > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['RAW_RETENTION_DAYS'],
+      message:
+        'is not applied with INFLUX_API=v2 (no rollups there to keep): leave it at 0 and set the bucket retention in InfluxDB',
+    });
   }
   if (config.INFLUX_USERNAME !== undefined) require('INFLUX_PASSWORD', 'when INFLUX_USERNAME is set');
   if (config.INFLUX_PASSWORD !== undefined) require('INFLUX_USERNAME', 'when INFLUX_PASSWORD is set');

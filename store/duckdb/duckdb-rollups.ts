@@ -1,56 +1,95 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
-import { HOUR_MS, type HourKey, planRollupRead, type RollupPlan } from '../rollup-plan.ts';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { type DayZoneOf, planSeriesRead, type Range, type SeriesReadPlan } from '../rollup-days.ts';
+import { HOUR_MS, type HourKey } from '../rollup-plan.ts';
 import type { Aggregate, DeviceSeries, SeriesQuery } from '../time-series-store.ts';
 import { type RowSource, selectBucketed, selectSeries, where } from './duckdb-queries.ts';
+import {
+  foldOldReadings,
+  loadRetentionState,
+  RETENTION_SCHEMA,
+  type RetentionState,
+  ROLLUP_OF,
+} from './duckdb-retention.ts';
+import { DAILY_SCHEMA, recomputeDays, rolledUpHours } from './duckdb-rollup-days.ts';
+import { rollupTableSchema } from './duckdb-schema.ts';
+import { withTransaction } from './duckdb-writes.ts';
 
 /**
- * Hourly rollups of the embedded store (rollup-plan.ts): `readings_1h` holds per (city, device,
- * metric, UTC hour) n, total, low, high. Every write recomputes the hours it touched from the raw
- * readings, in the same single-writer sequence as the write, so late readings and rewrites of a
- * value keep them exact.
+ * Hourly and daily rollups of the embedded store (rollup-plan.ts, rollup-days.ts): `readings_1h`
+ * holds per (city, device, metric, UTC hour) n, total, low, high, and `readings_1d` the same per
+ * local day (duckdb-rollup-days.ts). Hours are recomputed from the raw readings once settled and
+ * again when touched (rollup-scheduler.ts), their days summed again from the hours, in the same
+ * single-writer sequence as the writes, so late readings and rewrites of a value keep them exact.
  */
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS readings_1h (
-  city VARCHAR NOT NULL,
-  device_id VARCHAR NOT NULL,
-  metric VARCHAR NOT NULL,
-  ts BIGINT NOT NULL,
-  n BIGINT NOT NULL,
-  total DOUBLE NOT NULL,
-  low DOUBLE NOT NULL,
-  high DOUBLE NOT NULL,
-  PRIMARY KEY (city, device_id, metric, ts)
-);
+${rollupTableSchema('readings_1h')}
+${DAILY_SCHEMA}
+${RETENTION_SCHEMA}
 `;
 
-const HOUR_OF = `ts - ((ts % ${HOUR_MS}) + ${HOUR_MS}) % ${HOUR_MS}`;
+/** What the rollups need to know besides the tables: the cities' zones and how far raw was deleted. */
+export interface RollupContext {
+  readonly zoneOf: DayZoneOf;
+  readonly retention: RetentionState;
+}
 
-const ROLLUP_OF = (filterSql: string) => `SELECT city, device_id, metric, ${HOUR_OF} AS hour,
-    count(*) AS n, sum(value) AS total, min(value) AS low, max(value) AS high
-  FROM readings ${filterSql} GROUP BY ALL`;
-
-/** Creates the table; a file written before rollups existed gets them computed once, here. */
-export async function createRollups(connection: DuckDBConnection): Promise<void> {
+/**
+ * Creates the tables; a file written before rollups existed gets them computed once, here.
+ * Returns the retention state kept in the file.
+ */
+export async function createRollups(
+  connection: DuckDBConnection,
+  zoneOf: DayZoneOf,
+): Promise<RetentionState> {
   await connection.run(SCHEMA);
   const empty = await connection.runAndReadAll(
-    'SELECT (SELECT count(*) FROM readings_1h) = 0 AND (SELECT count(*) FROM readings) > 0 AS missing',
+    `SELECT (SELECT count(*) FROM readings_1h) = 0 AND (SELECT count(*) FROM readings) > 0 AS hours,
+       (SELECT count(*) FROM readings_1d) = 0 AS days`,
   );
-  if (empty.getRowObjectsJS()[0]?.missing === true) {
+  const missing = empty.getRowObjectsJS()[0];
+  if (missing?.hours === true) {
     await connection.run(`INSERT INTO readings_1h ${ROLLUP_OF('')}`);
-    return;
+    await recomputeDays(connection, await rolledUpHours(connection), zoneOf);
+    return loadRetentionState(connection);
   }
+  if (missing?.days === true) await recomputeDays(connection, await rolledUpHours(connection), zoneOf);
   // Rollups are refreshed after writes, and at close for what is left: a process that stopped
   // without closing leaves its last hours behind. Recompute those (from the newest reading back).
-  await connection.run(
-    `INSERT OR REPLACE INTO readings_1h ${ROLLUP_OF(`WHERE ts >= (SELECT coalesce(max(ts), 0) FROM readings) - ${RECOMPUTED_ON_OPEN_MS}`)}`,
-  );
+  const state = await loadRetentionState(connection);
+  const newest = await connection.runAndReadAll('SELECT max(ts)::DOUBLE FROM readings');
+  const end = newest.getRows()[0]?.[0];
+  if (typeof end !== 'number') return state;
+  // Whole hours: recomputing an hour from part of its readings would replace its rollup with less.
+  const from = Math.max(Math.floor((end - RECOMPUTED_ON_OPEN_MS) / HOUR_MS) * HOUR_MS, state.deletedBefore);
+  await connection.run(`INSERT OR REPLACE INTO readings_1h ${ROLLUP_OF('WHERE ts >= ?')}`, [BigInt(from)]);
+  await recomputeDays(connection, await rolledUpHours(connection, from), zoneOf);
+  return state;
 }
 
 /** How far back from the newest reading rollups are recomputed when the store opens. */
 const RECOMPUTED_ON_OPEN_MS = 24 * HOUR_MS;
 
-/** Recomputes these groups from the raw readings; must run on the write connection. */
-export async function refreshRollups(writer: DuckDBConnection, keys: readonly HourKey[]): Promise<void> {
+/**
+ * Recomputes these groups from the raw readings, and their days; hours whose raw readings were
+ * deleted by the retention get the readings written there since added instead. Must run on the
+ * write connection.
+ */
+export async function refreshRollups(
+  writer: DuckDBConnection,
+  keys: readonly HourKey[],
+  context: RollupContext,
+): Promise<void> {
+  if (keys.length === 0) return;
+  const { deletedBefore } = context.retention;
+  const recent = keys.filter((k) => k.hour >= deletedBefore);
+  await withTransaction(writer, async () => {
+    await recomputeHours(writer, recent);
+    const folded = recent.length < keys.length ? await foldOldReadings(writer, deletedBefore) : [];
+    await recomputeDays(writer, [...keys, ...folded], context.zoneOf);
+  });
+}
+
+async function recomputeHours(writer: DuckDBConnection, keys: readonly HourKey[]): Promise<void> {
   if (keys.length === 0) return;
   await writer.run(`CREATE TEMP TABLE IF NOT EXISTS rollup_keys (
     city VARCHAR, device_id VARCHAR, metric VARCHAR, hour BIGINT
@@ -93,37 +132,40 @@ const ROLLUP_AGGREGATE: Readonly<Record<Aggregate, string>> = {
   count: 'CAST(sum(n) AS DOUBLE)',
 };
 
-/** A series from rollups when the query allows it (planRollupRead), else from raw readings. */
+/** A series from rollups when the query allows it (planSeriesRead), else from raw readings. */
 export function selectSeriesFromRollups(
   connection: DuckDBConnection,
   query: SeriesQuery,
   staleFrom: number,
+  zoneOf: DayZoneOf,
 ): Promise<DeviceSeries[]> {
-  const plan = planRollupRead(query, staleFrom);
+  const plan = planSeriesRead(query, staleFrom, zoneOf);
   if (plan === undefined) return selectSeries(connection, query);
   return selectBucketed(connection, query, rollupSource(query, plan));
 }
 
-function rollupSource(query: SeriesQuery, plan: RollupPlan): RowSource {
-  const seriesFilter = (from: number, to: number) =>
-    where([
-      ['city = ?', query.city],
-      ['metric = ?', query.metric],
-      ['device_id = ?', query.deviceId],
-      ['ts >= ?', BigInt(from)],
-      ['ts < ?', BigInt(to)],
-    ]);
-  const parts = [seriesFilter(plan.rollup.from, plan.rollup.to)];
-  const sql = [`SELECT device_id, ts, n, total, low, high FROM readings_1h ${parts[0]?.sql ?? ''}`];
-  for (const edge of plan.raw) {
-    const filter = seriesFilter(edge.from, edge.to);
-    parts.push(filter);
-    sql.push(
-      `SELECT device_id, ts, 1 AS n, value AS total, value AS low, value AS high FROM readings ${filter.sql}`,
-    );
-  }
+const PARTIAL_COLUMNS = 'device_id, ts, n, total, low, high';
+const RAW_AS_PARTIAL = 'device_id, ts, 1 AS n, value AS total, value AS low, value AS high';
+
+function rollupSource(query: SeriesQuery, plan: SeriesReadPlan): RowSource {
+  const parts: { sql: string; values: DuckDBValue[] }[] = [];
+  const add = (table: string, columns: string, ranges: readonly Range[]) => {
+    for (const range of ranges) {
+      const filter = where([
+        ['city = ?', query.city],
+        ['metric = ?', query.metric],
+        ['device_id = ?', query.deviceId],
+        ['ts >= ?', BigInt(range.from)],
+        ['ts < ?', BigInt(range.to)],
+      ]);
+      parts.push({ sql: `SELECT ${columns} FROM ${table} ${filter.sql}`, values: filter.values });
+    }
+  };
+  add('readings_1d', PARTIAL_COLUMNS, plan.daily);
+  add('readings_1h', PARTIAL_COLUMNS, plan.hourly);
+  add('readings', RAW_AS_PARTIAL, plan.raw);
   return {
-    sql: sql.join(' UNION ALL '),
+    sql: parts.map((p) => p.sql).join(' UNION ALL '),
     values: parts.flatMap((p) => p.values),
     aggregate: ROLLUP_AGGREGATE[query.agg],
   };

@@ -69,3 +69,23 @@ async function dropReadingsPrimaryKey(connection: DuckDBConnection): Promise<voi
 export async function createStagingTables(writeConnection: DuckDBConnection): Promise<void> {
   await writeConnection.run(STAGING);
 }
+
+/**
+ * A rollup table (duckdb-rollups.ts): per (city, device, metric, period start) the count, sum,
+ * minimum and maximum of the period's readings.
+ */
+export function rollupTableSchema(name: 'readings_1h' | 'readings_1d'): string {
+  return `
+CREATE TABLE IF NOT EXISTS ${name} (
+  city VARCHAR NOT NULL,
+  device_id VARCHAR NOT NULL,
+  metric VARCHAR NOT NULL,
+  ts BIGINT NOT NULL,
+  n BIGINT NOT NULL,
+  total DOUBLE NOT NULL,
+  low DOUBLE NOT NULL,
+  high DOUBLE NOT NULL,
+  PRIMARY KEY (city, device_id, metric, ts)
+);
+`;
+}

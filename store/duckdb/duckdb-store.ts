@@ -1,12 +1,21 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DEFAULT_CITIES } from '../../domain/cities.ts';
 import type { ErrorCode } from '../../domain/errors.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
+import { type RetentionOptions, scheduleRetention } from '../raw-retention.ts';
+import { cityZones, type DayZoneOf } from '../rollup-days.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
 import { openDatabase } from './duckdb-open.ts';
 import { selectLatest, selectReadings, selectRejections, selectSensors } from './duckdb-queries.ts';
-import { createRollups, refreshRollups, selectSeriesFromRollups } from './duckdb-rollups.ts';
+import { applyRawRetention } from './duckdb-retention.ts';
+import {
+  createRollups,
+  type RollupContext,
+  refreshRollups,
+  selectSeriesFromRollups,
+} from './duckdb-rollups.ts';
 import { insertReadings, insertRejections } from './duckdb-writes.ts';
 import { OperationGate } from './operation-gate.ts';
 import { SeriesWatermarks } from './series-watermarks.ts';
@@ -17,6 +26,12 @@ export interface DuckDbStoreOptions {
   /** DuckDB's buffer pool size, e.g. '256MB' (DuckDB's default: 80 % of RAM). */
   readonly memoryLimit?: string;
   readonly logger?: Logger;
+  /** The zone of each city's local days, for daily rollups (default: the built-in cities). */
+  readonly dayZoneOf?: DayZoneOf;
+  /** Raw readings older than this many days are deleted once rolled up (0 or absent: kept). */
+  readonly rawRetentionDays?: number;
+  /** For tests: the retention's clock. */
+  readonly now?: RetentionOptions['now'];
 }
 
 /**
@@ -27,8 +42,9 @@ export interface DuckDbStoreOptions {
 export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<TimeSeriesStore> {
   const logger = options.logger ?? silentLogger();
   const db = await openDatabase(options.path, options.memoryLimit);
-  await guard('STORE_UNAVAILABLE', `preparing rollups in ${db.location}`, () =>
-    createRollups(db.writer),
+  const zoneOf = options.dayZoneOf ?? cityZones(DEFAULT_CITIES);
+  const retention = await guard('STORE_UNAVAILABLE', `preparing rollups in ${db.location}`, () =>
+    createRollups(db.writer, zoneOf),
   ).catch(async (error: unknown) => {
     await db.close();
     throw error;
@@ -41,11 +57,24 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
   });
   const gate = new OperationGate(() => closedError(db.location));
   logger.info({ store: 'duckdb', path: db.location }, 'store opened');
+  const context: RollupContext = { zoneOf, retention };
   const rollups = new RollupScheduler({
-    refresh: (keys) => write('rolling up hours', (w) => refreshRollups(w, keys)),
+    refresh: (keys) => write('rolling up hours', (w) => refreshRollups(w, keys, context)),
     onError: (error) =>
       logger.warn({ store: 'duckdb', err: error }, 'hourly rollups not refreshed; trying again'),
   });
+  const retentionPasses = scheduleRetention(
+    (horizon) =>
+      write('deleting raw readings past their retention', (w) =>
+        applyRawRetention(w, horizon, retention, zoneOf),
+      ),
+    {
+      ...(options.rawRetentionDays === undefined ? {} : { rawRetentionDays: options.rawRetentionDays }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+      onError: (error) =>
+        logger.warn({ store: 'duckdb', err: error }, 'raw retention not applied; trying again'),
+    },
+  );
 
   const write = (action: string, operation: (writer: DuckDBConnection) => Promise<void>) =>
     gate.write(() => guard('STORE_WRITE_FAILED', action, () => operation(db.writer)));
@@ -60,6 +89,7 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
 
   let closing: Promise<void> | undefined;
   const closeOnce = async () => {
+    retentionPasses.stop();
     await rollups.close();
     await gate.close();
     await guard('STORE_UNAVAILABLE', `closing ${db.location}`, () => db.close());
@@ -80,9 +110,16 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
         ? gate.probe(async () => {})
         : write('writing rejections', (w) => insertRejections(w, rejections)),
     latest: (query) => read('reading latest values', (c) => selectLatest(c, query), query.signal),
-    rollUp: () => rollups.flush(true),
+    rollUp: async () => {
+      await rollups.flush(true);
+      await retentionPasses.runNow();
+    },
     series: (query) =>
-      read('reading a series', (c) => selectSeriesFromRollups(c, query, rollups.staleFrom()), query.signal),
+      read(
+        'reading a series',
+        (c) => selectSeriesFromRollups(c, query, rollups.staleFrom(), zoneOf),
+        query.signal,
+      ),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
     readings: (query) => read('reading raw readings', (c) => selectReadings(c, query), query.signal),
     rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),

@@ -92,10 +92,16 @@ export async function insertRejections(
 
 /** A failed statement would leave the write connection inside an aborted transaction: roll it back. */
 async function inTransaction(connection: DuckDBConnection, statements: string): Promise<void> {
+  await withTransaction(connection, () => connection.run(statements));
+}
+
+/** Runs `work` on the connection inside one transaction, rolled back if it throws. */
+export async function withTransaction<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
   await connection.run('BEGIN TRANSACTION');
   try {
-    await connection.run(statements);
+    const result = await work();
     await connection.run('COMMIT');
+    return result;
   } catch (error) {
     await connection.run('ROLLBACK').catch(() => undefined);
     throw error;

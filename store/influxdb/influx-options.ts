@@ -1,4 +1,5 @@
 import type { Logger } from '../../platform/logger.ts';
+import type { DayZoneOf } from '../rollup-days.ts';
 
 interface InfluxCommonOptions {
   /** Base URL, e.g. http://127.0.0.1:8086 (a path prefix behind a proxy is kept). */
@@ -17,6 +18,10 @@ export interface InfluxV1Options extends InfluxCommonOptions {
   readonly password?: string;
   /** Sent as `Authorization: Token …` when no username is given (InfluxDB 1.8+ "user:password", 3.x tokens). */
   readonly token?: string;
+  /** The zone of each city's local days, for daily rollups (default: the built-in cities). */
+  readonly dayZoneOf?: DayZoneOf;
+  /** Raw readings older than this many days are deleted once rolled up (0 or absent: kept). */
+  readonly rawRetentionDays?: number;
 }
 
 /** InfluxDB 2.x/3.x: writes to `/api/v2/write?org=&bucket=`, `Authorization: Token …`. */

@@ -1,23 +1,19 @@
 import { Point } from '@influxdata/influxdb-client';
 import { z } from 'zod';
 import type { Reading } from '../../domain/reading.ts';
-import {
-  combine,
-  finishAggregate,
-  HOUR_MS,
-  type HourKey,
-  type Partial,
-  planRollupRead,
-} from '../rollup-plan.ts';
+import { type DayZoneOf, planSeriesRead, type Range } from '../rollup-days.ts';
+import { combine, finishAggregate, HOUR_MS, type HourKey, type Partial } from '../rollup-plan.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { DeviceSeries, SeriesQuery } from '../time-series-store.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf, type StatementResult } from './influx-results.ts';
+import { foldOldReadings, type RetentionState } from './influx-retention.ts';
+import { READINGS_1D, READINGS_1H, recomputeDays, recomputeDaysOfRange } from './influx-rollup-days.ts';
 import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
 
 /**
- * Hourly rollups in InfluxDB (rollup-plan.ts):
+ * Hourly rollups in InfluxDB (rollup-plan.ts), and daily ones summed from them (influx-rollup-days.ts):
  *
  *   readings_1h  tags   city, device, metric (as readings)
  *                fields n (integer: count), total, low, high (floats: sum, min, max of the hour's readings)
@@ -29,9 +25,7 @@ import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
  * at a time in this process, so an older view is never written last; a second process writing the
  * same hours at the same moment could (imports run while ingest is quiet for that device).
  */
-export const READINGS_1H = 'readings_1h';
-
-const partialRow = z.object({
+export const partialRow = z.object({
   time: z.number(),
   n: z.number(),
   total: z.number(),
@@ -49,6 +43,8 @@ export interface InfluxRollups {
   touched(readings: readonly Reading[]): void;
   /** Rolls up everything touched so far. */
   flush(): Promise<void>;
+  /** Runs `work` between refreshes, never alongside one (the raw retention). */
+  exclusive(work: () => Promise<void>): Promise<void>;
   /** Stops the periodic refresh after rolling up everything touched so far. */
   close(): Promise<void>;
   /** The series from rollups, or undefined when the query must read raw readings. */
@@ -61,29 +57,43 @@ export function noRollups(): InfluxRollups {
     backfill: async () => {},
     touched: () => {},
     flush: async () => {},
+    exclusive: (work) => work(),
     close: async () => {},
     series: async () => undefined,
   };
 }
 
-export function createInfluxRollups(http: InfluxHttp, onError: (error: unknown) => void): InfluxRollups {
+export interface InfluxRollupContext {
+  readonly zoneOf: DayZoneOf;
+  readonly retention: RetentionState;
+}
+
+export function createInfluxRollups(
+  http: InfluxHttp,
+  context: InfluxRollupContext,
+  onError: (error: unknown) => void,
+): InfluxRollups {
   let complete = false;
-  const scheduler = new RollupScheduler({ refresh: (keys) => refreshHours(http, keys), onError });
+  const scheduler = new RollupScheduler({ refresh: (keys) => refresh(http, keys, context), onError });
   return {
     async backfill() {
-      await backfill(http);
+      await backfill(http, context);
       complete = true;
     },
     touched: (readings) => scheduler.touched(readings),
     flush: () => scheduler.flush(true),
+    exclusive: (work) => scheduler.exclusive(work),
     close: () => scheduler.close(),
     async series(query) {
-      const plan = complete ? planRollupRead(query, scheduler.staleFrom()) : undefined;
+      const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
       if (plan === undefined) return undefined;
       const options = { signal: query.signal };
+      const parts = (measurement: string, fields: string, ranges: readonly Range[]) =>
+        ranges.map((range) => http.query(partialsQuery(measurement, fields, query, range), options));
       const results = await Promise.all([
-        http.query(partialsQuery(READINGS_1H, ROLLUP_FIELDS, query, plan.rollup), options),
-        ...plan.raw.map((edge) => http.query(partialsQuery(READINGS, RAW_FIELDS, query, edge), options)),
+        ...parts(READINGS_1D, ROLLUP_FIELDS, plan.daily),
+        ...parts(READINGS_1H, ROLLUP_FIELDS, plan.hourly),
+        ...parts(READINGS, RAW_FIELDS, plan.raw),
       ]);
       return mergeSeries(results, query);
     },
@@ -91,7 +101,7 @@ export function createInfluxRollups(http: InfluxHttp, onError: (error: unknown) 
 }
 
 const v = quoteIdent(VALUE_FIELD);
-const RAW_FIELDS = `count(${v}) AS n, sum(${v}) AS total, min(${v}) AS low, max(${v}) AS high`;
+export const RAW_FIELDS = `count(${v}) AS n, sum(${v}) AS total, min(${v}) AS low, max(${v}) AS high`;
 const ROLLUP_FIELDS = 'sum("n") AS n, sum("total") AS total, min("low") AS low, max("high") AS high';
 
 function partialsQuery(
@@ -139,6 +149,22 @@ function mergeSeries(results: readonly StatementResult[], query: SeriesQuery): D
     }));
 }
 
+/**
+ * Recomputes these hours from the raw readings, then their days; hours whose raw readings the
+ * retention deleted get the readings written there since added instead (influx-retention.ts).
+ */
+async function refresh(
+  http: InfluxHttp,
+  keys: readonly HourKey[],
+  context: InfluxRollupContext,
+): Promise<void> {
+  const { deletedBefore } = context.retention;
+  const recent = keys.filter((k) => k.hour >= deletedBefore);
+  await refreshHours(http, recent);
+  await recomputeDays(http, recent, context.zoneOf);
+  if (recent.length < keys.length) await foldOldReadings(http, deletedBefore, context.zoneOf);
+}
+
 async function refreshHours(http: InfluxHttp, keys: readonly HourKey[]): Promise<void> {
   if (keys.length === 0) return;
   const wanted = new Set(keys.map((k) => `${k.city}\u0000${k.deviceId}\u0000${k.metric}\u0000${k.hour}`));
@@ -176,7 +202,12 @@ function hourRuns(hours: readonly number[]): { from: number; to: number }[] {
   return runs;
 }
 
-function rollupLine(city: string, deviceId: string, metric: string, p: z.infer<typeof partialRow>): string {
+export function rollupLine(
+  city: string,
+  deviceId: string,
+  metric: string,
+  p: z.infer<typeof partialRow>,
+): string {
   const line = new Point(READINGS_1H)
     .tag('city', city)
     .tag('device', deviceId)
@@ -199,14 +230,20 @@ const BACKFILL_WINDOW_MS = 30 * 24 * HOUR_MS;
  */
 const RECOMPUTED_ON_OPEN_MS = 24 * HOUR_MS;
 
-async function backfill(http: InfluxHttp): Promise<void> {
+async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise<void> {
+  const { zoneOf } = context;
   const done = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1H)}`);
   if (done.series.length > 0) {
+    const days = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1D)}`);
+    if (days.series.length === 0) await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
     const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
     const end = last.series[0]?.values[0]?.[0];
     if (typeof end !== 'number') return;
     const from = Math.floor((end - RECOMPUTED_ON_OPEN_MS) / HOUR_MS) * HOUR_MS;
-    await computeInto(http, from, end + HOUR_MS);
+    // Hours whose raw readings the retention deleted are never recomputed from what is left.
+    if (end < context.retention.deletedBefore) return;
+    await computeInto(http, Math.max(from, context.retention.deletedBefore), end + HOUR_MS);
+    await recomputeDaysOfRange(http, from, end + HOUR_MS, zoneOf);
     return;
   }
   const bounds = await http.query(`SELECT first(${v}) FROM ${quoteIdent(READINGS)}`);
@@ -215,14 +252,20 @@ async function backfill(http: InfluxHttp): Promise<void> {
   const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
   const end = last.series[0]?.values[0]?.[0];
   if (typeof end !== 'number') return;
-  const start = Math.floor(first / HOUR_MS) * HOUR_MS;
-  for (let from = start; from <= end; from += BACKFILL_WINDOW_MS) {
-    await computeInto(http, from, Math.min(from + BACKFILL_WINDOW_MS, end + HOUR_MS));
+  await computeIntoWindows(http, first, end + 1);
+  await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
+}
+
+/** Rollups of the raw readings in [from, to), in windows of whole hours. */
+async function computeIntoWindows(http: InfluxHttp, from: number, to: number): Promise<void> {
+  const start = Math.floor(from / HOUR_MS) * HOUR_MS;
+  for (let at = start; at < to; at += BACKFILL_WINDOW_MS) {
+    await computeInto(http, at, Math.min(at + BACKFILL_WINDOW_MS, Math.ceil(to / HOUR_MS) * HOUR_MS));
   }
 }
 
 /** Rollups of [from, to) from raw readings, written by InfluxDB itself (SELECT … INTO). */
-async function computeInto(http: InfluxHttp, from: number, to: number): Promise<void> {
+export async function computeInto(http: InfluxHttp, from: number, to: number): Promise<void> {
   const filter = where(timeRange(from, to));
   await http.query(
     `SELECT ${RAW_FIELDS} INTO ${quoteIdent(READINGS_1H)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(1h), "city", "device", "metric" fill(none)`,

@@ -1,6 +1,9 @@
 import { HttpError } from '@influxdata/influxdb-client';
+import { DEFAULT_CITIES } from '../../domain/cities.ts';
 import { UcapError } from '../../domain/errors.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
+import { type RetentionPasses, scheduleRetention } from '../raw-retention.ts';
+import { cityZones } from '../rollup-days.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { CallGate } from './call-gate.ts';
 import { type FailureContext, type StoreErrorCode, storeFailure } from './influx-errors.ts';
@@ -15,7 +18,8 @@ import {
 } from './influx-options.ts';
 import { readingsQuery, toReadings } from './influx-readings.ts';
 import { toDeviceSeries, toLatestValues, toRejections, toSensors } from './influx-results.ts';
-import { createInfluxRollups, noRollups } from './influx-rollups.ts';
+import { applyRawRetention, loadRetentionState } from './influx-retention.ts';
+import { createInfluxRollups, type InfluxRollups, noRollups } from './influx-rollups.ts';
 import { createRejectionLines, readingLine } from './influx-schema.ts';
 import { createDatabaseQuery, latestQuery, rejectionsQuery, sensorsQuery, seriesQuery } from './influxql.ts';
 
@@ -53,24 +57,9 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
     }
   }
   // Rollups are computed with SELECT … INTO, which InfluxDB 2.x/3.x's InfluxQL does not run: in
-  // v2 mode series read the raw readings.
-  const rollups =
-    options.api === 'v1'
-      ? createInfluxRollups(http, (error) =>
-          logger.warn(
-            { store: 'influxdb', target, err: error },
-            'hourly rollups not refreshed; trying again',
-          ),
-        )
-      : noRollups();
-  await rollups
-    .backfill()
-    .catch((error: unknown) =>
-      logger.warn(
-        { store: 'influxdb', target, err: error },
-        'hourly rollups not computed: series read raw readings',
-      ),
-    );
+  // v2 mode series read the raw readings, and raw readings are kept (the bucket's retention applies).
+  const { rollups, retention } =
+    options.api === 'v1' ? await openRollups(http, options, logger, target) : noMaintenance();
   const gate = new CallGate(() => new UcapError('STORE_UNAVAILABLE', `the store at ${target} is closed`));
   const rejectionLine = createRejectionLines();
   const write = (action: string, lines: () => string[], precision: WritePrecision) =>
@@ -115,9 +104,16 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
           : toRejections(await http.query(rejectionsQuery(query), { signal: query.signal })),
       ),
     ping: () => gate.run(() => guard('STORE_UNAVAILABLE', 'answering ping', () => http.ping())),
-    rollUp: () => gate.run(() => guard('STORE_WRITE_FAILED', 'rolling up hours', () => rollups.flush())),
+    rollUp: () =>
+      gate.run(() =>
+        guard('STORE_WRITE_FAILED', 'rolling up hours', async () => {
+          await rollups.flush();
+          await retention.runNow();
+        }),
+      ),
     close: () => {
       closing ??= gate.close().then(async () => {
+        retention.stop();
         await rollups.close();
         http.close();
         logger.info({ store: 'influxdb', target }, 'store closed');
@@ -125,6 +121,47 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       return closing;
     },
   };
+}
+
+interface Maintenance {
+  readonly rollups: InfluxRollups;
+  readonly retention: RetentionPasses;
+}
+
+function noMaintenance(): Maintenance {
+  return { rollups: noRollups(), retention: { runNow: async () => {}, stop: () => {} } };
+}
+
+/** Hourly and daily rollups, and the raw retention that relies on them (InfluxDB 1.x only). */
+async function openRollups(
+  http: InfluxHttp,
+  options: InfluxV1Options,
+  logger: Logger,
+  target: string,
+): Promise<Maintenance> {
+  const warn = (message: string) => (error: unknown) =>
+    logger.warn({ store: 'influxdb', target, err: error }, message);
+  const state = await loadRetentionState(http).catch((error: unknown) => {
+    warn('raw retention state not read: raw readings are not deleted')(error);
+    return undefined;
+  });
+  const zoneOf = options.dayZoneOf ?? cityZones(DEFAULT_CITIES);
+  const context = { zoneOf, retention: state ?? { deletedBefore: Number.NEGATIVE_INFINITY } };
+  const rollups = createInfluxRollups(http, context, warn('rollups not refreshed; trying again'));
+  let complete = true;
+  await rollups.backfill().catch((error: unknown) => {
+    complete = false;
+    warn('hourly rollups not computed: series read raw readings')(error);
+  });
+  // Without rollups (or without knowing how far raw readings went), deleting them would lose data.
+  const retention = scheduleRetention(
+    (horizon) => rollups.exclusive(() => applyRawRetention(http, horizon, context.retention, zoneOf)),
+    {
+      rawRetentionDays: complete && state !== undefined ? (options.rawRetentionDays ?? 0) : 0,
+      onError: warn('raw retention not applied; trying again'),
+    },
+  );
+  return { rollups, retention };
 }
 
 function failureContexts(options: InfluxStoreOptions, target: string): ContextOf {

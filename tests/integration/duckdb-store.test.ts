@@ -11,6 +11,7 @@ import { isUcapError, type UcapError } from '../../domain/errors.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import { describeStoreConformance } from '../store/store-conformance.ts';
+import { conformanceDayZones } from '../store/store-conformance-support.ts';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -22,13 +23,17 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describeStoreConformance('duckdb file', async () => {
-  const store = await createDuckDbStore({ path: join(await tempDir(), 'nested', 'ucap.duckdb') });
+describeStoreConformance('duckdb file', async (options) => {
+  const store = await createDuckDbStore({
+    path: join(await tempDir(), 'nested', 'ucap.duckdb'),
+    dayZoneOf: conformanceDayZones,
+    ...options,
+  });
   return { store, cleanup: () => store.close() };
 });
 
-describeStoreConformance('duckdb :memory:', async () => {
-  const store = await createDuckDbStore({ path: ':memory:' });
+describeStoreConformance('duckdb :memory:', async (options) => {
+  const store = await createDuckDbStore({ path: ':memory:', dayZoneOf: conformanceDayZones, ...options });
   return { store, cleanup: () => store.close() };
 });
 

@@ -7,6 +7,7 @@ import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { freePort } from '../setup/free-port.ts';
 import { type RunningInfluxd, startInfluxd } from '../setup/influxd.ts';
 import { describeStoreConformance } from '../store/store-conformance.ts';
+import { conformanceDayZones } from '../store/store-conformance-support.ts';
 
 const url = inject('influxUrl');
 const fileTag = Math.random().toString(36).slice(2, 8);
@@ -73,9 +74,15 @@ afterAll(async () => {
   for (const name of created) await influxql(`DROP DATABASE "${name}"`);
 });
 
-describeStoreConformance('influxdb 1.6 (v1 API)', async () => {
+describeStoreConformance('influxdb 1.6 (v1 API)', async (options) => {
   const database = newDatabase('conformance');
-  const store = await createInfluxStore({ api: 'v1', url, database });
+  const store = await createInfluxStore({
+    api: 'v1',
+    url,
+    database,
+    dayZoneOf: conformanceDayZones,
+    ...options,
+  });
   return {
     store,
     cleanup: async () => {

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { Aggregate, DeviceSeries } from '../../store/time-series-store.ts';
-import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
+import {
+  type ConformanceContext,
+  points,
+  scope,
+  seriesBeforeAndAfterRollUp,
+  t,
+} from './store-conformance-support.ts';
 
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
@@ -16,30 +22,10 @@ function r(city: string, deviceId: string, metric: MetricId, ts: number, value: 
   return { city, deviceId, metric, ts, value };
 }
 
-function points(series: DeviceSeries[]): Array<[string, number, number]> {
-  return series.flatMap((s) => s.points.map((p): [string, number, number] => [s.deviceId, p.ts, p.value]));
-}
-
 export function describeRollupConformance(ctx: ConformanceContext): void {
   describe('series() from hourly rollups', () => {
-    /**
-     * Asks twice: first while the written hours are not rolled up yet (read from the raw
-     * readings), then after rollUp() (read from the rollups). Both answers must agree.
-     */
-    const series = async (q: Parameters<typeof ctx.store.series>[0]): Promise<DeviceSeries[]> => {
-      const fresh = await ctx.store.series(q);
-      await ctx.store.rollUp();
-      const rolled = await ctx.store.series(q);
-      expect(rolled.map((d) => [d.deviceId, d.points.map((p) => p.ts)])).toEqual(
-        fresh.map((d) => [d.deviceId, d.points.map((p) => p.ts)]),
-      );
-      for (const [i, d] of rolled.entries()) {
-        for (const [j, p] of d.points.entries()) {
-          expect(p.value).toBeCloseTo(fresh[i]?.points[j]?.value ?? Number.NaN, 9);
-        }
-      }
-      return rolled;
-    };
+    const series = (q: Parameters<typeof ctx.store.series>[0]): Promise<DeviceSeries[]> =>
+      seriesBeforeAndAfterRollUp(ctx.store, q);
     const query = (city: string, agg: Aggregate, from: string, to: string, everyMs = HOUR) => ({
       city,
       metric: 'pm25' as const,

@@ -1,4 +1,6 @@
-import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { expect } from 'vitest';
+import type { DayZoneOf } from '../../store/rollup-days.ts';
+import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
 
 /** The store under test, read lazily because it is opened in beforeAll. */
 export interface ConformanceContext {
@@ -18,4 +20,43 @@ const runTag = Math.random().toString(36).slice(2, 6);
 export function scope(name: string): { city: string; dev: (suffix: string) => string } {
   const city = `${name}-${runTag}`;
   return { city, dev: (suffix) => `${city}-${suffix}` };
+}
+
+/**
+ * The zone of each test city's local days, which the adapters under test are opened with: cities of
+ * scopes named `shanghai-…` keep Asia/Shanghai days, every other test city Europe/Paris days.
+ */
+export const conformanceDayZones: DayZoneOf = (city) =>
+  city.startsWith('shanghai-') ? 'Asia/Shanghai' : 'Europe/Paris';
+
+/**
+ * Asks twice: first while the written hours are not rolled up yet (read from the raw readings),
+ * then after rollUp() (read from the rollups). Both answers must agree; returns the second.
+ */
+export async function seriesBeforeAndAfterRollUp(
+  store: TimeSeriesStore,
+  q: SeriesQuery,
+): Promise<DeviceSeries[]> {
+  const fresh = await store.series(q);
+  await store.rollUp();
+  const rolled = await store.series(q);
+  expectSameSeries(rolled, fresh);
+  return rolled;
+}
+
+/** Same devices and bucket times, values equal to 9 decimals (sums may be added in another order). */
+export function expectSameSeries(actual: DeviceSeries[], expected: DeviceSeries[]): void {
+  expect(actual.map((d) => [d.deviceId, d.points.map((p) => p.ts)])).toEqual(
+    expected.map((d) => [d.deviceId, d.points.map((p) => p.ts)]),
+  );
+  for (const [i, d] of actual.entries()) {
+    for (const [j, p] of d.points.entries()) {
+      expect(p.value).toBeCloseTo(expected[i]?.points[j]?.value ?? Number.NaN, 9);
+    }
+  }
+}
+
+/** The points of every series as [deviceId, ts, value]. */
+export function points(series: DeviceSeries[]): Array<[string, number, number]> {
+  return series.flatMap((s) => s.points.map((p): [string, number, number] => [s.deviceId, p.ts, p.value]));
 }

@@ -3,14 +3,24 @@ import { isUcapError } from '../../domain/errors.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
+import { describeDailyRollupConformance } from './store-conformance-daily-rollups.ts';
 import { describeReadingsConformance } from './store-conformance-readings.ts';
 import { describeRejectionsConformance } from './store-conformance-rejections.ts';
+import { describeRetentionConformance } from './store-conformance-retention.ts';
 import { describeRollupConformance } from './store-conformance-rollups.ts';
 import { describeSeriesConformance } from './store-conformance-series.ts';
 import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
 import { describeTimeSourceConformance } from './store-conformance-time-source.ts';
 
-export type OpenStore = () => Promise<{ store: TimeSeriesStore; cleanup: () => Promise<void> }>;
+/** How a test store is opened; options ask for a store of the test's own with that setting. */
+export interface OpenOptions {
+  /** Raw readings older than this many days are deleted (once rolled up) by rollUp(). */
+  readonly rawRetentionDays?: number;
+}
+
+export type OpenStore = (
+  options?: OpenOptions,
+) => Promise<{ store: TimeSeriesStore; cleanup: () => Promise<void> }>;
 
 /**
  * The behaviour every TimeSeriesStore adapter must show, run by each adapter's integration test:
@@ -39,6 +49,8 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     describeTimeSourceConformance(ctx);
     describeSeriesConformance(ctx);
     describeRollupConformance(ctx);
+    describeDailyRollupConformance(ctx);
+    describeRetentionConformance(open);
     describeReadingsConformance(ctx);
     describeSensors(ctx);
     describeRejectionsConformance(ctx);

@@ -30,6 +30,18 @@ describe('ingest configuration', () => {
     expect(timePolicyFrom(config)).toEqual({ maxFutureMs: 300_000, maxAgeMs: 30 * 24 * 3_600_000 });
   });
 
+  it('keeps raw readings at least as long as ingest accepts old ones (RAW_RETENTION_DAYS)', () => {
+    const base = { MQTT_SERVICE_PASSWORD: 'from-the-gateway' };
+    expect(configError({ ...base, RAW_RETENTION_DAYS: '7' })).toMatch(
+      /RAW_RETENTION_DAYS: must keep raw readings at least as long as ingest accepts them \(INGEST_MAX_AGE_MS: 30 days\)/,
+    );
+    expect(parseConfig(ingestConfigSchema, { ...base, RAW_RETENTION_DAYS: '30' }).RAW_RETENTION_DAYS).toBe(
+      30,
+    );
+    const shortAge = { ...base, RAW_RETENTION_DAYS: '7', INGEST_MAX_AGE_MS: String(7 * 24 * 3_600_000) };
+    expect(parseConfig(ingestConfigSchema, shortAge).RAW_RETENTION_DAYS).toBe(7);
+  });
+
   it('says where the missing service password comes from', () => {
     expect(configError({})).toMatch(
       /MQTT_SERVICE_PASSWORD: required: set it to the gateway's MQTT_SERVICE_PASSWORD/,

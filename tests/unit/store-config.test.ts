@@ -39,6 +39,22 @@ describe('store configuration', () => {
     );
   });
 
+  it('keeps raw readings forever unless RAW_RETENTION_DAYS says otherwise, and names a bad value', () => {
+    expect(parseConfig(storeConfigSchema, {}).RAW_RETENTION_DAYS).toBe(0);
+    expect(parseConfig(storeConfigSchema, { RAW_RETENTION_DAYS: '90' }).RAW_RETENTION_DAYS).toBe(90);
+    for (const bad of ['-1', '1.5', 'a month', '100000']) {
+      expect(problemsOf({ RAW_RETENTION_DAYS: bad })).toMatch(/RAW_RETENTION_DAYS: must be/);
+    }
+    const v2Problems = problemsOf({
+      ...v2,
+      INFLUX_ORG: 'lab',
+      INFLUX_BUCKET: 'ucap',
+      INFLUX_TOKEN: 't',
+      RAW_RETENTION_DAYS: '30',
+    });
+    expect(v2Problems).toMatch(/RAW_RETENTION_DAYS: is not applied with INFLUX_API=v2/);
+  });
+
   it('with INFLUX_API=v2 names the missing INFLUX_TOKEN', () => {
     const message = problemsOf({ ...v2, INFLUX_ORG: 'lab', INFLUX_BUCKET: 'ucap' });
     expect(message).toMatch(/INFLUX_TOKEN: required when INFLUX_API=v2/);
@@ -111,6 +127,7 @@ describe('store configuration', () => {
       INFLUX_ORG: 'lab',
       INFLUX_TIMEOUT_MS: 10_000,
       DUCKDB_MEMORY_LIMIT: '256MB',
+      RAW_RETENTION_DAYS: 0,
       DATA_DIR: '.',
     };
     expect(() => influxOptionsFrom(unrefined)).toThrow(/INFLUX_API=v2 requires INFLUX_BUCKET, INFLUX_TOKEN/);

@@ -12,8 +12,25 @@ import type { TimeSource } from '../domain/timestamps.ts';
  *   (MQTT QoS 1 redelivers, so writes must be idempotent);
  * - results are sorted as documented on each method, so callers and tests can rely on order.
  */
-export type Aggregate = 'mean' | 'min' | 'max' | 'count';
-export const AGGREGATES: readonly Aggregate[] = ['mean', 'min', 'max', 'count'];
+export type RollupAggregate = 'mean' | 'min' | 'max' | 'count';
+/**
+ * Percentiles by nearest rank as InfluxDB 1.x's PERCENTILE() computes them, so both adapters agree:
+ * of the n readings sorted ascending, the one at rank ⌊n·p/100 + 0.5⌋ (1-based; n·p/100 rounded
+ * half up). Always one of the readings, never an interpolation. They cannot come from rollups.
+ */
+export type PercentileAggregate = 'p50' | 'p90' | 'p95' | 'p98';
+export type Aggregate = RollupAggregate | PercentileAggregate;
+export const PERCENTILES: Readonly<Record<PercentileAggregate, number>> = {
+  p50: 50,
+  p90: 90,
+  p95: 95,
+  p98: 98,
+};
+export const AGGREGATES: readonly Aggregate[] = ['mean', 'min', 'max', 'count', 'p50', 'p90', 'p95', 'p98'];
+
+export function isPercentile(agg: Aggregate): agg is PercentileAggregate {
+  return agg in PERCENTILES;
+}
 
 /** Cancels a query: the adapter stops the store's work (InfluxDB request aborted, DuckDB interrupted). */
 export interface Cancellable {
@@ -70,6 +87,24 @@ export interface DeviceSeries {
   readonly points: readonly SeriesPoint[];
 }
 
+/** Readings of one metric in [from, to), of one device or of every device of the city. */
+export interface SpacingQuery extends Cancellable {
+  readonly city: string;
+  readonly metric: MetricId;
+  readonly deviceId?: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface DeviceSpacing {
+  readonly deviceId: string;
+  /**
+   * Median time between consecutive readings, ms (the mean of the middle two for an even number
+   * of gaps). Devices with fewer than two readings in the range are left out.
+   */
+  readonly medianMs: number;
+}
+
 export interface SensorActivity {
   readonly city: string;
   readonly deviceId: string;
@@ -112,6 +147,8 @@ export interface TimeSeriesStore {
   latest(query: LatestQuery): Promise<LatestValue[]>;
   /** Time-bucketed aggregates, one series per device, sorted by deviceId. */
   series(query: SeriesQuery): Promise<DeviceSeries[]>;
+  /** How often each device reports, from its readings' spacing; sorted by deviceId. */
+  readingSpacing(query: SpacingQuery): Promise<DeviceSpacing[]>;
   /** Devices that have stored readings, sorted by city then deviceId. */
   sensors(query: { readonly city?: string }): Promise<SensorActivity[]>;
   /** Raw readings, sorted by ts, deviceId, metric (keyset pages: from + offset). */

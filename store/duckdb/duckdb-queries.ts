@@ -8,15 +8,16 @@ import {
   type Reading,
   type Rejection,
 } from '../../domain/reading.ts';
-import type {
-  Aggregate,
-  DeviceSeries,
-  LatestQuery,
-  LatestValue,
-  ReadingsQuery,
-  RejectionQuery,
-  SensorActivity,
-  SeriesQuery,
+import {
+  type Aggregate,
+  type DeviceSeries,
+  type LatestQuery,
+  type LatestValue,
+  PERCENTILES,
+  type ReadingsQuery,
+  type RejectionQuery,
+  type SensorActivity,
+  type SeriesQuery,
 } from '../time-series-store.ts';
 
 const DAY_MS = 86_400_000;
@@ -101,11 +102,25 @@ function withDefaultTimeSourceLeftOut<T extends { timeSource: 'device' | 'receiv
   );
 }
 
+/**
+ * InfluxDB 1.x PERCENTILE(): of the n values sorted ascending, the one at 1-based rank
+ * ⌊n·p/100 + 0.5⌋, computed in doubles in the same order as InfluxQL does. DuckDB's
+ * quantile_disc picks another rank for some n, so the rank is taken from the sorted list.
+ */
+export function percentileSql(p: number): string {
+  if (!Number.isInteger(p) || p < 1 || p > 100) throw new Error(`percentile ${p} is not 1–100`);
+  return `list_sort(list(value))[CAST(floor(CAST(count(value) AS DOUBLE) * ${p} / 100.0 + 0.5) AS BIGINT)]`;
+}
+
 const AGGREGATE_SQL: Readonly<Record<Aggregate, string>> = {
   mean: 'avg(value)',
   min: 'min(value)',
   max: 'max(value)',
   count: 'CAST(count(value) AS DOUBLE)',
+  p50: percentileSql(PERCENTILES.p50),
+  p90: percentileSql(PERCENTILES.p90),
+  p95: percentileSql(PERCENTILES.p95),
+  p98: percentileSql(PERCENTILES.p98),
 };
 
 /**

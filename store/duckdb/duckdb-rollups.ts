@@ -1,6 +1,11 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { HOUR_MS, type HourKey, planRollupRead, type RollupPlan } from '../rollup-plan.ts';
-import type { Aggregate, DeviceSeries, SeriesQuery } from '../time-series-store.ts';
+import {
+  type DeviceSeries,
+  isPercentile,
+  type RollupAggregate,
+  type SeriesQuery,
+} from '../time-series-store.ts';
 import { type RowSource, selectBucketed, selectSeries, where } from './duckdb-queries.ts';
 
 /**
@@ -86,7 +91,7 @@ export async function refreshRollups(writer: DuckDBConnection, keys: readonly Ho
   );
 }
 
-const ROLLUP_AGGREGATE: Readonly<Record<Aggregate, string>> = {
+const ROLLUP_AGGREGATE: Readonly<Record<RollupAggregate, string>> = {
   mean: 'sum(total) / sum(n)',
   min: 'min(low)',
   max: 'max(high)',
@@ -100,11 +105,12 @@ export function selectSeriesFromRollups(
   staleFrom: number,
 ): Promise<DeviceSeries[]> {
   const plan = planRollupRead(query, staleFrom);
-  if (plan === undefined) return selectSeries(connection, query);
-  return selectBucketed(connection, query, rollupSource(query, plan));
+  const { agg } = query;
+  if (plan === undefined || isPercentile(agg)) return selectSeries(connection, query);
+  return selectBucketed(connection, query, rollupSource(query, plan, agg));
 }
 
-function rollupSource(query: SeriesQuery, plan: RollupPlan): RowSource {
+function rollupSource(query: SeriesQuery, plan: RollupPlan, agg: RollupAggregate): RowSource {
   const seriesFilter = (from: number, to: number) =>
     where([
       ['city = ?', query.city],
@@ -125,6 +131,6 @@ function rollupSource(query: SeriesQuery, plan: RollupPlan): RowSource {
   return {
     sql: sql.join(' UNION ALL '),
     values: parts.flatMap((p) => p.values),
-    aggregate: ROLLUP_AGGREGATE[query.agg],
+    aggregate: ROLLUP_AGGREGATE[agg],
   };
 }

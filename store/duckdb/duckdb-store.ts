@@ -7,6 +7,7 @@ import { closedError, storeError } from './duckdb-errors.ts';
 import { openDatabase } from './duckdb-open.ts';
 import { selectLatest, selectReadings, selectRejections, selectSensors } from './duckdb-queries.ts';
 import { createRollups, refreshRollups, selectSeriesFromRollups } from './duckdb-rollups.ts';
+import { selectReadingSpacing } from './duckdb-statistics.ts';
 import { insertReadings, insertRejections } from './duckdb-writes.ts';
 import { OperationGate } from './operation-gate.ts';
 import { SeriesWatermarks } from './series-watermarks.ts';
@@ -83,6 +84,8 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
     rollUp: () => rollups.flush(true),
     series: (query) =>
       read('reading a series', (c) => selectSeriesFromRollups(c, query, rollups.staleFrom()), query.signal),
+    readingSpacing: (query) =>
+      read('reading the spacing of readings', (c) => selectReadingSpacing(c, query), query.signal),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
     readings: (query) => read('reading raw readings', (c) => selectReadings(c, query), query.signal),
     rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),

@@ -17,6 +17,7 @@ import { readingsQuery, toReadings } from './influx-readings.ts';
 import { toDeviceSeries, toLatestValues, toRejections, toSensors } from './influx-results.ts';
 import { createInfluxRollups, noRollups } from './influx-rollups.ts';
 import { createRejectionLines, readingLine } from './influx-schema.ts';
+import { spacingQuery, toDeviceSpacing } from './influx-statistics.ts';
 import { createDatabaseQuery, latestQuery, rejectionsQuery, sensorsQuery, seriesQuery } from './influxql.ts';
 
 export type { InfluxStoreOptions, InfluxV1Options, InfluxV2Options } from './influx-options.ts';
@@ -100,6 +101,10 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
         async () =>
           (await rollups.series(query)) ??
           toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal })),
+      ),
+    readingSpacing: (query) =>
+      read('reading the spacing of readings', async () =>
+        toDeviceSpacing(await http.query(spacingQuery(query), { signal: query.signal })),
       ),
     sensors: (query) => read('listing sensors', async () => toSensors(await http.query(sensorsQuery(query)))),
     readings: (query) =>

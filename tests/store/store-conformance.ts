@@ -7,6 +7,7 @@ import { describeReadingsConformance } from './store-conformance-readings.ts';
 import { describeRejectionsConformance } from './store-conformance-rejections.ts';
 import { describeRollupConformance } from './store-conformance-rollups.ts';
 import { describeSeriesConformance } from './store-conformance-series.ts';
+import { describeStatisticsConformance } from './store-conformance-statistics.ts';
 import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
 import { describeTimeSourceConformance } from './store-conformance-time-source.ts';
 
@@ -38,6 +39,7 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     describeLatest(ctx);
     describeTimeSourceConformance(ctx);
     describeSeriesConformance(ctx);
+    describeStatisticsConformance(ctx);
     describeRollupConformance(ctx);
     describeReadingsConformance(ctx);
     describeSensors(ctx);

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { MetricId } from '../../domain/metrics.ts';
+import type { Reading } from '../../domain/reading.ts';
+import type { PercentileAggregate, SeriesQuery } from '../../store/time-series-store.ts';
+import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
+
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+function r(city: string, deviceId: string, metric: MetricId, ts: number, value: number): Reading {
+  return { city, deviceId, metric, ts, value };
+}
+
+/** The documented definition (InfluxDB 1.x PERCENTILE): rank ⌊n·p/100 + 0.5⌋ of the sorted values. */
+function nearestRank(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length * p) / 100 + 0.5) - 1] ?? Number.NaN;
+}
+
+export function describeStatisticsConformance(ctx: ConformanceContext): void {
+  describe('series() percentiles', () => describePercentiles(ctx));
+  describe('readingSpacing()', () => describeSpacing(ctx));
+}
+
+function describePercentiles(ctx: ConformanceContext): void {
+  const s = scope('percentiles');
+  const a = s.dev('a');
+  const hour = (h: number) => t('2026-03-10T00:00:00Z') + h * HOUR;
+  // Per hour: readings (out of order) chosen so that nearest rank differs from ⌈n·p⌉ and from
+  // interpolation: n = 7 gives rank 6 for p90 where ⌈6.3⌉ would be 7.
+  const hours: ReadonlyArray<readonly [h: number, values: readonly number[]]> = [
+    [10, [5, 1, 7, 3, 2, 6, 4]],
+    [11, [9]],
+    [12, [10, 40, 20, 30]],
+    [13, Array.from({ length: 20 }, (_, i) => 20 - i)],
+  ];
+  let written: Promise<void> | undefined;
+  const seed = () => {
+    written ??= (async () => {
+      await ctx.store.writeReadings(
+        hours.flatMap(([h, values]) =>
+          values.map((value, i) => r(s.city, a, 'pm25', hour(h) + i * MINUTE, value)),
+        ),
+      );
+      // Whole hours rolled up: percentiles must still read the raw readings.
+      await ctx.store.rollUp();
+    })();
+    return written;
+  };
+  const query = (agg: PercentileAggregate, everyMs: number): SeriesQuery => ({
+    city: s.city,
+    metric: 'pm25',
+    from: t('2026-03-10T00:00:00Z'),
+    to: t('2026-03-11T00:00:00Z'),
+    everyMs,
+    agg,
+    timeZone: 'UTC',
+  });
+
+  it.each([
+    ['p50', [4, 9, 20, 10]],
+    ['p90', [6, 9, 40, 18]],
+    ['p95', [7, 9, 40, 19]],
+    ['p98', [7, 9, 40, 20]],
+  ] as const)('%s per hour is the nearest-rank value, one of the readings', async (agg, expected) => {
+    await seed();
+    const [series] = await ctx.store.series(query(agg, HOUR));
+    expect(series?.points).toEqual(hours.map(([h], i) => ({ ts: hour(h), value: expected[i] })));
+  });
+
+  it.each(['p50', 'p90', 'p95', 'p98'] as const)('%s over a day ranks all its readings', async (agg) => {
+    await seed();
+    const all = hours.flatMap(([, values]) => values);
+    const [series] = await ctx.store.series(query(agg, DAY));
+    expect(series?.points).toEqual([
+      { ts: t('2026-03-10T00:00:00Z'), value: nearestRank(all, Number(agg.slice(1))) },
+    ]);
+  });
+}
+
+function describeSpacing(ctx: ConformanceContext): void {
+  const s = scope('spacing');
+  const [a, b, c] = [s.dev('a'), s.dev('b'), s.dev('c')];
+  const at = (minutes: number) => t('2026-03-10T14:00:00Z') + minutes * MINUTE;
+  let written: Promise<void> | undefined;
+  const seed = () => {
+    written ??= ctx.store.writeReadings([
+      // Every 5 minutes with one 15-minute gap: the median ignores the gap.
+      ...[0, 5, 10, 15, 30, 35].map((m) => r(s.city, a, 'pm25', at(m), m)),
+      r(s.city, a, 'pm10', at(1), 1), // another metric
+      r(s.city, a, 'pm10', at(2), 1),
+      // Two gaps (1 and 2 minutes): the median is their mean.
+      ...[0, 1, 3].map((m) => r(s.city, b, 'pm25', at(m), m)),
+      r(s.city, c, 'pm25', at(0), 1), // one reading: no spacing
+      r(s.city, a, 'pm25', at(120), 1), // after `to`
+    ]);
+    return written;
+  };
+  const range = { city: s.city, metric: 'pm25' as const, from: at(0), to: at(60) };
+
+  it('gives the median gap per device, leaving out devices with fewer than two readings', async () => {
+    await seed();
+    expect(await ctx.store.readingSpacing(range)).toEqual([
+      { deviceId: a, medianMs: 5 * MINUTE },
+      { deviceId: b, medianMs: 1.5 * MINUTE },
+    ]);
+  });
+
+  it('keeps to one device and to [from, to)', async () => {
+    await seed();
+    expect(await ctx.store.readingSpacing({ ...range, deviceId: b })).toEqual([
+      { deviceId: b, medianMs: 1.5 * MINUTE },
+    ]);
+    expect(await ctx.store.readingSpacing({ ...range, from: at(10), to: at(31) })).toEqual([
+      { deviceId: a, medianMs: 10 * MINUTE },
+    ]);
+    expect(await ctx.store.readingSpacing({ ...range, deviceId: c })).toEqual([]);
+  });
+}

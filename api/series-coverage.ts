@@ -1,0 +1,151 @@
+import {
+  type BucketValidity,
+  bucketBasis,
+  bucketCriterion,
+  judgeBuckets,
+} from '../domain/air-quality/bucket-validity.ts';
+import {
+  CHINA_VALIDITY,
+  EPA_VALIDITY,
+  EU_VALIDITY,
+  type ValidityRules,
+  WHO_VALIDITY,
+} from '../domain/air-quality/validity-rules.ts';
+import type { City } from '../domain/cities.ts';
+import type {
+  DeviceSeries,
+  DeviceSpacing,
+  SeriesQuery,
+  TimeSeriesStore,
+} from '../store/time-series-store.ts';
+import { badParameter } from './api-request-error.ts';
+import { bucketCount, MAX_BUCKETS } from './bucket-duration.ts';
+
+/**
+ * Coverage of /v1/series buckets: how many readings each holds, what share of the expected
+ * readings that is, and whether the bucket is valid by a standard's data-validity rules
+ * (domain/air-quality/bucket-validity.ts).
+ *
+ * Expected readings come from the device's reporting interval. The device registry declares none,
+ * so it is the median spacing of the device's readings of the metric in the requested range (robust
+ * to gaps, which are what coverage is to reveal), else, with fewer than two readings, a default.
+ */
+export const DEFAULT_REPORTING_INTERVAL_MS = 60_000;
+
+const HOUR_MS = 3_600_000;
+
+export const VALIDITY_RULES = {
+  eu: EU_VALIDITY,
+  china: CHINA_VALIDITY,
+  who: WHO_VALIDITY,
+  epa: EPA_VALIDITY,
+} as const satisfies Record<ValidityRules['id'], ValidityRules>;
+export type ValidityRuleId = keyof typeof VALIDITY_RULES;
+export const VALIDITY_RULE_IDS = Object.keys(VALIDITY_RULES) as [ValidityRuleId, ...ValidityRuleId[]];
+
+/** The city's own standard: China's rules for cities in China, the EU's elsewhere. */
+export function defaultValidityRule(city: City | undefined): ValidityRuleId {
+  return city?.country === 'CN' ? 'china' : 'eu';
+}
+
+export interface ExpectedInterval {
+  readonly ms: number;
+  readonly source: 'median-spacing' | 'default';
+}
+
+export interface CoveredSeries {
+  readonly deviceId: string;
+  readonly expectedInterval: ExpectedInterval;
+  readonly points: ReadonlyArray<{ readonly ts: number; readonly value: number } & BucketValidity>;
+}
+
+/** Buckets judged by hourly values need one per hour of the range: bounded like any series. */
+export function checkCoverageRange(from: number, to: number, everyMs: number): void {
+  if (bucketBasis(everyMs) === 'readings') return;
+  const hours = bucketCount(from, to, HOUR_MS);
+  if (hours > MAX_BUCKETS) {
+    throw badParameter(
+      'include',
+      `coverage of buckets longer than an hour is judged from hourly values, at most ${MAX_BUCKETS} hours per request (this range has ${hours}); shorten from..to`,
+    );
+  }
+}
+
+/** What the response says about the rule applied. */
+export function describeValidity(id: ValidityRuleId, everyMs: number) {
+  const rules = VALIDITY_RULES[id];
+  return {
+    rules: id,
+    standard: rules.source.reference,
+    criterion: bucketCriterion(rules, everyMs).text,
+    defaultIntervalMs: DEFAULT_REPORTING_INTERVAL_MS,
+    uncertainties: rules.uncertainties.map((u) => `${u.what}: ${u.why}`),
+  };
+}
+
+export interface CoverageInputs {
+  /** Readings per bucket; undefined when the series itself is agg=count. */
+  readonly counts: readonly DeviceSeries[] | undefined;
+  readonly hourly: readonly DeviceSeries[];
+  readonly spacing: readonly DeviceSpacing[];
+}
+
+/**
+ * The extra store reads coverage needs (counts per bucket and per hour: rollups where whole hours
+ * allow; reading spacing), run together under the caller's signal, so the heavy-route deadline and
+ * cancellation cover them. Runs alongside the series query itself.
+ */
+export async function readCoverageInputs(
+  store: TimeSeriesStore,
+  query: SeriesQuery,
+): Promise<CoverageInputs> {
+  const byHour = bucketBasis(query.everyMs) !== 'readings';
+  const [counts, hourly, spacing] = await Promise.all([
+    query.agg === 'count' ? undefined : store.series({ ...query, agg: 'count' }),
+    byHour ? store.series({ ...query, agg: 'count', everyMs: HOUR_MS }) : [],
+    store.readingSpacing({
+      city: query.city,
+      metric: query.metric,
+      ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
+      from: query.from,
+      to: query.to,
+      ...(query.signal === undefined ? {} : { signal: query.signal }),
+    }),
+  ]);
+  return { counts, hourly, spacing };
+}
+
+/** Count, coverage and validity on each point of each series. */
+export function applyCoverage(
+  query: SeriesQuery,
+  series: readonly DeviceSeries[],
+  inputs: CoverageInputs,
+  rule: ValidityRuleId,
+): CoveredSeries[] {
+  const counts = inputs.counts ?? series;
+  const countsOf = new Map(counts.map((s) => [s.deviceId, new Map(s.points.map((p) => [p.ts, p.value]))]));
+  const hourlyOf = new Map(
+    inputs.hourly.map((s) => [s.deviceId, s.points.map((p) => ({ ts: p.ts, count: p.value }))]),
+  );
+  const spacingOf = new Map(inputs.spacing.map((s) => [s.deviceId, s.medianMs]));
+  const rules = VALIDITY_RULES[rule];
+  return series.map((s) => {
+    const median = spacingOf.get(s.deviceId);
+    const expectedInterval: ExpectedInterval =
+      median !== undefined && median > 0
+        ? { ms: median, source: 'median-spacing' }
+        : { ms: DEFAULT_REPORTING_INTERVAL_MS, source: 'default' };
+    const bucketCounts = countsOf.get(s.deviceId);
+    const buckets = s.points.map((p) => ({ ts: p.ts, count: bucketCounts?.get(p.ts) ?? 0 }));
+    const judged = judgeBuckets(
+      { rules, everyMs: query.everyMs, timeZone: query.timeZone, intervalMs: expectedInterval.ms },
+      buckets,
+      hourlyOf.get(s.deviceId),
+    );
+    return {
+      deviceId: s.deviceId,
+      expectedInterval,
+      points: s.points.map((p, i) => ({ ...p, ...(judged[i] as BucketValidity) })),
+    };
+  });
+}

@@ -56,6 +56,17 @@ export async function runApiBench(
       path: `/v1/series?city=nice&metric=pm25&every=1h&${range}`,
       concurrency: 2,
     },
+    // Percentiles read every raw reading (no rollups): the costliest series.
+    ...(['p50', 'p90', 'p95', 'p98'] as const).map((agg) => ({
+      label: `series pm25 1d ${agg} ${days} d`,
+      path: `/v1/series?city=nice&metric=pm25&every=1d&agg=${agg}&${range}`,
+      concurrency: 2,
+    })),
+    {
+      label: `series pm25 1d coverage ${days} d`,
+      path: `/v1/series?city=nice&metric=pm25&every=1d&include=coverage&${range}`,
+      concurrency: 2,
+    },
     {
       label: `aqi eaqi 1d ${days} d`,
       path: `/v1/aqi?city=nice&standard=eaqi&every=1d&${range}`,

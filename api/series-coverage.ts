@@ -27,8 +27,9 @@ import { bucketCount, MAX_BUCKETS } from './bucket-duration.ts';
  * (domain/air-quality/bucket-validity.ts).
  *
  * Expected readings come from the device's reporting interval. The device registry declares none,
- * so it is the median spacing of the device's readings of the metric in the requested range (robust
- * to gaps, which are what coverage is to reveal), else, with fewer than two readings, a default.
+ * so it is the median spacing of the device's readings of the metric in the requested range (its
+ * last SPACING_SAMPLE_MS when longer; the median is robust to the gaps coverage is there to
+ * reveal), else, with fewer than two readings, a default.
  */
 export const DEFAULT_REPORTING_INTERVAL_MS = 60_000;
 
@@ -84,15 +85,15 @@ export function describeValidity(id: ValidityRuleId, everyMs: number) {
 }
 
 export interface CoverageInputs {
-  /** Readings per bucket; undefined when the series itself is agg=count. */
-  readonly counts: readonly DeviceSeries[] | undefined;
+  /** Readings per bucket. */
+  readonly counts: readonly DeviceSeries[];
   readonly hourly: readonly DeviceSeries[];
   readonly spacing: readonly DeviceSpacing[];
 }
 
 /**
  * The extra store reads coverage needs (counts per bucket and per hour: rollups where whole hours
- * allow; reading spacing), run together under the caller's signal, so the heavy-route deadline and
+ * allow; reading spacing, SPACING_SAMPLE_MS), run together under the caller's signal, so the heavy-route deadline and
  * cancellation cover them. Runs alongside the series query itself.
  */
 export async function readCoverageInputs(
@@ -100,19 +101,34 @@ export async function readCoverageInputs(
   query: SeriesQuery,
 ): Promise<CoverageInputs> {
   const byHour = bucketBasis(query.everyMs) !== 'readings';
-  const [counts, hourly, spacing] = await Promise.all([
-    query.agg === 'count' ? undefined : store.series({ ...query, agg: 'count' }),
+  const sampleFrom = Math.max(query.from, query.to - SPACING_SAMPLE_MS);
+  const [counts, hourly, sample] = await Promise.all([
+    store.series({ ...query, agg: 'count' }),
     byHour ? store.series({ ...query, agg: 'count', everyMs: HOUR_MS }) : [],
-    store.readingSpacing({
-      city: query.city,
-      metric: query.metric,
-      ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
-      from: query.from,
-      to: query.to,
-      ...(query.signal === undefined ? {} : { signal: query.signal }),
-    }),
+    spacingOver(store, query, sampleFrom),
   ]);
+  const measured = new Set(sample.map((s) => s.deviceId));
+  const complete = sampleFrom === query.from || counts.every((s) => measured.has(s.deviceId));
+  const spacing = complete ? sample : await spacingOver(store, query, query.from);
   return { counts, hourly, spacing };
+}
+
+/**
+ * The median gap is measured over the last SPACING_SAMPLE_MS of the range (hundreds of gaps at
+ * usual intervals, for a tenth of a month's scan); when a device with readings in the range has
+ * fewer than two there, every device is measured over the whole range.
+ */
+export const SPACING_SAMPLE_MS = 3 * 24 * HOUR_MS;
+
+function spacingOver(store: TimeSeriesStore, query: SeriesQuery, from: number) {
+  return store.readingSpacing({
+    city: query.city,
+    metric: query.metric,
+    ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
+    from,
+    to: query.to,
+    ...(query.signal === undefined ? {} : { signal: query.signal }),
+  });
 }
 
 /** Count, coverage and validity on each point of each series. */
@@ -122,8 +138,9 @@ export function applyCoverage(
   inputs: CoverageInputs,
   rule: ValidityRuleId,
 ): CoveredSeries[] {
-  const counts = inputs.counts ?? series;
-  const countsOf = new Map(counts.map((s) => [s.deviceId, new Map(s.points.map((p) => [p.ts, p.value]))]));
+  const countsOf = new Map(
+    inputs.counts.map((s) => [s.deviceId, new Map(s.points.map((p) => [p.ts, p.value]))]),
+  );
   const hourlyOf = new Map(
     inputs.hourly.map((s) => [s.deviceId, s.points.map((p) => ({ ts: p.ts, count: p.value }))]),
   );

@@ -73,7 +73,7 @@ const expectedIntervalSchema = z
     source: z
       .enum(['median-spacing', 'default'])
       .describe(
-        "median-spacing: the median gap between the device's readings of this metric in from..to; default: fewer than two readings, validity.defaultIntervalMs.",
+        "median-spacing: the median gap between the device's readings of this metric in from..to (its last 3 days when longer, unless the device has fewer than two readings there); default: fewer than two readings in from..to, validity.defaultIntervalMs.",
       ),
   })
   .describe('include=coverage: the reporting interval coverage is measured against.');

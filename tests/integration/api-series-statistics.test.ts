@@ -36,6 +36,16 @@ function dayOfReadings(): Reading[] {
   // A device with one reading: no spacing to measure, so the default interval applies.
   readings.push({ city: 'nice', deviceId: 'nice-b', metric: 'pm25', ts: DAY_START + 3 * HOUR, value: 9 });
   readings.push({ city: 'zhengzhou', deviceId: 'zz-a', metric: 'pm25', ts: DAY_START, value: 50 });
+  // Every 10 minutes for two hours, four days before: outside the last days' spacing sample.
+  for (let i = 0; i <= 12; i += 1) {
+    readings.push({
+      city: 'nice',
+      deviceId: 'nice-c',
+      metric: 'pm25',
+      ts: DAY_START - 4 * 24 * HOUR + i * 10 * MINUTE,
+      value: i,
+    });
+  }
   return readings;
 }
 
@@ -136,6 +146,17 @@ describe.each(STORES)('GET /v1/series statistics on %s', (_name, open) => {
       [72, 6, true],
       [69, 6, true], // 12:00-18:00: five whole hours and 17:00 with 9 readings
       [8, 0, false],
+    ]);
+  });
+
+  it('measures the interval over the last days of a long range, and over all of it for a device silent then', async () => {
+    const body = await api.get<SeriesBody>(
+      `/v1/series?city=nice&metric=pm25&every=1d&include=coverage&from=2026-11-20T00:00:00Z&to=2026-11-29T00:00:00Z`,
+    );
+    expect(body.series.map((s) => [s.deviceId, s.expectedInterval])).toEqual([
+      ['nice-a', { ms: 5 * MINUTE, source: 'median-spacing' }],
+      ['nice-b', { ms: 60_000, source: 'default' }],
+      ['nice-c', { ms: 10 * MINUTE, source: 'median-spacing' }],
     ]);
   });
 

@@ -1,3 +1,4 @@
+import type { DeviceRegistry } from '../devices/device-registry.ts';
 import {
   type BucketValidity,
   bucketBasis,
@@ -26,10 +27,10 @@ import { bucketCount, MAX_BUCKETS } from './bucket-duration.ts';
  * readings that is, and whether the bucket is valid by a standard's data-validity rules
  * (domain/air-quality/bucket-validity.ts).
  *
- * Expected readings come from the device's reporting interval. The device registry declares none,
- * so it is the median spacing of the device's readings of the metric in the requested range (its
- * last SPACING_SAMPLE_MS when longer; the median is robust to the gaps coverage is there to
- * reveal), else, with fewer than two readings, a default.
+ * Expected readings come from the device's reporting interval: the one its registry entry declares
+ * (`meta.reportingInterval`, e.g. "30s", "5m"), else the median spacing of the device's readings of
+ * the metric in the requested range (its last SPACING_SAMPLE_MS when longer; the median is robust
+ * to the gaps coverage is there to reveal), else, with fewer than two readings, a default.
  */
 export const DEFAULT_REPORTING_INTERVAL_MS = 60_000;
 
@@ -51,7 +52,34 @@ export function defaultValidityRule(city: City | undefined): ValidityRuleId {
 
 export interface ExpectedInterval {
   readonly ms: number;
-  readonly source: 'median-spacing' | 'default';
+  readonly source: 'registry' | 'median-spacing' | 'default';
+}
+
+/** The registry key a device's declared reporting interval is read from. */
+export const REPORTING_INTERVAL_META = 'reportingInterval';
+const DECLARED_INTERVAL = /^([1-9][0-9]{0,5})(s|m|h)$/;
+const UNIT_MS = { s: 1000, m: 60_000, h: HOUR_MS } as const;
+
+/** Milliseconds of a declared interval such as "30s", "5m" or "1h"; undefined when it is not one. */
+export function parseReportingInterval(text: string | undefined): number | undefined {
+  const match = text === undefined ? null : DECLARED_INTERVAL.exec(text.trim());
+  if (!match) return undefined;
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/** Declared intervals by device id (devices declaring none, or an unreadable one, are left out). */
+export function declaredIntervals(
+  devices: ReadonlyArray<{
+    readonly id: string;
+    readonly meta?: Readonly<Record<string, string>> | undefined;
+  }>,
+): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const device of devices) {
+    const ms = parseReportingInterval(device.meta?.[REPORTING_INTERVAL_META]);
+    if (ms !== undefined) found.set(device.id, ms);
+  }
+  return found;
 }
 
 export interface CoveredSeries {
@@ -89,28 +117,34 @@ export interface CoverageInputs {
   readonly counts: readonly DeviceSeries[];
   readonly hourly: readonly DeviceSeries[];
   readonly spacing: readonly DeviceSpacing[];
+  /** Intervals the registry declares, by device id. */
+  readonly declared: ReadonlyMap<string, number>;
 }
 
 /**
- * The extra store reads coverage needs (counts per bucket and per hour: rollups where whole hours
- * allow; reading spacing, SPACING_SAMPLE_MS), run together under the caller's signal, so the heavy-route deadline and
- * cancellation cover them. Runs alongside the series query itself.
+ * The extra reads coverage needs (counts per bucket and per hour: rollups where whole hours allow;
+ * reading spacing, SPACING_SAMPLE_MS; the registry's declared intervals), run together under the
+ * caller's signal, so the heavy-route deadline and cancellation cover them. Runs alongside the
+ * series query itself.
  */
 export async function readCoverageInputs(
   store: TimeSeriesStore,
+  registry: Pick<DeviceRegistry, 'list'>,
   query: SeriesQuery,
 ): Promise<CoverageInputs> {
   const byHour = bucketBasis(query.everyMs) !== 'readings';
   const sampleFrom = Math.max(query.from, query.to - SPACING_SAMPLE_MS);
-  const [counts, hourly, sample] = await Promise.all([
+  const [counts, hourly, sample, devices] = await Promise.all([
     store.series({ ...query, agg: 'count' }),
     byHour ? store.series({ ...query, agg: 'count', everyMs: HOUR_MS }) : [],
     spacingOver(store, query, sampleFrom),
+    registry.list({ city: query.city }),
   ]);
-  const measured = new Set(sample.map((s) => s.deviceId));
+  const declared = declaredIntervals(devices);
+  const measured = new Set([...sample.map((s) => s.deviceId), ...declared.keys()]);
   const complete = sampleFrom === query.from || counts.every((s) => measured.has(s.deviceId));
   const spacing = complete ? sample : await spacingOver(store, query, query.from);
-  return { counts, hourly, spacing };
+  return { counts, hourly, spacing, declared };
 }
 
 /**
@@ -131,6 +165,18 @@ function spacingOver(store: TimeSeriesStore, query: SeriesQuery, from: number) {
   });
 }
 
+function intervalOf(
+  deviceId: string,
+  declared: ReadonlyMap<string, number>,
+  spacing: ReadonlyMap<string, number>,
+): ExpectedInterval {
+  const fromRegistry = declared.get(deviceId);
+  if (fromRegistry !== undefined) return { ms: fromRegistry, source: 'registry' };
+  const median = spacing.get(deviceId);
+  if (median !== undefined && median > 0) return { ms: median, source: 'median-spacing' };
+  return { ms: DEFAULT_REPORTING_INTERVAL_MS, source: 'default' };
+}
+
 /** Count, coverage and validity on each point of each series. */
 export function applyCoverage(
   query: SeriesQuery,
@@ -147,11 +193,7 @@ export function applyCoverage(
   const spacingOf = new Map(inputs.spacing.map((s) => [s.deviceId, s.medianMs]));
   const rules = VALIDITY_RULES[rule];
   return series.map((s) => {
-    const median = spacingOf.get(s.deviceId);
-    const expectedInterval: ExpectedInterval =
-      median !== undefined && median > 0
-        ? { ms: median, source: 'median-spacing' }
-        : { ms: DEFAULT_REPORTING_INTERVAL_MS, source: 'default' };
+    const expectedInterval = intervalOf(s.deviceId, inputs.declared, spacingOf);
     const bucketCounts = countsOf.get(s.deviceId);
     const buckets = s.points.map((p) => ({ ts: p.ts, count: bucketCounts?.get(p.ts) ?? 0 }));
     const judged = judgeBuckets(

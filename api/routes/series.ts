@@ -71,9 +71,9 @@ const expectedIntervalSchema = z
   .object({
     ms: z.number().describe('Expected time between readings, ms.'),
     source: z
-      .enum(['median-spacing', 'default'])
+      .enum(['registry', 'median-spacing', 'default'])
       .describe(
-        "median-spacing: the median gap between the device's readings of this metric in from..to (its last 3 days when longer, unless the device has fewer than two readings there); default: fewer than two readings in from..to, validity.defaultIntervalMs.",
+        "registry: the device's `meta.reportingInterval` in the device registry (e.g. 30s, 5m, 1h); median-spacing: the median gap between the device's readings of this metric in from..to (its last 3 days when longer, unless the device has fewer than two readings there); default: fewer than two readings in from..to, validity.defaultIntervalMs.",
       ),
   })
   .describe('include=coverage: the reporting interval coverage is measured against.');
@@ -194,7 +194,7 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
       const [series, coverage] = await deps.heavy.run(reply, (signal) =>
         Promise.all([
           deps.store.series({ ...query, signal }),
-          withCoverage ? readCoverageInputs(deps.store, { ...query, signal }) : undefined,
+          withCoverage ? readCoverageInputs(deps.store, deps.registry, { ...query, signal }) : undefined,
         ]),
       );
       const answered: ReadonlyArray<{

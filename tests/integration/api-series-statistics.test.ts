@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { openDeviceRegistry } from '../../devices/device-registry.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { STORES, serveReadings } from './api-air-quality-fixture.ts';
@@ -201,6 +202,39 @@ describe('GET /v1/series statistics: bad parameters and heavy-route limits', () 
     expect(
       await badRequest(base, 'every=1d&include=coverage&from=2024-01-01T00:00:00Z&to=2026-01-01T00:00:00Z'),
     ).toEqual({ status: 400, parameters: ['include'] });
+    await fixture.close();
+    fixture = undefined;
+  });
+
+  it("measures coverage against the interval a device's registry entry declares", async () => {
+    fixture = await startApiFixture();
+    // nice-arson-01 has 3 readings 08:00-09:00 UTC 20 minutes apart; it declares 10 minutes.
+    await openDeviceRegistry(fixture.registryFile).add({
+      id: 'nice-declared-01',
+      city: 'nice',
+      meta: { reportingInterval: '10m' },
+    });
+    await fixture.store.writeReadings(
+      [0, 10, 20].map((m) => ({
+        city: 'nice',
+        deviceId: 'nice-declared-01',
+        metric: 'pm25' as const,
+        ts: Date.parse('2026-11-29T08:00:00Z') + m * MINUTE,
+        value: m,
+      })),
+    );
+    const base = await fixture.app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(
+      `${base}/v1/series?city=nice&metric=pm25&include=coverage&from=2026-11-29T08:00:00Z&to=2026-11-29T09:00:00Z`,
+    );
+    const body = (await response.json()) as SeriesBody;
+    expect(
+      body.series.map((s) => [s.deviceId, s.expectedInterval, s.points[0]?.coverage, s.points[0]?.valid]),
+    ).toEqual([
+      ['nice-arson-01', { ms: 20 * MINUTE, source: 'median-spacing' }, 1, true],
+      ['nice-declared-01', { ms: 10 * MINUTE, source: 'registry' }, 0.5, false],
+      ['nice-old-01', { ms: 60_000, source: 'default' }, 0.0167, false],
+    ]);
     await fixture.close();
     fixture = undefined;
   });

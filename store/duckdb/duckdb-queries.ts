@@ -149,14 +149,25 @@ export interface RowSource {
   readonly aggregate: string;
 }
 
-function rawSource(query: SeriesQuery): RowSource {
-  const filter = where([
+/** Readings of one metric of a city (one device when given) in [from, to). */
+export function metricReadingsFilter(query: {
+  readonly city: string;
+  readonly metric: string;
+  readonly deviceId?: string;
+  readonly from: number;
+  readonly to: number;
+}): { sql: string; values: DuckDBValue[] } {
+  return where([
     ['city = ?', query.city],
     ['metric = ?', query.metric],
     ['device_id = ?', query.deviceId],
     ['ts >= ?', ms(query.from)],
     ['ts < ?', ms(query.to)],
   ]);
+}
+
+function rawSource(query: SeriesQuery): RowSource {
+  const filter = metricReadingsFilter(query);
   return {
     sql: `SELECT device_id, ts, value FROM readings ${filter.sql}`,
     values: filter.values,

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import type { DeviceSpacing, SpacingQuery } from '../time-series-store.ts';
-import { ms, where } from './duckdb-queries.ts';
+import { metricReadingsFilter } from './duckdb-queries.ts';
 
 const spacingRow = z.object({ deviceId: z.string(), medianMs: z.number() });
 
@@ -13,13 +13,7 @@ export async function selectReadingSpacing(
   connection: DuckDBConnection,
   query: SpacingQuery,
 ): Promise<DeviceSpacing[]> {
-  const filter = where([
-    ['city = ?', query.city],
-    ['metric = ?', query.metric],
-    ['device_id = ?', query.deviceId],
-    ['ts >= ?', ms(query.from)],
-    ['ts < ?', ms(query.to)],
-  ]);
+  const filter = metricReadingsFilter(query);
   const sql = `SELECT device_id AS "deviceId", median(gap) AS "medianMs" FROM (
       SELECT device_id, CAST(ts - lag(ts) OVER (PARTITION BY device_id ORDER BY ts) AS DOUBLE) AS gap
       FROM readings ${filter.sql}

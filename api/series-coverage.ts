@@ -82,10 +82,10 @@ export function declaredIntervals(
   return found;
 }
 
-export interface CoveredSeries {
-  readonly deviceId: string;
+export interface CoveredSeries extends DeviceSeries {
   readonly expectedInterval: ExpectedInterval;
-  readonly points: ReadonlyArray<{ readonly ts: number; readonly value: number } & BucketValidity>;
+  /** One per point, in the same order. */
+  readonly judged: readonly BucketValidity[];
 }
 
 /** Buckets judged by hourly values need one per hour of the range: bounded like any series. */
@@ -201,10 +201,6 @@ export function applyCoverage(
       buckets,
       hourlyOf.get(s.deviceId),
     );
-    return {
-      deviceId: s.deviceId,
-      expectedInterval,
-      points: s.points.map((p, i) => ({ ...p, ...(judged[i] as BucketValidity) })),
-    };
+    return { deviceId: s.deviceId, points: s.points, expectedInterval, judged };
   });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BucketValidity } from '../../domain/air-quality/bucket-validity.ts';
 import { METRICS } from '../../domain/metrics.ts';
 import { formatDuration } from '../../domain/timestamps.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
@@ -21,7 +22,6 @@ import {
   checkCoverageRange,
   defaultValidityRule,
   describeValidity,
-  type ExpectedInterval,
   readCoverageInputs,
   VALIDITY_RULE_IDS,
 } from '../series-coverage.ts';
@@ -114,6 +114,19 @@ function memoizedTimes(timeZone: string): (ts: number) => { ts: string; localTim
   };
 }
 
+/** A point with its coverage, built whole: spreads cost more than the rest of a 100k-point answer. */
+function coveredPoint(
+  time: { ts: string; localTime: string },
+  value: number,
+  judged: BucketValidity | undefined,
+) {
+  if (judged === undefined) return { ts: time.ts, localTime: time.localTime, value };
+  const { count, coverage, valid, validHours, validDays } = judged;
+  const point = { ts: time.ts, localTime: time.localTime, value, count, coverage, valid };
+  if (validDays !== undefined) return { ...point, validHours, validDays };
+  return validHours === undefined ? point : { ...point, validHours };
+}
+
 /** [from, to) from the optional parameters: the last 24 h by default, `from` before `to`. */
 export function resolveRange(from: number | undefined, to: number | undefined, now: number) {
   const end = to ?? now;
@@ -197,11 +210,6 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
           withCoverage ? readCoverageInputs(deps.store, deps.registry, { ...query, signal }) : undefined,
         ]),
       );
-      const answered: ReadonlyArray<{
-        deviceId: string;
-        expectedInterval?: ExpectedInterval;
-        points: ReadonlyArray<{ ts: number; value: number }>;
-      }> = coverage === undefined ? series : applyCoverage(query, series, coverage, rule);
       return {
         city,
         timeZone,
@@ -213,10 +221,17 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
         from: toUtcRfc3339(from),
         to: toUtcRfc3339(to),
         ...(withCoverage ? { validity: describeValidity(rule, every.ms) } : {}),
-        series: answered.map(({ points, ...s }) => ({
-          ...s,
-          points: points.map(({ ts, ...p }) => ({ ...times(ts), ...p })),
-        })),
+        series:
+          coverage === undefined
+            ? series.map((s) => ({
+                deviceId: s.deviceId,
+                points: s.points.map((p) => ({ ...times(p.ts), value: p.value })),
+              }))
+            : applyCoverage(query, series, coverage, rule).map((s) => ({
+                deviceId: s.deviceId,
+                expectedInterval: s.expectedInterval,
+                points: s.points.map((p, i) => coveredPoint(times(p.ts), p.value, s.judged[i])),
+              })),
       };
     },
   );

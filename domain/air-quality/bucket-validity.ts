@@ -128,16 +128,13 @@ export function judgeBuckets(
   const basis = bucketBasis(everyMs);
   const hourValid = (h: BucketCount) => share(h.count, HOUR_MS, intervalMs) >= rules.hourMinShare - EPSILON;
   let next = 0;
+  // Objects built whole (no spreads): a month of hourly points for a city is ~100k of them.
   return buckets.map((bucket) => {
     const end = bucketEnd(bucket.ts, everyMs, timeZone);
-    const coverage = Math.round(share(bucket.count, end - bucket.ts, intervalMs) * 10_000) / 10_000;
-    const base = { count: bucket.count, coverage };
-    if (basis === 'readings') {
-      return {
-        ...base,
-        valid: share(bucket.count, end - bucket.ts, intervalMs) >= rules.hourMinShare - EPSILON,
-      };
-    }
+    const exact = share(bucket.count, end - bucket.ts, intervalMs);
+    const count = bucket.count;
+    const coverage = Math.round(exact * 10_000) / 10_000;
+    if (basis === 'readings') return { count, coverage, valid: exact >= rules.hourMinShare - EPSILON };
     while (next < hourly.length && (hourly[next] as BucketCount).ts < bucket.ts) next += 1;
     const validHourStarts: number[] = [];
     for (; next < hourly.length && (hourly[next] as BucketCount).ts < end; next += 1) {
@@ -146,17 +143,14 @@ export function judgeBuckets(
     }
     const validHours = validHourStarts.length;
     if (basis === 'hours') {
-      return {
-        ...base,
-        valid: validHours >= hoursNeeded(rules, Math.round((end - bucket.ts) / HOUR_MS)),
-        validHours,
-      };
+      const need = hoursNeeded(rules, Math.round((end - bucket.ts) / HOUR_MS));
+      return { count, coverage, valid: validHours >= need, validHours };
     }
-    if (basis === 'day') return { ...base, valid: validHours >= rules.dailyMinHours, validHours };
+    if (basis === 'day') return { count, coverage, valid: validHours >= rules.dailyMinHours, validHours };
     const validDates = validDays(validHourStarts, rules.dailyMinHours, timeZone);
     const allDates = dateKeysBetween(localDateKey(bucket.ts, timeZone), localDateKey(end, timeZone));
-    const days = dayCoverage(rules, validDates, allDates);
-    return { ...base, valid: days.valid, validHours, validDays: validDates.length };
+    const valid = dayCoverage(rules, validDates, allDates).valid;
+    return { count, coverage, valid, validHours, validDays: validDates.length };
   });
 }
 

@@ -113,8 +113,7 @@ export function describeValidity(id: ValidityRuleId, everyMs: number) {
 }
 
 export interface CoverageInputs {
-  /** Readings per bucket. */
-  readonly counts: readonly DeviceSeries[];
+  /** Readings per local hour, for buckets judged by hourly values (else empty). */
   readonly hourly: readonly DeviceSeries[];
   readonly spacing: readonly DeviceSpacing[];
   /** Intervals the registry declares, by device id. */
@@ -122,29 +121,29 @@ export interface CoverageInputs {
 }
 
 /**
- * The extra reads coverage needs (counts per bucket and per hour: rollups where whole hours allow;
- * reading spacing, SPACING_SAMPLE_MS; the registry's declared intervals), run together under the
- * caller's signal, so the heavy-route deadline and cancellation cover them. Runs alongside the
- * series query itself.
+ * The series with each point's count (same query), and what coverage needs besides: counts per
+ * local hour (rollups where whole hours allow), reading spacing (SPACING_SAMPLE_MS) and the
+ * registry's declared intervals. All run together under the caller's signal, so the heavy-route
+ * deadline and cancellation cover them.
  */
-export async function readCoverageInputs(
+export async function readSeriesWithCoverage(
   store: TimeSeriesStore,
   registry: Pick<DeviceRegistry, 'list'>,
   query: SeriesQuery,
-): Promise<CoverageInputs> {
+): Promise<[DeviceSeries[], CoverageInputs]> {
   const byHour = bucketBasis(query.everyMs) !== 'readings';
   const sampleFrom = Math.max(query.from, query.to - SPACING_SAMPLE_MS);
-  const [counts, hourly, sample, devices] = await Promise.all([
-    store.series({ ...query, agg: 'count' }),
+  const [series, hourly, sample, devices] = await Promise.all([
+    store.series({ ...query, withCount: true }),
     byHour ? store.series({ ...query, agg: 'count', everyMs: HOUR_MS }) : [],
     spacingOver(store, query, sampleFrom),
     registry.list({ city: query.city }),
   ]);
   const declared = declaredIntervals(devices);
   const measured = new Set([...sample.map((s) => s.deviceId), ...declared.keys()]);
-  const complete = sampleFrom === query.from || counts.every((s) => measured.has(s.deviceId));
+  const complete = sampleFrom === query.from || series.every((s) => measured.has(s.deviceId));
   const spacing = complete ? sample : await spacingOver(store, query, query.from);
-  return { counts, hourly, spacing, declared };
+  return [series, { hourly, spacing, declared }];
 }
 
 /**
@@ -184,9 +183,6 @@ export function applyCoverage(
   inputs: CoverageInputs,
   rule: ValidityRuleId,
 ): CoveredSeries[] {
-  const countsOf = new Map(
-    inputs.counts.map((s) => [s.deviceId, new Map(s.points.map((p) => [p.ts, p.value]))]),
-  );
   const hourlyOf = new Map(
     inputs.hourly.map((s) => [s.deviceId, s.points.map((p) => ({ ts: p.ts, count: p.value }))]),
   );
@@ -194,8 +190,7 @@ export function applyCoverage(
   const rules = VALIDITY_RULES[rule];
   return series.map((s) => {
     const expectedInterval = intervalOf(s.deviceId, inputs.declared, spacingOf);
-    const bucketCounts = countsOf.get(s.deviceId);
-    const buckets = s.points.map((p) => ({ ts: p.ts, count: bucketCounts?.get(p.ts) ?? 0 }));
+    const buckets = s.points.map((p) => ({ ts: p.ts, count: p.count ?? 0 }));
     const judged = judgeBuckets(
       { rules, everyMs: query.everyMs, timeZone: query.timeZone, intervalMs: expectedInterval.ms },
       buckets,

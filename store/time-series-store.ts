@@ -73,12 +73,16 @@ export interface SeriesQuery extends Cancellable {
    * on DST change days). Buckets shorter than a day are aligned to local midnight too.
    */
   readonly timeZone: string;
+  /** Also give each point the number of readings in its bucket (`count`), read in the same query. */
+  readonly withCount?: boolean;
 }
 
 export interface SeriesPoint {
   /** Bucket start, epoch ms UTC. */
   readonly ts: number;
   readonly value: number;
+  /** Readings in the bucket; only when the query asked `withCount`. */
+  readonly count?: number;
 }
 
 export interface DeviceSeries {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { BucketValidity } from '../../domain/air-quality/bucket-validity.ts';
 import { METRICS } from '../../domain/metrics.ts';
 import { formatDuration } from '../../domain/timestamps.ts';
+import type { DeviceSeries } from '../../store/time-series-store.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { bucketCount, MAX_BUCKETS } from '../bucket-duration.ts';
@@ -19,10 +20,11 @@ import {
 import { errorResponses, localTime, metricIdSchema, utcTime } from '../schemas/response-parts.ts';
 import {
   applyCoverage,
+  type CoverageInputs,
   checkCoverageRange,
   defaultValidityRule,
   describeValidity,
-  readCoverageInputs,
+  readSeriesWithCoverage,
   VALIDITY_RULE_IDS,
 } from '../series-coverage.ts';
 
@@ -204,11 +206,12 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
         agg,
         timeZone,
       };
-      const [series, coverage] = await deps.heavy.run(reply, (signal) =>
-        Promise.all([
-          deps.store.series({ ...query, signal }),
-          withCoverage ? readCoverageInputs(deps.store, deps.registry, { ...query, signal }) : undefined,
-        ]),
+      const [series, coverage] = await deps.heavy.run(
+        reply,
+        async (signal): Promise<[DeviceSeries[], CoverageInputs | undefined]> =>
+          withCoverage
+            ? readSeriesWithCoverage(deps.store, deps.registry, { ...query, signal })
+            : [await deps.store.series({ ...query, signal }), undefined],
       );
       return {
         city,

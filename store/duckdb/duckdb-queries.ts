@@ -17,6 +17,7 @@ import {
   type ReadingsQuery,
   type RejectionQuery,
   type SensorActivity,
+  type SeriesPoint,
   type SeriesQuery,
 } from '../time-series-store.ts';
 
@@ -38,8 +39,18 @@ const readingRow = z.object({
   timeSource: z.enum(['device', 'receive']).catch('device'),
 });
 const seriesColumns = z
-  .object({ deviceId: z.array(z.string()), ts: z.array(z.bigint()), value: z.array(z.number()) })
-  .refine((c) => c.ts.length === c.deviceId.length && c.value.length === c.deviceId.length);
+  .object({
+    deviceId: z.array(z.string()),
+    ts: z.array(z.bigint()),
+    value: z.array(z.number()),
+    n: z.array(z.number()).optional(),
+  })
+  .refine(
+    (c) =>
+      c.ts.length === c.deviceId.length &&
+      c.value.length === c.deviceId.length &&
+      (c.n === undefined || c.n.length === c.deviceId.length),
+  );
 const sensorRow = z.object({
   city: z.string(),
   deviceId: z.string(),
@@ -147,6 +158,8 @@ export interface RowSource {
   readonly sql: string;
   readonly values: readonly DuckDBValue[];
   readonly aggregate: string;
+  /** The number of readings, for queries `withCount`. */
+  readonly count: string;
 }
 
 /** Readings of one metric of a city (one device when given) in [from, to). */
@@ -172,6 +185,7 @@ function rawSource(query: SeriesQuery): RowSource {
     sql: `SELECT device_id, ts, value FROM readings ${filter.sql}`,
     values: filter.values,
     aggregate: AGGREGATE_SQL[query.agg],
+    count: AGGREGATE_SQL.count,
   };
 }
 
@@ -194,7 +208,7 @@ function dayBucketSql(query: SeriesQuery, source: RowSource): [sql: string, valu
       SELECT slice, ${first.sql} AS b0, ${last.sql} AS b1 FROM (SELECT DISTINCT slice FROM r)
     )
     SELECT r.device_id AS "deviceId", CASE WHEN s.b0 = s.b1 THEN s.b0 ELSE ${row.sql} END AS ts,
-      ${source.aggregate} AS value
+      ${aggregateColumns(query, source)}
     FROM r JOIN slices s USING (slice) GROUP BY ALL ORDER BY "deviceId", ts`;
   // Placeholders in text order: the source (inside r), the slice ends, then the per-row fallback.
   return [sql, [...source.values, first.value, zone, last.value, zone, row.value, zone]];
@@ -212,22 +226,31 @@ export async function selectBucketed(
   const reader = await connection.runAndReadAll(...seriesSql(query, source));
   // Column by column: a month of hourly points for a city is ~100k rows, and checking each column
   // once is several times cheaper than an object per row.
-  const { deviceId, ts, value } = seriesColumns.parse(reader.getColumnsObjectJS());
-  const series: { deviceId: string; points: { ts: number; value: number }[] }[] = [];
+  const { deviceId, ts, value, n } = seriesColumns.parse(reader.getColumnsObjectJS());
+  const series: { deviceId: string; points: SeriesPoint[] }[] = [];
   for (let i = 0; i < deviceId.length; i += 1) {
     const last = series.at(-1);
     const id = deviceId[i] as string;
-    const point = { ts: Number(ts[i]), value: value[i] as number };
+    const point: SeriesPoint =
+      n === undefined
+        ? { ts: Number(ts[i]), value: value[i] as number }
+        : { ts: Number(ts[i]), value: value[i] as number, count: n[i] as number };
     if (last !== undefined && last.deviceId === id) last.points.push(point);
     else series.push({ deviceId: id, points: [point] });
   }
   return series;
 }
 
+function aggregateColumns(query: SeriesQuery, source: RowSource): string {
+  return query.withCount === true
+    ? `${source.aggregate} AS value, ${source.count} AS n`
+    : `${source.aggregate} AS value`;
+}
+
 function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
   if (query.everyMs % DAY_MS === 0) return dayBucketSql(query, source);
   const bucket = localBucket(query.everyMs, 'ts');
-  const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${source.aggregate} AS value
+  const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${aggregateColumns(query, source)}
     FROM (${source.sql}) GROUP BY ALL ORDER BY device_id, ts`;
   return [sql, [bucket.value, query.timeZone, ...source.values]];
 }

@@ -132,5 +132,6 @@ function rollupSource(query: SeriesQuery, plan: RollupPlan, agg: RollupAggregate
     sql: sql.join(' UNION ALL '),
     values: parts.flatMap((p) => p.values),
     aggregate: ROLLUP_AGGREGATE[agg],
+    count: ROLLUP_AGGREGATE.count,
   };
 }

@@ -100,7 +100,10 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
         'reading a series',
         async () =>
           (await rollups.series(query)) ??
-          toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal })),
+          toDeviceSeries(
+            await http.query(seriesQuery(query), { signal: query.signal }),
+            query.withCount === true,
+          ),
       ),
     readingSpacing: (query) =>
       read('reading the spacing of readings', async () =>

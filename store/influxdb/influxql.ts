@@ -111,7 +111,8 @@ export function seriesQuery(query: SeriesQuery): string {
     tagEquals(READING_TAGS.device, query.deviceId),
     ...timeRange(query.from, query.to),
   ]);
-  return `SELECT ${AGGREGATE_EXPRESSION[query.agg]} AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter}${groupByBucket(query)}`;
+  const count = query.withCount === true ? `, count(${v}) AS "n"` : '';
+  return `SELECT ${AGGREGATE_EXPRESSION[query.agg]} AS ${quoteIdent(VALUE_FIELD)}${count} FROM ${quoteIdent(READINGS)}${filter}${groupByBucket(query)}`;
 }
 
 /** GROUP BY of a series: one bucket per width in the query's zone, one series per device. */

@@ -69,6 +69,32 @@ function describePercentiles(ctx: ConformanceContext): void {
     expect(series?.points).toEqual(hours.map(([h], i) => ({ ts: hour(h), value: expected[i] })));
   });
 
+  it('gives each point its count when asked, from raw readings and from rollups alike', async () => {
+    await seed();
+    const counts = hours.map(([, values]) => values.length);
+    const p95 = await ctx.store.series({ ...query('p95', HOUR), withCount: true });
+    expect(p95[0]?.points.map((p) => p.count)).toEqual(counts);
+    // Whole hours in UTC: read from rollups.
+    const mean = await ctx.store.series({ ...query('p95', DAY), agg: 'mean', withCount: true });
+    expect(mean[0]?.points.map((p) => p.count)).toEqual([32]);
+    // A range cutting the first hour: its part is read raw.
+    const cut = await ctx.store.series({
+      ...query('p95', HOUR),
+      agg: 'max',
+      from: hour(10) + 3 * MINUTE,
+      withCount: true,
+    });
+    // 10:03 on: 3, 2, 6, 4.
+    expect(cut[0]?.points.map((p) => [p.value, p.count])).toEqual([
+      [6, 4],
+      [9, 1],
+      [40, 4],
+      [20, 20],
+    ]);
+    // Without asking, no count.
+    expect((await ctx.store.series(query('p50', HOUR)))[0]?.points[0]).not.toHaveProperty('count');
+  });
+
   it.each(['p50', 'p90', 'p95', 'p98'] as const)('%s over a day ranks all its readings', async (agg) => {
     await seed();
     const all = hours.flatMap(([, values]) => values);

@@ -19,7 +19,10 @@ function nearestRank(values: readonly number[], p: number): number {
 }
 
 export function describeStatisticsConformance(ctx: ConformanceContext): void {
-  describe('series() percentiles', () => describePercentiles(ctx));
+  describe('series() percentiles', () => {
+    describePercentiles(ctx);
+    describeDstDay(ctx);
+  });
   describe('readingSpacing()', () => describeSpacing(ctx));
 }
 
@@ -102,6 +105,33 @@ function describePercentiles(ctx: ConformanceContext): void {
     expect(series?.points).toEqual([
       { ts: t('2026-03-10T00:00:00Z'), value: nearestRank(all, Number(agg.slice(1))) },
     ]);
+  });
+}
+
+function describeDstDay(ctx: ConformanceContext): void {
+  const s = scope('percentiles-dst');
+  const a = s.dev('a');
+  it('ranks the readings of a 23-hour local day (Paris, 29 March 2026) as one bucket', async () => {
+    await ctx.store.writeReadings([
+      r(s.city, a, 'pm25', t('2026-03-28T22:59:00Z'), 1000), // 23:59 CET on the 28th
+      r(s.city, a, 'pm25', t('2026-03-28T23:00:00Z'), 30), // 00:00 CET on the 29th
+      r(s.city, a, 'pm25', t('2026-03-29T12:00:00Z'), 10),
+      r(s.city, a, 'pm25', t('2026-03-29T21:59:00Z'), 20), // 23:59 CEST
+      r(s.city, a, 'pm25', t('2026-03-29T22:00:00Z'), 2000), // 00:00 CEST on the 30th
+    ]);
+    const query = {
+      city: s.city,
+      metric: 'pm25' as const,
+      from: t('2026-03-28T23:00:00Z'),
+      to: t('2026-03-29T22:00:00Z'),
+      everyMs: DAY,
+      timeZone: 'Europe/Paris',
+      withCount: true,
+    };
+    const [p50] = await ctx.store.series({ ...query, agg: 'p50' });
+    const [p98] = await ctx.store.series({ ...query, agg: 'p98' });
+    expect(p50?.points).toEqual([{ ts: t('2026-03-28T23:00:00Z'), value: 20, count: 3 }]);
+    expect(p98?.points).toEqual([{ ts: t('2026-03-28T23:00:00Z'), value: 30, count: 3 }]);
   });
 }
 

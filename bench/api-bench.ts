@@ -63,6 +63,18 @@ export async function runApiBench(
       path: `/v1/exceedances?city=nice&standard=eu2008&year=${year}`,
       concurrency: 2,
     },
+    // After the four above: healthzUnderLoad drives routes[3] (exceedances).
+    // Percentiles read every raw reading (no rollups): the costliest series.
+    ...(['p50', 'p90', 'p95', 'p98'] as const).map((agg) => ({
+      label: `series pm25 1d ${agg} ${days} d`,
+      path: `/v1/series?city=nice&metric=pm25&every=1d&agg=${agg}&${range}`,
+      concurrency: 2,
+    })),
+    {
+      label: `series pm25 1d coverage ${days} d`,
+      path: `/v1/series?city=nice&metric=pm25&every=1d&include=coverage&${range}`,
+      concurrency: 2,
+    },
   ];
   for (const kind of STORE_KINDS) {
     const inner = await resources.openStore(kind, 'api');

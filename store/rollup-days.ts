@@ -1,6 +1,6 @@
 import { wallClock, zoneOffsetMs } from '../domain/local-time.ts';
 import { HOUR_MS, type HourKey, planRollupRead, wholeHourOffsets } from './rollup-plan.ts';
-import type { SeriesQuery } from './time-series-store.ts';
+import { isPercentile, type SeriesQuery } from './time-series-store.ts';
 
 /**
  * Daily rollups, shared by both adapters: per (city, device, metric, local calendar day of the
@@ -98,6 +98,8 @@ export function planSeriesRead(
   staleFrom: number,
   zoneOf: DayZoneOf,
 ): SeriesReadPlan | undefined {
+  // Percentiles need every reading: no rollup can give them.
+  if (isPercentile(query.agg)) return undefined;
   const days = dailyRange(query, staleFrom, zoneOf);
   if (days === undefined) {
     const hourly = planRollupRead(query, staleFrom);

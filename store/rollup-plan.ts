@@ -1,5 +1,5 @@
 import { zoneOffsetMs } from '../domain/local-time.ts';
-import type { Aggregate, SeriesQuery } from './time-series-store.ts';
+import { type Aggregate, isPercentile, type SeriesQuery } from './time-series-store.ts';
 
 /**
  * Hourly rollups, shared by both adapters: per (city, device, metric, UTC hour) the count, sum,
@@ -35,6 +35,8 @@ const SAMPLE_STEP_MS = 14 * 24 * HOUR_MS;
  * undefined: the raw readings answer.
  */
 export function planRollupRead(query: SeriesQuery, staleFrom: number): RollupPlan | undefined {
+  // Percentiles need every reading of the bucket: sums and extremes cannot give them.
+  if (isPercentile(query.agg)) return undefined;
   if (query.everyMs % HOUR_MS !== 0) return undefined;
   const from = Math.ceil(query.from / HOUR_MS) * HOUR_MS;
   // Hours from staleFrom on (not rolled up yet: still open, settling, or touched since) are read raw.
@@ -65,6 +67,8 @@ export function finishAggregate(partial: Partial, agg: Aggregate): number {
       return partial.high;
     case 'count':
       return partial.n;
+    default:
+      throw new Error(`${agg} cannot be computed from rollups`);
   }
 }
 

@@ -12,8 +12,30 @@ import type { TimeSource } from '../domain/timestamps.ts';
  *   (MQTT QoS 1 redelivers, so writes must be idempotent);
  * - results are sorted as documented on each method, so callers and tests can rely on order.
  */
-export type Aggregate = 'mean' | 'min' | 'max' | 'count';
-export const AGGREGATES: readonly Aggregate[] = ['mean', 'min', 'max', 'count'];
+export type RollupAggregate = 'mean' | 'min' | 'max' | 'count';
+/**
+ * Percentiles by nearest rank as InfluxDB 1.x's PERCENTILE() computes them, so both adapters agree:
+ * of the n readings sorted ascending, the one at rank ⌊n·p/100 + 0.5⌋ (1-based; n·p/100 rounded
+ * half up). Always one of the readings, never an interpolation. They cannot come from rollups.
+ */
+export type PercentileAggregate = 'p50' | 'p90' | 'p95' | 'p98';
+export type Aggregate = RollupAggregate | PercentileAggregate;
+export const PERCENTILES: Readonly<Record<PercentileAggregate, number>> = {
+  p50: 50,
+  p90: 90,
+  p95: 95,
+  p98: 98,
+};
+/** What rollups keep: all a range whose raw readings were deleted (RAW_RETENTION_DAYS) can answer. */
+export const ROLLUP_AGGREGATES: readonly RollupAggregate[] = ['mean', 'min', 'max', 'count'];
+export const AGGREGATES: readonly Aggregate[] = [
+  ...ROLLUP_AGGREGATES,
+  ...(Object.keys(PERCENTILES) as PercentileAggregate[]),
+];
+
+export function isPercentile(agg: Aggregate): agg is PercentileAggregate {
+  return agg in PERCENTILES;
+}
 
 /** Cancels a query: the adapter stops the store's work (InfluxDB request aborted, DuckDB interrupted). */
 export interface Cancellable {
@@ -56,18 +78,40 @@ export interface SeriesQuery extends Cancellable {
    * on DST change days). Buckets shorter than a day are aligned to local midnight too.
    */
   readonly timeZone: string;
+  /** Also give each point the number of readings in its bucket (`count`), read in the same query. */
+  readonly withCount?: boolean;
 }
 
 export interface SeriesPoint {
   /** Bucket start, epoch ms UTC. */
   readonly ts: number;
   readonly value: number;
+  /** Readings in the bucket; only when the query asked `withCount`. */
+  readonly count?: number;
 }
 
 export interface DeviceSeries {
   readonly deviceId: string;
   /** Only buckets that hold data, ascending by ts. */
   readonly points: readonly SeriesPoint[];
+}
+
+/** Readings of one metric in [from, to), of one device or of every device of the city. */
+export interface SpacingQuery extends Cancellable {
+  readonly city: string;
+  readonly metric: MetricId;
+  readonly deviceId?: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface DeviceSpacing {
+  readonly deviceId: string;
+  /**
+   * Median time between consecutive readings, ms (the mean of the middle two for an even number
+   * of gaps). Devices with fewer than two readings in the range are left out.
+   */
+  readonly medianMs: number;
 }
 
 export interface SensorActivity {
@@ -112,6 +156,8 @@ export interface TimeSeriesStore {
   latest(query: LatestQuery): Promise<LatestValue[]>;
   /** Time-bucketed aggregates, one series per device, sorted by deviceId. */
   series(query: SeriesQuery): Promise<DeviceSeries[]>;
+  /** How often each device reports, from its readings' spacing; sorted by deviceId. */
+  readingSpacing(query: SpacingQuery): Promise<DeviceSpacing[]>;
   /** Devices that have stored readings, sorted by city then deviceId. */
   sensors(query: { readonly city?: string }): Promise<SensorActivity[]>;
   /** Raw readings, sorted by ts, deviceId, metric (keyset pages: from + offset). */

@@ -11,7 +11,7 @@ import { MIN_BUCKET_MS, parseBucketDuration } from '../bucket-duration.ts';
  * what would be accepted, because the 400 body is all a researcher sees. City ids depend on the
  * configured catalog, so the city parameter is built per API instance.
  */
-function problemFor(expected: string) {
+export function problemFor(expected: string) {
   return (issue: { input?: unknown }): string => {
     if (issue.input === undefined) return 'is required';
     if (Array.isArray(issue.input)) return 'must be given once';
@@ -95,7 +95,9 @@ export const everyParameter = z
 
 export const aggregateParameter = z
   .enum(AGGREGATES, { error: problemFor('an aggregate') })
-  .describe('How readings in a bucket are combined: mean, min, max or count.');
+  .describe(
+    'How readings in a bucket are combined: mean, min, max, count, or a percentile p50, p90, p95, p98 (nearest rank: the reading at rank ⌊n·p/100 + 0.5⌋ of the n sorted readings, as InfluxDB 1.x PERCENTILE()).',
+  );
 
 export function limitParameter(defaultLimit: number, maxLimit: number) {
   return z.coerce

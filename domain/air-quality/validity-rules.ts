@@ -27,6 +27,8 @@ export type YearCoverageRule =
 
 export interface ValidityRules {
   readonly id: 'eu' | 'china' | 'epa' | 'who';
+  /** Share of the hour a valid one-hour value must cover (0.75: 45 minutes). */
+  readonly hourMinShare: number;
   /** Hourly values a valid 24-hour (daily) mean needs. */
   readonly dailyMinHours: number;
   /** Hourly values a valid 24-hour running mean needs. */
@@ -45,7 +47,7 @@ export interface ValidityRules {
 }
 
 /**
- * Directive 2008/50/EC Annex XI (and Annex VII for ozone): one-hour values 75 %, 24-hour values
+ * Directive 2008/50/EC Annex XI (and Annex VII for ozone): one-hour values 75 % (45 minutes), 24-hour values
  * 75 % of hours (at least 18), 8-hour values 6 of 8 hours, maximum daily 8-hour mean 75 % of the
  * running means (18 per day), each 8-hour mean assigned to the day on which it ends (17:00–01:00
  * is the first, 16:00–24:00 the last); Annex I minimum data capture 90 %; ozone exceedances per
@@ -53,6 +55,7 @@ export interface ValidityRules {
  */
 export const EU_VALIDITY: ValidityRules = {
   id: 'eu',
+  hourMinShare: 0.75,
   dailyMinHours: 18,
   runningMean24hMinHours: 18,
   dailyMax8h: {
@@ -83,12 +86,14 @@ export const EU_VALIDITY: ValidityRules = {
 };
 
 /**
- * GB 3095-2012 Table 4 (数据统计的有效性规定): 24-hour mean ≥ 20 hourly values; 8-hour mean ≥ 6
+ * GB 3095-2012 Table 4 (数据统计的有效性规定): one-hour value ≥ 45 minutes of sampling in the hour;
+ * 24-hour mean ≥ 20 hourly values; 8-hour mean ≥ 6
  * hourly values; annual ≥ 324 daily means, ≥ 27 per month (25 in February). HJ 663-2013: the
  * daily maximum 8-hour mean is taken over the 8-hour means ending 08:00–24:00 of the day.
  */
 export const CHINA_VALIDITY: ValidityRules = {
   id: 'china',
+  hourMinShare: 0.75,
   dailyMinHours: 20,
   runningMean24hMinHours: 20,
   dailyMax8h: {
@@ -116,6 +121,10 @@ export const CHINA_VALIDITY: ValidityRules = {
       why: 'HJ 663-2013, from memory; the 20-hour, 6-hour and 324/27/25-day rules are quoted by a public repository',
     },
     {
+      what: 'one-hour values need 45 minutes of sampling',
+      why: 'GB 3095-2012 Table 4 as remembered, not read in the text; the same share as the EU rule',
+    },
+    {
       what: 'GB 3095-2026 coverage rules',
       why: 'not checked in the text of GB 3095—2026; assumed unchanged from GB 3095-2012 Table 4',
     },
@@ -129,6 +138,7 @@ export const CHINA_VALIDITY: ValidityRules = {
  */
 export const EPA_VALIDITY: ValidityRules = {
   id: 'epa',
+  hourMinShare: 0.75,
   dailyMinHours: 18,
   runningMean24hMinHours: 18,
   dailyMax8h: {
@@ -150,6 +160,10 @@ export const EPA_VALIDITY: ValidityRules = {
   },
   uncertainties: [
     { what: 'year coverage', why: 'no EPA AQI rule; 75 % is used only where a year is summarised' },
+    {
+      what: 'one-hour values need 45 minutes',
+      why: 'from memory of EPA AQS practice, not checked in 40 CFR Part 50/58; the EU and China rule is used',
+    },
   ],
 };
 

@@ -8,15 +8,16 @@ import {
   type Reading,
   type Rejection,
 } from '../../domain/reading.ts';
-import type {
-  Aggregate,
-  DeviceSeries,
-  LatestQuery,
-  LatestValue,
-  ReadingsQuery,
-  RejectionQuery,
-  SensorActivity,
-  SeriesQuery,
+import {
+  type Aggregate,
+  type DeviceSeries,
+  type LatestQuery,
+  type LatestValue,
+  PERCENTILES,
+  type ReadingsQuery,
+  type RejectionQuery,
+  type SensorActivity,
+  type SeriesQuery,
 } from '../time-series-store.ts';
 import { readSeries } from './series-result.ts';
 
@@ -99,11 +100,25 @@ function withDefaultTimeSourceLeftOut<T extends { timeSource: 'device' | 'receiv
   );
 }
 
+/**
+ * InfluxDB 1.x PERCENTILE(): of the n values sorted ascending, the one at 1-based rank
+ * ⌊n·p/100 + 0.5⌋, computed in doubles in the same order as InfluxQL does. DuckDB's
+ * quantile_disc picks another rank for some n, so the rank is taken from the sorted list.
+ */
+export function percentileSql(p: number): string {
+  if (!Number.isInteger(p) || p < 1 || p > 100) throw new Error(`percentile ${p} is not 1–100`);
+  return `list_sort(list(value))[CAST(floor(CAST(count(value) AS DOUBLE) * ${p} / 100.0 + 0.5) AS BIGINT)]`;
+}
+
 const AGGREGATE_SQL: Readonly<Record<Aggregate, string>> = {
   mean: 'avg(value)',
   min: 'min(value)',
   max: 'max(value)',
   count: 'CAST(count(value) AS DOUBLE)',
+  p50: percentileSql(PERCENTILES.p50),
+  p90: percentileSql(PERCENTILES.p90),
+  p95: percentileSql(PERCENTILES.p95),
+  p98: percentileSql(PERCENTILES.p98),
 };
 
 /**
@@ -130,20 +145,34 @@ export interface RowSource {
   readonly sql: string;
   readonly values: readonly DuckDBValue[];
   readonly aggregate: string;
+  /** The number of readings, for queries `withCount`. */
+  readonly count: string;
 }
 
-function rawSource(query: SeriesQuery): RowSource {
-  const filter = where([
+/** Readings of one metric of a city (one device when given) in [from, to). */
+export function metricReadingsFilter(query: {
+  readonly city: string;
+  readonly metric: string;
+  readonly deviceId?: string;
+  readonly from: number;
+  readonly to: number;
+}): { sql: string; values: DuckDBValue[] } {
+  return where([
     ['city = ?', query.city],
     ['metric = ?', query.metric],
     ['device_id = ?', query.deviceId],
     ['ts >= ?', ms(query.from)],
     ['ts < ?', ms(query.to)],
   ]);
+}
+
+function rawSource(query: SeriesQuery): RowSource {
+  const filter = metricReadingsFilter(query);
   return {
     sql: `SELECT device_id, ts, value FROM readings ${filter.sql}`,
     values: filter.values,
     aggregate: AGGREGATE_SQL[query.agg],
+    count: AGGREGATE_SQL.count,
   };
 }
 
@@ -166,7 +195,7 @@ function dayBucketSql(query: SeriesQuery, source: RowSource): [sql: string, valu
       SELECT slice, ${first.sql} AS b0, ${last.sql} AS b1 FROM (SELECT DISTINCT slice FROM r)
     )
     SELECT r.device_id AS "deviceId", CASE WHEN s.b0 = s.b1 THEN s.b0 ELSE ${row.sql} END AS ts,
-      ${source.aggregate} AS value
+      ${aggregateColumns(query, source)}
     FROM r JOIN slices s USING (slice) GROUP BY ALL ORDER BY "deviceId", ts`;
   // Placeholders in text order: the source (inside r), the slice ends, then the per-row fallback.
   return [sql, [...source.values, first.value, zone, last.value, zone, row.value, zone]];
@@ -181,13 +210,19 @@ export function selectBucketed(
   query: SeriesQuery,
   source: RowSource,
 ): Promise<DeviceSeries[]> {
-  return readSeries(connection, ...seriesSql(query, source));
+  return readSeries(connection, ...seriesSql(query, source), query.withCount === true);
+}
+
+function aggregateColumns(query: SeriesQuery, source: RowSource): string {
+  return query.withCount === true
+    ? `${source.aggregate} AS value, ${source.count} AS n`
+    : `${source.aggregate} AS value`;
 }
 
 function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
   if (query.everyMs % DAY_MS === 0) return dayBucketSql(query, source);
   const bucket = localBucket(query.everyMs, 'ts');
-  const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${source.aggregate} AS value
+  const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${aggregateColumns(query, source)}
     FROM (${source.sql}) GROUP BY ALL ORDER BY device_id, ts`;
   return [sql, [bucket.value, query.timeZone, ...source.values]];
 }

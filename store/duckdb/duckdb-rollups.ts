@@ -1,7 +1,12 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { type DayZoneOf, planSeriesRead, type Range, type SeriesReadPlan } from '../rollup-days.ts';
 import { HOUR_MS, type HourKey } from '../rollup-plan.ts';
-import type { Aggregate, DeviceSeries, SeriesQuery } from '../time-series-store.ts';
+import {
+  type DeviceSeries,
+  isPercentile,
+  type RollupAggregate,
+  type SeriesQuery,
+} from '../time-series-store.ts';
 import { type RowSource, selectBucketed, selectSeries, where } from './duckdb-queries.ts';
 import {
   foldOldReadings,
@@ -125,7 +130,7 @@ async function recomputeHours(writer: DuckDBConnection, keys: readonly HourKey[]
   );
 }
 
-const ROLLUP_AGGREGATE: Readonly<Record<Aggregate, string>> = {
+const ROLLUP_AGGREGATE: Readonly<Record<RollupAggregate, string>> = {
   mean: 'sum(total) / sum(n)',
   min: 'min(low)',
   max: 'max(high)',
@@ -139,15 +144,16 @@ export function selectSeriesFromRollups(
   staleFrom: number,
   zoneOf: DayZoneOf,
 ): Promise<DeviceSeries[]> {
+  const { agg } = query;
   const plan = planSeriesRead(query, staleFrom, zoneOf);
-  if (plan === undefined) return selectSeries(connection, query);
-  return selectBucketed(connection, query, rollupSource(query, plan));
+  if (plan === undefined || isPercentile(agg)) return selectSeries(connection, query);
+  return selectBucketed(connection, query, rollupSource(query, plan, agg));
 }
 
 const PARTIAL_COLUMNS = 'device_id, ts, n, total, low, high';
 const RAW_AS_PARTIAL = 'device_id, ts, 1 AS n, value AS total, value AS low, value AS high';
 
-function rollupSource(query: SeriesQuery, plan: SeriesReadPlan): RowSource {
+function rollupSource(query: SeriesQuery, plan: SeriesReadPlan, agg: RollupAggregate): RowSource {
   const parts: { sql: string; values: DuckDBValue[] }[] = [];
   const add = (table: string, columns: string, ranges: readonly Range[]) => {
     for (const range of ranges) {
@@ -167,6 +173,7 @@ function rollupSource(query: SeriesQuery, plan: SeriesReadPlan): RowSource {
   return {
     sql: parts.map((p) => p.sql).join(' UNION ALL '),
     values: parts.flatMap((p) => p.values),
-    aggregate: ROLLUP_AGGREGATE[query.agg],
+    aggregate: ROLLUP_AGGREGATE[agg],
+    count: ROLLUP_AGGREGATE.count,
   };
 }

@@ -16,6 +16,7 @@ import {
   refreshRollups,
   selectSeriesFromRollups,
 } from './duckdb-rollups.ts';
+import { selectReadingSpacing } from './duckdb-statistics.ts';
 import { insertReadings, insertRejections } from './duckdb-writes.ts';
 import { OperationGate } from './operation-gate.ts';
 import { SeriesWatermarks } from './series-watermarks.ts';
@@ -120,6 +121,8 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
         (c) => selectSeriesFromRollups(c, query, rollups.staleFrom(), zoneOf),
         query.signal,
       ),
+    readingSpacing: (query) =>
+      read('reading the spacing of readings', (c) => selectReadingSpacing(c, query), query.signal),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),
     readings: (query) => read('reading raw readings', (c) => selectReadings(c, query), query.signal),
     rejections: (query) => read('reading rejections', (c) => selectRejections(c, query), query.signal),

@@ -94,13 +94,24 @@ export function toSensors(result: StatementResult): SensorActivity[] {
     .sort((a, b) => byText(a.city, b.city) || byText(a.deviceId, b.deviceId));
 }
 
-export function toDeviceSeries(result: StatementResult): DeviceSeries[] {
+const countedRow = pointRow.extend({ n: z.number() });
+
+/** Series points; with `withCount`, each carries the `n` column as its count. */
+export function toDeviceSeries(result: StatementResult, withCount = false): DeviceSeries[] {
+  const toPoint = withCount
+    ? (row: Record<string, unknown>) => {
+        const { time, value, n } = countedRow.parse(row);
+        return { ts: time, value, count: n };
+      }
+    : (row: Record<string, unknown>) => {
+        const { time, value } = pointRow.parse(row);
+        return { ts: time, value };
+      };
   return result.series
     .map((series) => ({
       deviceId: series.tags?.device ?? '',
       points: rowsOf(series)
-        .map((row) => pointRow.parse(row))
-        .map(({ time, value }) => ({ ts: time, value }))
+        .map(toPoint)
         .sort((a, b) => a.ts - b.ts),
     }))
     .filter((s) => s.points.length > 0)

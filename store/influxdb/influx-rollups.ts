@@ -145,7 +145,11 @@ function mergeSeries(results: readonly StatementResult[], query: SeriesQuery): D
       deviceId,
       points: [...points.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([ts, partial]) => ({ ts, value: finishAggregate(partial, query.agg) })),
+        .map(([ts, partial]) =>
+          query.withCount === true
+            ? { ts, value: finishAggregate(partial, query.agg), count: partial.n }
+            : { ts, value: finishAggregate(partial, query.agg) },
+        ),
     }));
 }
 

@@ -21,6 +21,7 @@ import { toDeviceSeries, toLatestValues, toRejections, toSensors } from './influ
 import { applyRawRetention, loadRetentionState } from './influx-retention.ts';
 import { createInfluxRollups, type InfluxRollups, noRollups } from './influx-rollups.ts';
 import { createRejectionLines, readingLine } from './influx-schema.ts';
+import { spacingQuery, toDeviceSpacing } from './influx-statistics.ts';
 import { createDatabaseQuery, latestQuery, rejectionsQuery, sensorsQuery, seriesQuery } from './influxql.ts';
 
 export type { InfluxStoreOptions, InfluxV1Options, InfluxV2Options } from './influx-options.ts';
@@ -88,7 +89,14 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
         'reading a series',
         async () =>
           (await rollups.series(query)) ??
-          toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal })),
+          toDeviceSeries(
+            await http.query(seriesQuery(query), { signal: query.signal }),
+            query.withCount === true,
+          ),
+      ),
+    readingSpacing: (query) =>
+      read('reading the spacing of readings', async () =>
+        toDeviceSpacing(await http.query(spacingQuery(query), { signal: query.signal })),
       ),
     sensors: (query) => read('listing sensors', async () => toSensors(await http.query(sensorsQuery(query)))),
     readings: (query) =>

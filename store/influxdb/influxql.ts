@@ -1,5 +1,11 @@
 import { UcapError } from '../../domain/errors.ts';
-import type { Aggregate, LatestQuery, RejectionQuery, SeriesQuery } from '../time-series-store.ts';
+import {
+  type Aggregate,
+  type LatestQuery,
+  PERCENTILES,
+  type RejectionQuery,
+  type SeriesQuery,
+} from '../time-series-store.ts';
 import {
   quoteIdent,
   quoteString,
@@ -29,11 +35,23 @@ function wholeNumber(value: number, what: string): number {
   return value;
 }
 
-const AGGREGATE_FUNCTION: Readonly<Record<Aggregate, string>> = {
-  mean: 'mean',
-  min: 'min',
-  max: 'max',
-  count: 'count',
+const v = quoteIdent(VALUE_FIELD);
+
+/** PERCENTILE() is nearest rank: the value at 1-based rank ⌊n·p/100 + 0.5⌋ of the sorted values. */
+function percentileFunction(p: number): string {
+  if (!Number.isInteger(p) || p < 1 || p > 100) throw new Error(`percentile ${p} is not 1–100`);
+  return `percentile(${v}, ${p})`;
+}
+
+const AGGREGATE_EXPRESSION: Readonly<Record<Aggregate, string>> = {
+  mean: `mean(${v})`,
+  min: `min(${v})`,
+  max: `max(${v})`,
+  count: `count(${v})`,
+  p50: percentileFunction(PERCENTILES.p50),
+  p90: percentileFunction(PERCENTILES.p90),
+  p95: percentileFunction(PERCENTILES.p95),
+  p98: percentileFunction(PERCENTILES.p98),
 };
 
 export function where(conditions: ReadonlyArray<string | undefined>): string {
@@ -93,8 +111,8 @@ export function seriesQuery(query: SeriesQuery): string {
     tagEquals(READING_TAGS.device, query.deviceId),
     ...timeRange(query.from, query.to),
   ]);
-  const aggregate = AGGREGATE_FUNCTION[query.agg];
-  return `SELECT ${aggregate}(${quoteIdent(VALUE_FIELD)}) AS ${quoteIdent(VALUE_FIELD)} FROM ${quoteIdent(READINGS)}${filter}${groupByBucket(query)}`;
+  const count = query.withCount === true ? `, count(${v}) AS "n"` : '';
+  return `SELECT ${AGGREGATE_EXPRESSION[query.agg]} AS ${quoteIdent(VALUE_FIELD)}${count} FROM ${quoteIdent(READINGS)}${filter}${groupByBucket(query)}`;
 }
 
 /** GROUP BY of a series: one bucket per width in the query's zone, one series per device. */

@@ -395,6 +395,8 @@ describe('documentation and operations', () => {
       to: false,
       every: false,
       agg: false,
+      include: false,
+      validity: false,
     });
     expect(parameters('/v1/rejections')).toEqual({
       city: false,

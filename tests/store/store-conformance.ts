@@ -9,6 +9,7 @@ import { describeRejectionsConformance } from './store-conformance-rejections.ts
 import { describeRetentionConformance } from './store-conformance-retention.ts';
 import { describeRollupConformance } from './store-conformance-rollups.ts';
 import { describeSeriesConformance } from './store-conformance-series.ts';
+import { describeStatisticsConformance } from './store-conformance-statistics.ts';
 import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
 import { describeTimeSourceConformance } from './store-conformance-time-source.ts';
 
@@ -48,6 +49,7 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     describeLatest(ctx);
     describeTimeSourceConformance(ctx);
     describeSeriesConformance(ctx);
+    describeStatisticsConformance(ctx);
     describeRollupConformance(ctx);
     describeDailyRollupConformance(ctx);
     describeRetentionConformance(open);

@@ -3,6 +3,7 @@ import type { ErrorCode } from '../../domain/errors.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
+import { BULK_WRITE_MIN, insertReadingsBulk } from './duckdb-bulk-writes.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
 import { openDatabase } from './duckdb-open.ts';
 import { selectLatest, selectReadings, selectRejections, selectSensors } from './duckdb-queries.ts';
@@ -72,7 +73,8 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
       readings.length === 0
         ? gate.read(async () => {})
         : write('writing readings', async (w) => {
-            await insertReadings(w, readings, watermarks);
+            if (readings.length >= BULK_WRITE_MIN) await insertReadingsBulk(w, readings, watermarks);
+            else await insertReadings(w, readings, watermarks);
             rollups.touched(readings);
           }),
     writeRejections: (rejections) =>

@@ -7,7 +7,7 @@ function readingKey(r: Reading): string {
 }
 
 /** One row per key, the last one written winning, as a second write of the same key would. */
-function lastPerKey(readings: readonly Reading[]): Reading[] {
+export function lastPerKey(readings: readonly Reading[]): Reading[] {
   const byKey = new Map<string, Reading>();
   for (const r of readings) byKey.set(readingKey(r), r);
   return [...byKey.values()];
@@ -91,7 +91,7 @@ export async function insertRejections(
 }
 
 /** A failed statement would leave the write connection inside an aborted transaction: roll it back. */
-async function inTransaction(connection: DuckDBConnection, statements: string): Promise<void> {
+export async function inTransaction(connection: DuckDBConnection, statements: string): Promise<void> {
   await connection.run('BEGIN TRANSACTION');
   try {
     await connection.run(statements);

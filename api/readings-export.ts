@@ -70,37 +70,67 @@ function csvField(text: string): string {
 }
 
 /** Readings per store query while streaming: large enough to be fast, small enough to stay flat. */
-export const EXPORT_PAGE = 5_000;
+export const EXPORT_PAGE = 10_000;
+/** First time window an export page is asked for; it then follows the data's density. */
+const FIRST_WINDOW_MS = 3_600_000;
+
+type ReadPage = (read: (signal: AbortSignal) => Promise<Reading[]>) => Promise<Reading[]>;
 
 /**
- * The readings of a query from `cursor` on, page by page, formatted: an async generator, so the
- * next page is read only when the client has taken the previous one (backpressure), and memory
- * stays one page whatever the size of the export.
+ * The readings of a query from `cursor` on, page by page: an async generator, so the next page is
+ * read only when the consumer has taken the previous one (backpressure), and memory stays one page
+ * whatever the size of the export.
+ *
+ * Each page is asked for within a time window, not the whole rest of the range: a store answers
+ * "first N readings from t" by looking at every reading after t, so unbounded pages made a long
+ * export quadratic. The window grows while pages come back short and shrinks to about the span a
+ * full page covered, so a page costs about its own size.
  */
+export async function* exportPages(
+  store: Pick<TimeSeriesStore, 'readings'>,
+  query: Omit<ReadingsQuery, 'from' | 'offset' | 'limit' | 'signal'>,
+  start: ReadingsCursor,
+  limit: number,
+  readPage: ReadPage,
+): AsyncGenerator<Reading[]> {
+  let cursor = start;
+  let remaining = limit;
+  let windowMs = FIRST_WINDOW_MS;
+  while (remaining > 0 && cursor.from < query.to) {
+    const asked = Math.min(EXPORT_PAGE, remaining);
+    const at = cursor;
+    const windowEnd = Math.min(query.to, at.from + windowMs);
+    const page = await readPage((signal) =>
+      store.readings({ ...query, to: windowEnd, from: at.from, offset: at.offset, limit: asked, signal }),
+    );
+    if (page.length > 0) yield page;
+    remaining -= page.length;
+    if (page.length < asked) {
+      // The window is exhausted: go on after it, with a wider one.
+      if (windowEnd >= query.to) return;
+      cursor = { from: windowEnd, offset: 0 };
+      windowMs *= 4;
+      continue;
+    }
+    cursor = nextCursor(cursor, page);
+    const span = (page.at(-1)?.ts ?? at.from) - at.from;
+    windowMs = Math.max(1000, span * 2);
+  }
+}
+
+/** exportPages formatted as lines of ndjson or csv (with its header line first). */
 export async function* exportLines(
   store: Pick<TimeSeriesStore, 'readings'>,
   query: Omit<ReadingsQuery, 'from' | 'offset' | 'limit' | 'signal'>,
   start: ReadingsCursor,
   limit: number,
   format: StreamFormat,
-  readPage: (read: (signal: AbortSignal) => Promise<Reading[]>) => Promise<Reading[]>,
+  readPage: ReadPage,
 ): AsyncGenerator<string> {
   if (format === 'csv') yield CSV_HEADER;
-  let cursor = start;
-  let remaining = limit;
-  while (remaining > 0) {
-    const asked = Math.min(EXPORT_PAGE, remaining);
-    const at = cursor;
-    const page = await readPage((signal) =>
-      store.readings({ ...query, from: at.from, offset: at.offset, limit: asked, signal }),
-    );
-    if (page.length > 0) {
-      let chunk = '';
-      for (const reading of page) chunk += formatLine(reading, format);
-      yield chunk;
-    }
-    if (page.length < asked) return;
-    remaining -= page.length;
-    cursor = nextCursor(cursor, page);
+  for await (const page of exportPages(store, query, start, limit, readPage)) {
+    let chunk = '';
+    for (const reading of page) chunk += formatLine(reading, format);
+    yield chunk;
   }
 }

@@ -50,8 +50,7 @@ export type StreamFormat = 'ndjson' | 'csv';
 export const CSV_HEADER = 'ts,city,device,metric,value\n';
 
 /** One reading as a line of the format; CSV columns are those `ucap import` reads. */
-export function formatLine(reading: Reading, format: StreamFormat): string {
-  const ts = toUtcRfc3339(reading.ts);
+export function formatLine(reading: Reading, format: StreamFormat, ts = toUtcRfc3339(reading.ts)): string {
   if (format === 'csv') {
     return `${ts},${csvField(reading.city)},${csvField(reading.deviceId)},${reading.metric},${reading.value}\n`;
   }
@@ -93,29 +92,64 @@ export async function* exportPages(
   limit: number,
   readPage: ReadPage,
 ): AsyncGenerator<Reading[]> {
-  let cursor = start;
-  let remaining = limit;
-  let windowMs = FIRST_WINDOW_MS;
-  while (remaining > 0 && cursor.from < query.to) {
-    const asked = Math.min(EXPORT_PAGE, remaining);
-    const at = cursor;
-    const windowEnd = Math.min(query.to, at.from + windowMs);
-    const page = await readPage((signal) =>
-      store.readings({ ...query, to: windowEnd, from: at.from, offset: at.offset, limit: asked, signal }),
+  const read = (step: PageStep) =>
+    readPage((signal) =>
+      store.readings({
+        ...query,
+        to: step.to,
+        from: step.cursor.from,
+        offset: step.cursor.offset,
+        limit: step.asked,
+        signal,
+      }),
     );
+  let step: PageStep | undefined = firstStep(start, limit, query.to);
+  let pending = step === undefined ? undefined : read(step);
+  while (step !== undefined && pending !== undefined) {
+    const page = await pending;
+    const next = nextStep(step, page, query.to);
+    // The next page is read while the consumer takes this one.
+    pending = next === undefined ? undefined : read(next);
+    pending?.catch(() => undefined);
     if (page.length > 0) yield page;
-    remaining -= page.length;
-    if (page.length < asked) {
-      // The window is exhausted: go on after it, with a wider one.
-      if (windowEnd >= query.to) return;
-      cursor = { from: windowEnd, offset: 0 };
-      windowMs *= 4;
-      continue;
-    }
-    cursor = nextCursor(cursor, page);
-    const span = (page.at(-1)?.ts ?? at.from) - at.from;
-    windowMs = Math.max(1000, span * 2);
+    step = next;
   }
+}
+
+/** One store query of an export: where it starts, its window's end, how many it asks for. */
+interface PageStep {
+  readonly cursor: ReadingsCursor;
+  readonly to: number;
+  readonly asked: number;
+  readonly remaining: number;
+  readonly windowMs: number;
+}
+
+function firstStep(cursor: ReadingsCursor, limit: number, end: number): PageStep | undefined {
+  if (limit <= 0 || cursor.from >= end) return undefined;
+  return stepAt(cursor, limit, FIRST_WINDOW_MS, end);
+}
+
+function stepAt(cursor: ReadingsCursor, remaining: number, windowMs: number, end: number): PageStep {
+  return {
+    cursor,
+    to: Math.min(end, cursor.from + windowMs),
+    asked: Math.min(EXPORT_PAGE, remaining),
+    remaining,
+    windowMs,
+  };
+}
+
+function nextStep(step: PageStep, page: readonly Reading[], end: number): PageStep | undefined {
+  const remaining = step.remaining - page.length;
+  if (remaining <= 0) return undefined;
+  if (page.length < step.asked) {
+    // The window is exhausted: go on after it, with a wider one.
+    if (step.to >= end) return undefined;
+    return stepAt({ from: step.to, offset: 0 }, remaining, step.windowMs * 4, end);
+  }
+  const span = (page.at(-1)?.ts ?? step.cursor.from) - step.cursor.from;
+  return stepAt(nextCursor(step.cursor, page), remaining, Math.max(1000, span * 2), end);
 }
 
 /** exportPages formatted as lines of ndjson or csv (with its header line first). */
@@ -129,8 +163,17 @@ export async function* exportLines(
 ): AsyncGenerator<string> {
   if (format === 'csv') yield CSV_HEADER;
   for await (const page of exportPages(store, query, start, limit, readPage)) {
+    // Readings come in time order, many at each instant: each time is formatted once.
     let chunk = '';
-    for (const reading of page) chunk += formatLine(reading, format);
+    let lastTs = Number.NaN;
+    let ts = '';
+    for (const reading of page) {
+      if (reading.ts !== lastTs) {
+        lastTs = reading.ts;
+        ts = toUtcRfc3339(reading.ts);
+      }
+      chunk += formatLine(reading, format, ts);
+    }
     yield chunk;
   }
 }

@@ -146,7 +146,17 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
         deps.heavy.run(reply, read, { deadlineFromNow: true });
       if (format === 'parquet') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
-        const file = await writeParquetExport(exportPages(deps.store, query, cursor, limit, readPage));
+        // Nothing is sent until the file is written: each page re-arms the socket's idle timeout,
+        // which would otherwise cut a long export off while its server is working.
+        const socket = request.raw.socket;
+        const readAndKeepAlive: typeof readPage = async (read) => {
+          const page = await readPage(read);
+          if (socket.timeout !== undefined && socket.timeout > 0) socket.setTimeout(socket.timeout);
+          return page;
+        };
+        const file = await writeParquetExport(
+          exportPages(deps.store, query, cursor, limit, readAndKeepAlive),
+        );
         const body = createReadStream(file.path);
         body.once('close', () => void file.remove());
         reply.type('application/vnd.apache.parquet');

@@ -1,6 +1,7 @@
 import { DOUBLE, type DuckDBConnection, DuckDBDataChunk, INTEGER } from '@duckdb/node-api';
 import type { Reading } from '../../domain/reading.ts';
-import { inTransaction, lastPerKey } from './duckdb-writes.ts';
+import { lastPerKey } from '../last-per-key.ts';
+import { inTransaction } from './duckdb-writes.ts';
 import type { SeriesWatermarks } from './series-watermarks.ts';
 
 /** Batches at least this large take the bulk path (imports, backfills); smaller ones insertReadings. */

@@ -72,12 +72,12 @@ export function checkRow(
   now: number,
   timestamp: (text: string) => number | Problem = parseTs,
 ): RowOutcome {
-  const field = (column: ImportColumn) => (fields[columns[column]] ?? '').trim();
-  const tsText = field('ts');
-  const city = field('city');
-  const deviceId = field('device');
-  const metric = field('metric');
-  const valueText = field('value');
+  // Inline, not a helper closure: this runs for every row of an import.
+  const tsText = (fields[columns.ts] ?? '').trim();
+  const city = (fields[columns.city] ?? '').trim();
+  const deviceId = (fields[columns.device] ?? '').trim();
+  const metric = (fields[columns.metric] ?? '').trim();
+  const valueText = (fields[columns.value] ?? '').trim();
   if (!cities.has(city))
     return fail({ code: 'INGEST_UNKNOWN_CITY', message: `city "${city}" is not in the city catalog` });
   if (!DEVICE_ID_PATTERN.test(deviceId)) {

@@ -73,7 +73,17 @@ export const EXPORT_PAGE = 10_000;
 /** First time window an export page is asked for; it then follows the data's density. */
 const FIRST_WINDOW_MS = 3_600_000;
 
-type ReadPage = (read: (signal: AbortSignal) => Promise<Reading[]>) => Promise<Reading[]>;
+export type ReadPage = (read: (signal: AbortSignal) => Promise<Reading[]>) => Promise<Reading[]>;
+
+/** What an export reads: the query from `start` on, at most `limit` readings, each page through `readPage`. */
+export interface ExportRequest {
+  readonly store: Pick<TimeSeriesStore, 'readings'>;
+  readonly query: Omit<ReadingsQuery, 'from' | 'offset' | 'limit' | 'signal'>;
+  readonly start: ReadingsCursor;
+  readonly limit: number;
+  /** Runs one page's store read (in the API: a heavy-work slot with the request's deadline). */
+  readonly readPage: ReadPage;
+}
 
 /**
  * The readings of a query from `cursor` on, page by page: an async generator, so the next page is
@@ -85,13 +95,8 @@ type ReadPage = (read: (signal: AbortSignal) => Promise<Reading[]>) => Promise<R
  * export quadratic. The window grows while pages come back short and shrinks to about the span a
  * full page covered, so a page costs about its own size.
  */
-export async function* exportPages(
-  store: Pick<TimeSeriesStore, 'readings'>,
-  query: Omit<ReadingsQuery, 'from' | 'offset' | 'limit' | 'signal'>,
-  start: ReadingsCursor,
-  limit: number,
-  readPage: ReadPage,
-): AsyncGenerator<Reading[]> {
+export async function* exportPages(request: ExportRequest): AsyncGenerator<Reading[]> {
+  const { store, query, start, limit, readPage } = request;
   const read = (step: PageStep) =>
     readPage((signal) =>
       store.readings({
@@ -153,16 +158,9 @@ function nextStep(step: PageStep, page: readonly Reading[], end: number): PageSt
 }
 
 /** exportPages formatted as lines of ndjson or csv (with its header line first). */
-export async function* exportLines(
-  store: Pick<TimeSeriesStore, 'readings'>,
-  query: Omit<ReadingsQuery, 'from' | 'offset' | 'limit' | 'signal'>,
-  start: ReadingsCursor,
-  limit: number,
-  format: StreamFormat,
-  readPage: ReadPage,
-): AsyncGenerator<string> {
+export async function* exportLines(request: ExportRequest, format: StreamFormat): AsyncGenerator<string> {
   if (format === 'csv') yield CSV_HEADER;
-  for await (const page of exportPages(store, query, start, limit, readPage)) {
+  for await (const page of exportPages(request)) {
     // Readings come in time order, many at each instant: each time is formatted once.
     let chunk = '';
     let lastTs = Number.NaN;

@@ -2,12 +2,18 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { METRIC_IDS, METRICS, type MetricId } from '../../domain/metrics.ts';
-import type { Reading } from '../../domain/reading.ts';
 import { DEVICE_ID_PATTERN } from '../../domain/topics.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
-import { decodeCursor, encodeCursor, exportLines, exportPages, nextCursor } from '../readings-export.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  exportLines,
+  exportPages,
+  nextCursor,
+  type ReadPage,
+} from '../readings-export.ts';
 import { writeParquetExport } from '../readings-parquet.ts';
 import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import { cityParameter, timeParameter } from '../schemas/query-parameters.ts';
@@ -142,8 +148,7 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
         ...(deviceIds === undefined ? {} : { deviceIds }),
       };
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
-      const readPage = (read: (signal: AbortSignal) => Promise<Reading[]>) =>
-        deps.heavy.run(reply, read, { deadlineFromNow: true });
+      const readPage: ReadPage = (read) => deps.heavy.run(reply, read, { deadlineFromNow: true });
       if (format === 'parquet') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
         // Nothing is sent until the file is written: each page re-arms the socket's idle timeout,
@@ -155,7 +160,7 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
           return page;
         };
         const file = await writeParquetExport(
-          exportPages(deps.store, query, cursor, limit, readAndKeepAlive),
+          exportPages({ store: deps.store, query, start: cursor, limit, readPage: readAndKeepAlive }),
         );
         const body = createReadStream(file.path);
         body.once('close', () => void file.remove());
@@ -165,7 +170,7 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
       }
       if (format !== 'json') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
-        const lines = exportLines(deps.store, query, cursor, limit, format, readPage);
+        const lines = exportLines({ store: deps.store, query, start: cursor, limit, readPage }, format);
         reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
         // A stream is sent as it is (no serialiser); the typed reply only knows the JSON shape.
         return reply.send(Readable.from(lines) as never);

@@ -57,22 +57,11 @@ describe('ucap import', () => {
 
     const registry = openDeviceRegistry(deviceRegistryPath(dataDir));
     expect(await registry.get('nice-archive-01')).toMatchObject({ city: 'nice', meta: { source: 'import' } });
-    const store = await createDuckDbStore({ path: join(dataDir, 'ucap.duckdb') });
-    try {
-      const readings = await store.readings({
-        city: 'nice',
-        from: Date.parse('1998-01-01T00:00:00Z'),
-        to: Date.parse('1999-01-01T00:00:00Z'),
-        offset: 0,
-        limit: 10,
-      });
-      expect(readings.map((r) => [r.ts, r.value])).toEqual([
-        [Date.parse('1998-06-01T12:00:00Z'), 41.5],
-        [Date.parse('1998-06-01T13:00:00Z'), 38],
-      ]);
-    } finally {
-      await store.close();
-    }
+    const readings = await storedReadings('1998-01-01T00:00:00Z', '1999-01-01T00:00:00Z');
+    expect(readings.map((r) => [r.ts, r.value])).toEqual([
+      [Date.parse('1998-06-01T12:00:00Z'), 41.5],
+      [Date.parse('1998-06-01T13:00:00Z'), 38],
+    ]);
   });
 
   it('imports 60,000 rows in batches', async () => {
@@ -127,23 +116,12 @@ describe('ucap import', () => {
     expect(second.stderr).toMatch(/row 3: INGEST_BAD_TIMESTAMP .*no UTC offset/);
     expect(second.stderr).toMatch(/imported 2 readings, refused 1 rows/);
 
-    const store = await createDuckDbStore({ path: join(dataDir, 'ucap.duckdb') });
-    try {
-      const readings = await store.readings({
-        city: 'nice',
-        from: Date.parse('1999-03-01T00:00:00Z'),
-        to: Date.parse('1999-03-03T00:00:00Z'),
-        offset: 0,
-        limit: 10,
-      });
-      expect(readings.map((r) => [new Date(r.ts).toISOString(), r.value])).toEqual([
-        ['1999-03-01T10:00:00.000Z', 12.5],
-        ['1999-03-02T10:00:00.000Z', 14],
-        ['1999-03-02T11:00:00.000Z', 15],
-      ]);
-    } finally {
-      await store.close();
-    }
+    const readings = await storedReadings('1999-03-01T00:00:00Z', '1999-03-03T00:00:00Z');
+    expect(readings.map((r) => [new Date(r.ts).toISOString(), r.value])).toEqual([
+      ['1999-03-01T10:00:00.000Z', 12.5],
+      ['1999-03-02T10:00:00.000Z', 14],
+      ['1999-03-02T11:00:00.000Z', 15],
+    ]);
   });
 
   it('refuses a Parquet file without the columns, or that is not Parquet, naming the file', async () => {
@@ -168,5 +146,21 @@ async function writeParquet(file: string, select: string): Promise<void> {
   } finally {
     connection.disconnectSync();
     instance.closeSync();
+  }
+}
+
+/** Readings of Nice the imports stored in DATA_DIR's embedded store, in [from, to). */
+async function storedReadings(from: string, to: string) {
+  const store = await createDuckDbStore({ path: join(dataDir, 'ucap.duckdb') });
+  try {
+    return await store.readings({
+      city: 'nice',
+      from: Date.parse(from),
+      to: Date.parse(to),
+      offset: 0,
+      limit: 10,
+    });
+  } finally {
+    await store.close();
   }
 }

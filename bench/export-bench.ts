@@ -83,6 +83,7 @@ export async function runExportBench(
         'total s',
         'first byte s',
         'MiB sent',
+        'server RSS idle MiB',
         'server peak RSS MiB',
         'status',
       ],

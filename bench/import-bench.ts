@@ -13,6 +13,7 @@ import { type BenchTable, formatCount } from './bench-format.ts';
 import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
 import { perSecond } from './bench-stats.ts';
+import { findChildPid, sampleProcess } from './load/process-stats.ts';
 import { deviceIdsFor, gridReadings, type ReadingGrid } from './synthetic-readings.ts';
 
 const METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'temperature'];
@@ -50,6 +51,9 @@ export async function runImportBench(
       const store = await resources.openStore(kind, name);
       const registry = openDeviceRegistry(deviceRegistryPath(join(dir, `${kind}-${name}`)));
       try {
+        const influxd = kind === 'influxdb' ? await findChildPid('influxd') : undefined;
+        const serverCpuBefore = influxd === undefined ? 0 : ((await sampleProcess(influxd))?.cpuMs ?? 0);
+        const cpuBefore = process.cpuUsage();
         const started = performance.now();
         const summary = await importReadings(importSourceFor(file), {
           store,
@@ -58,6 +62,11 @@ export async function runImportBench(
           io: { stdout: () => {}, stderr: () => {}, stderrIsTty: false },
         });
         const importMs = performance.now() - started;
+        const cpu = process.cpuUsage(cpuBefore);
+        // CPU time says what an import costs whatever else the machine runs (wall time does not).
+        const cpuMs = (cpu.user + cpu.system) / 1000;
+        const serverCpuMs =
+          influxd === undefined ? 0 : ((await sampleProcess(influxd))?.cpuMs ?? 0) - serverCpuBefore;
         // Rolling up is the store's own work after any writer; reported apart, and a failure
         // (InfluxDB's timeout on a loaded machine) does not hide the import's figure.
         const rollup = await store.rollUp().then(
@@ -70,6 +79,9 @@ export async function runImportBench(
           formatCount(summary.imported),
           formatCount(perSecond(summary.imported, importMs)),
           (importMs / 1000).toFixed(1),
+          ((cpuMs * 1000) / summary.imported).toFixed(1),
+          influxd === undefined ? '' : ((serverCpuMs * 1000) / summary.imported).toFixed(1),
+          formatCount(perSecond(summary.imported, cpuMs + serverCpuMs)),
           rollup,
         ]);
       } finally {
@@ -80,11 +92,22 @@ export async function runImportBench(
   return {
     table: {
       title: 'ucap import: a file of readings into a new store (checks and device registration included)',
-      columns: ['store', 'format', 'readings', 'readings/s', 'import s', 'then rollups s'],
+      columns: [
+        'store',
+        'format',
+        'readings',
+        'readings/s',
+        'import s',
+        'CPU µs/reading',
+        'influxd CPU µs/reading',
+        'readings per CPU-s',
+        'then rollups s',
+      ],
       textColumns: 2,
       rows,
       notes: [
         `data: 50 devices × ${METRICS.length} metrics every 5 min from 2024-01-01, ts as RFC 3339 (CSV) or a Parquet timestamp; target ≥ 100,000 readings/s`,
+        'CPU: this process (parsing, checks, the DuckDB engine) and, for InfluxDB, influxd, per reading imported; "readings per CPU-s" is what one core would do alone',
       ],
     },
     figures: {},

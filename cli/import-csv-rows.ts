@@ -5,6 +5,8 @@ import { columnIndex, type ImportColumn } from './import-rows.ts';
 
 /** Bytes read at a time: one chunk of lines is one batch of rows. */
 const CHUNK_BYTES = 1 << 20;
+/** A row of five short fields is far shorter: a longer line is not a readings file (or has no line breaks). */
+export const MAX_LINE_CHARS = 64 * 1024;
 
 /**
  * The rows of an import CSV: a header line naming the columns (any order), then one reading a line,
@@ -21,6 +23,11 @@ async function* csvBatches(file: string): AsyncGenerator<ImportBatch> {
   let line = 0;
   const take = (text: string, rows: ImportRow[]) => {
     line += 1;
+    if (text.length > MAX_LINE_CHARS) {
+      throw new CliError(
+        `${file} line ${line}: longer than ${MAX_LINE_CHARS} characters; is this a CSV file with one reading per line?`,
+      );
+    }
     const content = text.endsWith('\r') ? text.slice(0, -1) : text;
     if (content.trim() === '') return;
     if (columns !== undefined) {
@@ -42,6 +49,11 @@ async function* csvBatches(file: string): AsyncGenerator<ImportBatch> {
       start = end + 1;
     }
     rest = text.slice(start);
+    if (rest.length > MAX_LINE_CHARS) {
+      throw new CliError(
+        `${file} line ${line + 1}: longer than ${MAX_LINE_CHARS} characters; is this a CSV file with one reading per line?`,
+      );
+    }
     if (columns !== undefined && rows.length > 0) yield { columns, rows };
   }
   const rows: ImportRow[] = [];

@@ -76,6 +76,14 @@ describe('ucap import', () => {
     expect(result.stderr).toMatch(/imported 60000 readings, refused 0 rows/);
   });
 
+  it('stops at a line far too long for a reading (a file without line breaks), naming it, with bounded memory', async () => {
+    const file = join(dataDir, 'endless.csv');
+    await writeFile(file, `ts,city,device,metric,value\n${'x'.repeat(8 * 1024 * 1024)}`);
+    const result = await ucap('import', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/endless\.csv line 2: longer than 65536 characters/);
+  });
+
   it('refuses a file whose header does not name the columns', async () => {
     const file = join(dataDir, 'bad-header.csv');
     await writeFile(file, 'time,where,value\n1,2,3\n');

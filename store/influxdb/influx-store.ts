@@ -1,7 +1,7 @@
 import { HttpError } from '@influxdata/influxdb-client';
 import { UcapError } from '../../domain/errors.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
-import { lastPerKey } from '../last-per-key.ts';
+import { withoutRepeatedKeys } from '../last-per-key.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { CallGate } from './call-gate.ts';
 import { type FailureContext, type StoreErrorCode, storeFailure } from './influx-errors.ts';
@@ -89,7 +89,7 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
           // Split across parallel requests, a repeated key could land in two of them in either order.
           const lines =
             readings.length > MAX_LINES_PER_REQUEST
-              ? lastPerKey(readings).map(readingLine)
+              ? withoutRepeatedKeys(readings).map(readingLine)
               : readings.map(readingLine);
           await writeInChunks(http, lines, 'ms', WRITE_REQUESTS_IN_FLIGHT);
           rollups.touched(readings);

@@ -50,8 +50,7 @@ export type StreamFormat = 'ndjson' | 'csv';
 export const CSV_HEADER = 'ts,city,device,metric,value\n';
 
 /** One reading as a line of the format; CSV columns are those `ucap import` reads. */
-export function formatLine(reading: Reading, format: StreamFormat): string {
-  const ts = toUtcRfc3339(reading.ts);
+export function formatLine(reading: Reading, format: StreamFormat, ts = toUtcRfc3339(reading.ts)): string {
   if (format === 'csv') {
     return `${ts},${csvField(reading.city)},${csvField(reading.deviceId)},${reading.metric},${reading.value}\n`;
   }
@@ -70,37 +69,109 @@ function csvField(text: string): string {
 }
 
 /** Readings per store query while streaming: large enough to be fast, small enough to stay flat. */
-export const EXPORT_PAGE = 5_000;
+export const EXPORT_PAGE = 10_000;
+/** First time window an export page is asked for; it then follows the data's density. */
+const FIRST_WINDOW_MS = 3_600_000;
+
+export type ReadPage = (read: (signal: AbortSignal) => Promise<Reading[]>) => Promise<Reading[]>;
+
+/** What an export reads: the query from `start` on, at most `limit` readings, each page through `readPage`. */
+export interface ExportRequest {
+  readonly store: Pick<TimeSeriesStore, 'readings'>;
+  readonly query: Omit<ReadingsQuery, 'from' | 'offset' | 'limit' | 'signal'>;
+  readonly start: ReadingsCursor;
+  readonly limit: number;
+  /** Runs one page's store read (in the API: a heavy-work slot with the request's deadline). */
+  readonly readPage: ReadPage;
+}
 
 /**
- * The readings of a query from `cursor` on, page by page, formatted: an async generator, so the
- * next page is read only when the client has taken the previous one (backpressure), and memory
- * stays one page whatever the size of the export.
+ * The readings of a query from `cursor` on, page by page: an async generator, so the next page is
+ * read only when the consumer has taken the previous one (backpressure), and memory stays one page
+ * whatever the size of the export.
+ *
+ * Each page is asked for within a time window, not the whole rest of the range: a store answers
+ * "first N readings from t" by looking at every reading after t, so unbounded pages made a long
+ * export quadratic. The window grows while pages come back short and shrinks to about the span a
+ * full page covered, so a page costs about its own size.
  */
-export async function* exportLines(
-  store: Pick<TimeSeriesStore, 'readings'>,
-  query: Omit<ReadingsQuery, 'from' | 'offset' | 'limit' | 'signal'>,
-  start: ReadingsCursor,
-  limit: number,
-  format: StreamFormat,
-  readPage: (read: (signal: AbortSignal) => Promise<Reading[]>) => Promise<Reading[]>,
-): AsyncGenerator<string> {
-  if (format === 'csv') yield CSV_HEADER;
-  let cursor = start;
-  let remaining = limit;
-  while (remaining > 0) {
-    const asked = Math.min(EXPORT_PAGE, remaining);
-    const at = cursor;
-    const page = await readPage((signal) =>
-      store.readings({ ...query, from: at.from, offset: at.offset, limit: asked, signal }),
+export async function* exportPages(request: ExportRequest): AsyncGenerator<Reading[]> {
+  const { store, query, start, limit, readPage } = request;
+  const read = (step: PageStep) =>
+    readPage((signal) =>
+      store.readings({
+        ...query,
+        to: step.to,
+        from: step.cursor.from,
+        offset: step.cursor.offset,
+        limit: step.asked,
+        signal,
+      }),
     );
-    if (page.length > 0) {
-      let chunk = '';
-      for (const reading of page) chunk += formatLine(reading, format);
-      yield chunk;
+  let step: PageStep | undefined = firstStep(start, limit, query.to);
+  let pending = step === undefined ? undefined : read(step);
+  while (step !== undefined && pending !== undefined) {
+    const page = await pending;
+    const next = nextStep(step, page, query.to);
+    // The next page is read while the consumer takes this one.
+    pending = next === undefined ? undefined : read(next);
+    pending?.catch(() => undefined);
+    if (page.length > 0) yield page;
+    step = next;
+  }
+}
+
+/** One store query of an export: where it starts, its window's end, how many it asks for. */
+interface PageStep {
+  readonly cursor: ReadingsCursor;
+  readonly to: number;
+  readonly asked: number;
+  readonly remaining: number;
+  readonly windowMs: number;
+}
+
+function firstStep(cursor: ReadingsCursor, limit: number, end: number): PageStep | undefined {
+  if (limit <= 0 || cursor.from >= end) return undefined;
+  return stepAt(cursor, limit, FIRST_WINDOW_MS, end);
+}
+
+function stepAt(cursor: ReadingsCursor, remaining: number, windowMs: number, end: number): PageStep {
+  return {
+    cursor,
+    to: Math.min(end, cursor.from + windowMs),
+    asked: Math.min(EXPORT_PAGE, remaining),
+    remaining,
+    windowMs,
+  };
+}
+
+function nextStep(step: PageStep, page: readonly Reading[], end: number): PageStep | undefined {
+  const remaining = step.remaining - page.length;
+  if (remaining <= 0) return undefined;
+  if (page.length < step.asked) {
+    // The window is exhausted: go on after it, with a wider one.
+    if (step.to >= end) return undefined;
+    return stepAt({ from: step.to, offset: 0 }, remaining, step.windowMs * 4, end);
+  }
+  const span = (page.at(-1)?.ts ?? step.cursor.from) - step.cursor.from;
+  return stepAt(nextCursor(step.cursor, page), remaining, Math.max(1000, span * 2), end);
+}
+
+/** exportPages formatted as lines of ndjson or csv (with its header line first). */
+export async function* exportLines(request: ExportRequest, format: StreamFormat): AsyncGenerator<string> {
+  if (format === 'csv') yield CSV_HEADER;
+  for await (const page of exportPages(request)) {
+    // Readings come in time order, many at each instant: each time is formatted once.
+    let chunk = '';
+    let lastTs = Number.NaN;
+    let ts = '';
+    for (const reading of page) {
+      if (reading.ts !== lastTs) {
+        lastTs = reading.ts;
+        ts = toUtcRfc3339(reading.ts);
+      }
+      chunk += formatLine(reading, format, ts);
     }
-    if (page.length < asked) return;
-    remaining -= page.length;
-    cursor = nextCursor(cursor, page);
+    yield chunk;
   }
 }

@@ -30,6 +30,10 @@ export interface BenchProfile {
     /** Each route is driven this long. */
     readonly durationMs: number;
   };
+  /** `import`: readings in the CSV and Parquet files `ucap import` loads into each store. */
+  readonly imports: { readonly readings: number };
+  /** `export`: readings in the DuckDB file the API process exports whole, as CSV and Parquet. */
+  readonly exports: { readonly rows: number };
   readonly e2e: {
     readonly devices: number;
     readonly messagesPerDevice: number;
@@ -46,6 +50,8 @@ export const FULL_PROFILE: BenchProfile = {
   writes: { batchSizes: [1000, 5000, 20_000], readingsPerSize: 120_000, minBatches: 6 },
   queries: { devices: 10, days: 7, stepMs: 60_000, loadBatchSize: 20_000, runs: 20, budgetMs: 5000 },
   api: { devicesPerCity: 100, days: 30, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 5000 },
+  imports: { readings: 1_000_000 },
+  exports: { rows: 10_000_000 },
   e2e: { devices: 40, messagesPerDevice: 300, inFlightPerDevice: 10, timeoutMs: 120_000 },
 };
 
@@ -55,6 +61,8 @@ export const QUICK_PROFILE: BenchProfile = {
   writes: { batchSizes: [1000, 5000, 20_000], readingsPerSize: 20_000, minBatches: 1 },
   queries: { devices: 10, days: 7, stepMs: 1_200_000, loadBatchSize: 20_000, runs: 5, budgetMs: 1500 },
   api: { devicesPerCity: 10, days: 3, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 1000 },
+  imports: { readings: 200_000 },
+  exports: { rows: 1_000_000 },
   e2e: { devices: 10, messagesPerDevice: 50, inFlightPerDevice: 10, timeoutMs: 30_000 },
 };
 

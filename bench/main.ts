@@ -9,6 +9,8 @@ import { type BenchResources, createBenchResources } from './bench-resources.ts'
 import { summaryTable } from './bench-summary.ts';
 import { runDecodeBench } from './decode-bench.ts';
 import { runE2eBench } from './e2e-bench.ts';
+import { runExportBench } from './export-bench.ts';
+import { runImportBench } from './import-bench.ts';
 import { runLoadBench } from './load/load-bench.ts';
 import { runQueryBench } from './store-query-bench.ts';
 import { runWriteBench } from './store-write-bench.ts';
@@ -28,6 +30,8 @@ const RUNNERS: Readonly<Record<BenchName, BenchRunner>> = {
   queries: runQueryBench,
   e2e: runE2eBench,
   api: runApiBench,
+  import: runImportBench,
+  export: runExportBench,
 };
 
 async function main(): Promise<void> {

@@ -41,20 +41,43 @@ export function columnIndex(header: string): Record<ImportColumn, number> {
   return Object.fromEntries(IMPORT_COLUMNS.map((c) => [c, names.indexOf(c)])) as Record<ImportColumn, number>;
 }
 
+export type RowChecker = (fields: readonly string[], columns: Record<ImportColumn, number>) => RowOutcome;
+
+/**
+ * checkRow for one import. Research files hold one timestamp for many devices and metrics in a
+ * row: the last parsed timestamp is kept, so each distinct time is parsed once.
+ */
+export function createRowChecker(cities: CityCatalog, now: number): RowChecker {
+  let lastText: string | undefined;
+  let lastTs: number | Problem = 0;
+  const timestamp = (text: string) => {
+    if (text !== lastText) {
+      lastText = text;
+      lastTs = parseTs(text);
+    }
+    return lastTs;
+  };
+  return (fields, columns) => checkRow(fields, columns, cities, now, timestamp);
+}
+
+// ts is RFC 3339 with offset, or epoch milliseconds.
+function parseTs(text: string): number | Problem {
+  return /^-?\d+$/.test(text) ? parseTimestamp(Number(text), 'ts', 'ms') : parseTimestamp(text, 'ts');
+}
+
 export function checkRow(
   fields: readonly string[],
   columns: Record<ImportColumn, number>,
   cities: CityCatalog,
   now: number,
+  timestamp: (text: string) => number | Problem = parseTs,
 ): RowOutcome {
-  const field = (column: ImportColumn) => (fields[columns[column]] ?? '').trim();
-  const [tsText, city, deviceId, metric, valueText] = IMPORT_COLUMNS.map(field) as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  // Inline, not a helper closure: this runs for every row of an import.
+  const tsText = (fields[columns.ts] ?? '').trim();
+  const city = (fields[columns.city] ?? '').trim();
+  const deviceId = (fields[columns.device] ?? '').trim();
+  const metric = (fields[columns.metric] ?? '').trim();
+  const valueText = (fields[columns.value] ?? '').trim();
   if (!cities.has(city))
     return fail({ code: 'INGEST_UNKNOWN_CITY', message: `city "${city}" is not in the city catalog` });
   if (!DEVICE_ID_PATTERN.test(deviceId)) {
@@ -75,10 +98,7 @@ export function checkRow(
   if (!Number.isFinite(value)) {
     return fail({ code: 'INGEST_INVALID_PAYLOAD', path: 'value', message: `"${valueText}" is not a number` });
   }
-  // ts is RFC 3339 with offset, or epoch milliseconds.
-  const ts = /^-?\d+$/.test(tsText)
-    ? parseTimestamp(Number(tsText), 'ts', 'ms')
-    : parseTimestamp(tsText, 'ts');
+  const ts = timestamp(tsText);
   if (typeof ts !== 'number') return fail(ts);
   const result = finishDecode(
     [{ metric, value, unit: canonicalUnit(metric), ts, timeSource: 'device', path: 'value' }],

@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { METRIC_IDS, METRICS, type MetricId } from '../../domain/metrics.ts';
@@ -5,7 +6,15 @@ import { DEVICE_ID_PATTERN } from '../../domain/topics.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
-import { decodeCursor, encodeCursor, exportLines, nextCursor } from '../readings-export.ts';
+import {
+  decodeCursor,
+  encodeCursor,
+  exportLines,
+  exportPages,
+  nextCursor,
+  type ReadPage,
+} from '../readings-export.ts';
+import { writeParquetExport } from '../readings-parquet.ts';
 import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import { cityParameter, timeParameter } from '../schemas/query-parameters.ts';
 import { errorResponses, localTime, metricIdSchema, utcTime } from '../schemas/response-parts.ts';
@@ -86,7 +95,7 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
       ...plainJsonSerializer,
       schema: {
         summary: 'Raw readings, paged or streamed',
-        description: `Stored readings of one city, ordered by time, device, metric. format=json gives pages of at most ${MAX_JSON_READINGS_LIMIT} with \`nextCursor\`; format=ndjson or csv (columns ts,city,device,metric,value, as \`ucap import\` reads) streams the whole range with constant memory.`,
+        description: `Stored readings of one city, ordered by time, device, metric. format=json gives pages of at most ${MAX_JSON_READINGS_LIMIT} with \`nextCursor\`; format=ndjson or csv (columns ts,city,device,metric,value, as \`ucap import\` reads) streams the whole range with constant memory; format=parquet sends the same columns as one Parquet file (ts a UTC timestamp), once it is written.`,
         tags: ['readings'],
         querystring: z.strictObject({
           city: cityParameter(deps.cities),
@@ -102,10 +111,13 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
             .max(MAX_STREAM_READINGS_LIMIT, { error: `must be at most ${MAX_STREAM_READINGS_LIMIT}` })
             .optional()
             .describe(
-              `Most readings returned (json: default ${DEFAULT_READINGS_LIMIT}, at most ${MAX_JSON_READINGS_LIMIT}; ndjson/csv: default all).`,
+              `Most readings returned (json: default ${DEFAULT_READINGS_LIMIT}, at most ${MAX_JSON_READINGS_LIMIT}; ndjson/csv/parquet: default all).`,
             ),
           cursor: z.string().max(200).optional().describe('`nextCursor` of the previous page.'),
-          format: z.enum(['json', 'ndjson', 'csv']).default('json').describe('json (paged), ndjson or csv.'),
+          format: z
+            .enum(['json', 'ndjson', 'csv', 'parquet'])
+            .default('json')
+            .describe('json (paged), ndjson, csv or parquet.'),
         }),
         response: {
           200: z.object({
@@ -136,11 +148,29 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
         ...(deviceIds === undefined ? {} : { deviceIds }),
       };
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
+      const readPage: ReadPage = (read) => deps.heavy.run(reply, read, { deadlineFromNow: true });
+      if (format === 'parquet') {
+        const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
+        // Nothing is sent until the file is written: each page re-arms the socket's idle timeout,
+        // which would otherwise cut a long export off while its server is working.
+        const socket = request.raw.socket;
+        const readAndKeepAlive: typeof readPage = async (read) => {
+          const page = await readPage(read);
+          if (socket.timeout !== undefined && socket.timeout > 0) socket.setTimeout(socket.timeout);
+          return page;
+        };
+        const file = await writeParquetExport(
+          exportPages({ store: deps.store, query, start: cursor, limit, readPage: readAndKeepAlive }),
+        );
+        const body = createReadStream(file.path);
+        body.once('close', () => void file.remove());
+        reply.type('application/vnd.apache.parquet');
+        reply.header('content-disposition', `attachment; filename="readings-${city}.parquet"`);
+        return reply.send(body as never);
+      }
       if (format !== 'json') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
-        const lines = exportLines(deps.store, query, cursor, limit, format, (read) =>
-          deps.heavy.run(reply, read, { deadlineFromNow: true }),
-        );
+        const lines = exportLines({ store: deps.store, query, start: cursor, limit, readPage }, format);
         reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
         // A stream is sent as it is (no serialiser); the typed reply only knows the JSON shape.
         return reply.send(Readable.from(lines) as never);

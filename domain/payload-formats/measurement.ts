@@ -56,19 +56,22 @@ export function finishDecode(
     return { ok: false, problems: capProblems(problems) };
   }
   const readings: Reading[] = [];
-  const seen = new Map<string, string>();
+  // A single value cannot repeat itself: no map for it (an import checks millions of those).
+  const seen = measurements.length > 1 ? new Map<string, string>() : undefined;
   for (const m of measurements) {
     const value = canonicalValue(m, problems);
     const windowProblem = timeProblem(m, ctx);
     if (windowProblem) problems.push(windowProblem);
     if (value === undefined || windowProblem) continue;
-    const key = `${m.metric}@${m.ts}`;
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      if (options.duplicates === 'reject') problems.push(duplicateProblem(m, earlier));
-      continue;
+    if (seen !== undefined) {
+      const key = `${m.metric}@${m.ts}`;
+      const earlier = seen.get(key);
+      if (earlier !== undefined) {
+        if (options.duplicates === 'reject') problems.push(duplicateProblem(m, earlier));
+        continue;
+      }
+      seen.set(key, m.path);
     }
-    seen.set(key, m.path);
     readings.push(toReading(m, value, ctx));
   }
   if (problems.length === 0 && readings.length === 0) {

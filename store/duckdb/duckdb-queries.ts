@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors.ts';
-import { METRIC_IDS } from '../../domain/metrics.ts';
+import { isMetricId, METRIC_IDS } from '../../domain/metrics.ts';
 import {
   MAX_KEPT_PAYLOAD_CHARS,
   MAX_KEPT_REASON_CHARS,
@@ -258,7 +258,8 @@ export async function selectReadings(connection: DuckDBConnection, query: Readin
   const list = (items: readonly string[] | undefined) => items?.map(() => '?').join(', ');
   const metrics = list(query.metrics);
   const devices = list(query.deviceIds);
-  const sql = `SELECT city, device_id AS "deviceId", metric, ts, value, time_source AS "timeSource"
+  // The city is the one asked for: not read back, a string less to decode per row.
+  const sql = `SELECT device_id, metric, ts::DOUBLE, value, time_source
     FROM readings WHERE city = ? AND ts >= ? AND ts < ?
     ${metrics === undefined ? '' : `AND metric IN (${metrics})`}
     ${devices === undefined ? '' : `AND device_id IN (${devices})`}
@@ -272,5 +273,34 @@ export async function selectReadings(connection: DuckDBConnection, query: Readin
     BigInt(Math.max(0, Math.floor(query.limit))),
     BigInt(Math.max(0, Math.floor(query.offset))),
   ];
-  return withDefaultTimeSourceLeftOut(await rows(connection, sql, values, readingRow));
+  return readingsOfColumns(query.city, (await connection.runAndReadAll(sql, values)).getColumnsJS());
+}
+
+/**
+ * Exports read millions of rows page by page: built column by column, without a schema parse and
+ * a BigInt per row (a third of an export's time), the metric still checked against the catalog.
+ */
+function readingsOfColumns(city: string, columns: unknown[][]): Reading[] {
+  const [devices, metrics, times, values, sources] = columns as [
+    string[],
+    string[],
+    number[],
+    number[],
+    (string | null)[],
+  ];
+  // An empty result has no columns at all.
+  const readings: Reading[] = new Array(devices?.length ?? 0);
+  for (let i = 0; i < readings.length; i++) {
+    const metricId = metrics[i] as string;
+    if (!isMetricId(metricId)) throw new Error(`stored reading with unknown metric "${metricId}"`);
+    const reading: Reading = {
+      city,
+      deviceId: devices[i] as string,
+      metric: metricId,
+      ts: times[i] as number,
+      value: values[i] as number,
+    };
+    readings[i] = sources[i] === 'receive' ? { ...reading, timeSource: 'receive' } : reading;
+  }
+  return readings;
 }

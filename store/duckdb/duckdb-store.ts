@@ -6,6 +6,7 @@ import { type RetentionOptions, scheduleRetention } from '../raw-retention.ts';
 import { cityZones, type DayZoneOf } from '../rollup-days.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
+import { BULK_WRITE_MIN, insertReadingsBulk } from './duckdb-bulk-writes.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
 import { openDatabase } from './duckdb-open.ts';
 import { selectLatest, selectReadings, selectRejections, selectSensors } from './duckdb-queries.ts';
@@ -103,7 +104,8 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
       readings.length === 0
         ? gate.probe(async () => {})
         : write('writing readings', async (w) => {
-            await insertReadings(w, readings, watermarks);
+            if (readings.length >= BULK_WRITE_MIN) await insertReadingsBulk(w, readings, watermarks);
+            else await insertReadings(w, readings, watermarks);
             rollups.touched(readings);
           }),
     writeRejections: (rejections) =>

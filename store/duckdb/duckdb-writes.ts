@@ -1,17 +1,7 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Reading, Rejection } from '../../domain/reading.ts';
+import { lastPerKey } from '../last-per-key.ts';
 import type { SeriesWatermarks } from './series-watermarks.ts';
-
-function readingKey(r: Reading): string {
-  return `${r.city}\u0000${r.deviceId}\u0000${r.metric}\u0000${r.ts}`;
-}
-
-/** One row per key, the last one written winning, as a second write of the same key would. */
-function lastPerKey(readings: readonly Reading[]): Reading[] {
-  const byKey = new Map<string, Reading>();
-  for (const r of readings) byKey.set(readingKey(r), r);
-  return [...byKey.values()];
-}
 
 async function stage(
   connection: DuckDBConnection,
@@ -91,7 +81,7 @@ export async function insertRejections(
 }
 
 /** A failed statement would leave the write connection inside an aborted transaction: roll it back. */
-async function inTransaction(connection: DuckDBConnection, statements: string): Promise<void> {
+export async function inTransaction(connection: DuckDBConnection, statements: string): Promise<void> {
   await withTransaction(connection, () => connection.run(statements));
 }
 

@@ -2,6 +2,7 @@ import { HttpError } from '@influxdata/influxdb-client';
 import { DEFAULT_CITIES } from '../../domain/cities.ts';
 import { UcapError } from '../../domain/errors.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
+import { withoutRepeatedKeys } from '../last-per-key.ts';
 import { type RetentionPasses, scheduleRetention } from '../raw-retention.ts';
 import { cityZones } from '../rollup-days.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
@@ -75,7 +76,12 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
     writeReadings: (readings) =>
       gate.run(() =>
         guard('STORE_WRITE_FAILED', 'writing readings', async () => {
-          await writeInChunks(http, readings.map(readingLine), 'ms');
+          // Split across parallel requests, a repeated key could land in two of them in either order.
+          const lines =
+            readings.length > MAX_LINES_PER_REQUEST
+              ? withoutRepeatedKeys(readings).map(readingLine)
+              : readings.map(readingLine);
+          await writeInChunks(http, lines, 'ms', WRITE_REQUESTS_IN_FLIGHT);
           rollups.touched(readings);
         }),
       ),
@@ -183,10 +189,34 @@ function failureContexts(options: InfluxStoreOptions, target: string): ContextOf
   });
 }
 
-async function writeInChunks(http: InfluxHttp, lines: string[], precision: WritePrecision): Promise<void> {
-  for (let i = 0; i < lines.length; i += MAX_LINES_PER_REQUEST) {
-    await http.write(lines.slice(i, i + MAX_LINES_PER_REQUEST), precision);
-  }
+/**
+ * Requests of one large batch sent at once: influxd parses and indexes them on several cores, and
+ * the next is on its way while one is answered. Only for
+ * batches without repeated keys, whose requests may land in any order.
+ */
+const WRITE_REQUESTS_IN_FLIGHT = 3;
+
+async function writeInChunks(
+  http: InfluxHttp,
+  lines: string[],
+  precision: WritePrecision,
+  inFlight = 1,
+): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const sender = async () => {
+    while (!failed && next < lines.length) {
+      const start = next;
+      next += MAX_LINES_PER_REQUEST;
+      try {
+        await http.write(lines.slice(start, start + MAX_LINES_PER_REQUEST), precision);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, sender));
 }
 
 /**

@@ -69,7 +69,7 @@ describe('GET /v1/readings', () => {
   it('streams an export spanning many store pages, with ties at page edges, each reading once', async () => {
     const start = Date.parse('2026-11-20T00:00:00Z');
     const devices = ['zz-a', 'zz-b', 'zz-c'];
-    // 3 devices at the same instants: 12,003 readings, so pages of 5,000 end inside a tie.
+    // 3 devices at the same instants: 12,003 readings, so store pages (EXPORT_PAGE) end inside a tie.
     const many = Array.from({ length: 4001 }, (_, i) =>
       devices.map((deviceId) => ({
         ts: start + i * 10_000,

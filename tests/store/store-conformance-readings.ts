@@ -51,5 +51,31 @@ export function describeReadingsConformance(ctx: ConformanceContext): void {
       expect(filtered.map((x) => x.value)).toEqual([5, 2, 6]);
       expect(await ctx.store.readings({ ...range, deviceIds: [], offset: 0, limit: 100 })).toEqual([]);
     });
+
+    it('stores an import-sized batch (repeated keys, rewrites of stored readings, two time sources) as one reading per key, the last written', async () => {
+      const s = scope('readings-bulk');
+      const start = t('2026-04-01T00:00:00Z');
+      const devices = ['a', 'b', 'c', 'd'].map(s.dev);
+      const batch = (count: number, value: (i: number) => number): Reading[] =>
+        Array.from({ length: count }, (_, i) => ({
+          city: s.city,
+          deviceId: devices[i % 4] as string,
+          metric: 'pm10' as const,
+          ts: start + Math.floor(i / 4) * 60_000,
+          value: value(i),
+        }));
+      await ctx.store.writeReadings(batch(3000, () => 1));
+      // Rewrites the last 1000 stored readings, adds 2000 new ones, and repeats one key at the end.
+      const second = batch(5000, () => 2).slice(2000);
+      const repeated = { ...(second.at(-1) as Reading), value: 3, timeSource: 'receive' as const };
+      await ctx.store.writeReadings([...second, repeated]);
+      const range = { city: s.city, from: start, to: start + 86_400_000 };
+      const stored = await ctx.store.readings({ ...range, offset: 0, limit: 10_000 });
+      expect(stored).toHaveLength(5000);
+      expect(stored.filter((x) => x.value === 1)).toHaveLength(2000);
+      expect(stored.filter((x) => x.value === 2)).toHaveLength(2999);
+      expect(stored.at(-1)).toMatchObject({ value: 3, timeSource: 'receive' });
+      expect(new Set(stored.map((x) => `${x.deviceId}@${x.ts}`)).size).toBe(5000);
+    });
   });
 }

@@ -1,0 +1,141 @@
+import { get } from 'node:http';
+import { join } from 'node:path';
+import type { MetricId } from '../domain/metrics.ts';
+import { createDuckDbStore } from '../store/duckdb/duckdb-store.ts';
+import { type BenchTable, formatCount } from './bench-format.ts';
+import type { BenchProfile } from './bench-profile.ts';
+import type { BenchResources } from './bench-resources.ts';
+import { perSecond } from './bench-stats.ts';
+import { sampleProcess } from './load/process-stats.ts';
+import { startService } from './load/service-process.ts';
+import { deviceIdsFor, gridReadings, type ReadingGrid } from './synthetic-readings.ts';
+
+const METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'temperature'];
+const SEED_BATCH = 50_000;
+const MIB = 2 ** 20;
+
+/**
+ * `npm run bench -- export`: a DuckDB file seeded with `rows` readings of one city through the
+ * store port, then the API started as its own process (`tsx api/main.ts`, as README runs it) and
+ * the whole range exported over loopback HTTP as CSV and as Parquet. The server's resident memory
+ * is sampled from /proc while each export runs. Targets: CSV ≥ 200,000 rows/s, RSS < 200 MB.
+ */
+export async function runExportBench(
+  profile: BenchProfile,
+  resources: BenchResources,
+): Promise<{ table: BenchTable; figures: Record<string, never> }> {
+  const { rows: total } = profile.exports;
+  const dataDir = join(await resources.tempDir(), 'export');
+  const grid: ReadingGrid = {
+    city: 'nice',
+    deviceIds: deviceIdsFor('nice-export', 100),
+    metrics: METRICS,
+    startTs: Date.parse('2025-01-01T00:00:00Z'),
+    stepMs: 300_000,
+  };
+  const seedStarted = performance.now();
+  const store = await createDuckDbStore({ path: join(dataDir, 'ucap.duckdb') });
+  try {
+    for (let i = 0; i < total; i += SEED_BATCH)
+      await store.writeReadings(gridReadings(grid, i, Math.min(SEED_BATCH, total - i)));
+    await store.rollUp();
+  } finally {
+    await store.close();
+  }
+  const seedMs = performance.now() - seedStarted;
+  const to = grid.startTs + Math.ceil(total / (grid.deviceIds.length * METRICS.length)) * grid.stepMs;
+  const range = `from=${new Date(grid.startTs).toISOString()}&to=${new Date(to).toISOString()}`;
+  const api = await startService({
+    name: 'api',
+    entry: 'api/main.ts',
+    env: { DATA_DIR: dataDir, API_PORT: '0', BIND_HOST: '127.0.0.1', INFLUX_URL: '', CITIES_FILE: '' },
+    readyLog: /API listening/,
+    startTimeoutMs: 300_000,
+  });
+  const rows: string[][] = [];
+  try {
+    const base = String(api.readyLine.api);
+    const idle = await sampleProcess(api.pid);
+    for (const format of ['csv', 'parquet'] as const) {
+      const run = await timedExport(`${base}/v1/readings?city=nice&${range}&format=${format}`, api.pid);
+      rows.push([
+        format,
+        formatCount(format === 'csv' ? run.lines - 1 : total),
+        formatCount(perSecond(format === 'csv' ? run.lines - 1 : total, run.ms)),
+        (run.ms / 1000).toFixed(1),
+        (run.firstByteMs / 1000).toFixed(1),
+        (run.bytes / MIB).toFixed(1),
+        ((idle?.rssBytes ?? Number.NaN) / MIB).toFixed(0),
+        (run.peakRssBytes / MIB).toFixed(0),
+        String(run.status),
+      ]);
+    }
+  } finally {
+    await api.stop();
+  }
+  return {
+    table: {
+      title: 'Exports: GET /v1/readings of one city, whole range, from the API process (embedded store)',
+      columns: [
+        'format',
+        'rows',
+        'rows/s',
+        'total s',
+        'first byte s',
+        'MiB sent',
+        'server RSS idle MiB',
+        'server peak RSS MiB',
+        'status',
+      ],
+      textColumns: 1,
+      rows,
+      notes: [
+        `data: ${formatCount(total)} readings (100 devices × ${METRICS.length} metrics every 5 min), seeded through the store port in ${(seedMs / 1000).toFixed(1)} s (${formatCount(perSecond(total, seedMs))} readings/s, rollups included)`,
+        `targets: CSV ≥ 200,000 rows/s; server RSS < 200 MB while exporting ("before": the API process idle, after start-up); DUCKDB_MEMORY_LIMIT=${process.env.DUCKDB_MEMORY_LIMIT ?? '(default)'}`,
+      ],
+    },
+    figures: {},
+  };
+}
+
+async function timedExport(
+  url: string,
+  serverPid: number,
+): Promise<{
+  lines: number;
+  bytes: number;
+  ms: number;
+  firstByteMs: number;
+  peakRssBytes: number;
+  status: number;
+}> {
+  let peakRssBytes = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const sample = await sampleProcess(serverPid);
+      if (sample !== undefined) peakRssBytes = Math.max(peakRssBytes, sample.rssBytes);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  const started = performance.now();
+  let firstByteMs = 0;
+  let lines = 0;
+  let bytes = 0;
+  // node:http rather than fetch: the client must cost far less than the server it measures.
+  const status = await new Promise<number>((resolve, reject) => {
+    get(url, (response) => {
+      response.on('data', (chunk: Buffer) => {
+        if (bytes === 0) firstByteMs = performance.now() - started;
+        bytes += chunk.length;
+        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines += 1;
+      });
+      response.once('end', () => resolve(response.statusCode ?? 0));
+      response.once('error', reject);
+    }).once('error', reject);
+  });
+  const ms = performance.now() - started;
+  sampling = false;
+  await sampler;
+  return { lines, bytes, ms, firstByteMs, peakRssBytes, status };
+}

@@ -215,6 +215,16 @@ export const TEXT = {
     fr: 'Un capteur ayant émis dans les dernières 24 heures n’a envoyé aucune mesure depuis environ 30 minutes ({{ $labels.device }}).',
     zh: '过去 24 小时内上报过的设备约 30 分钟未发送任何测量（{{ $labels.device }}）。',
   },
+  alertEmailSubject: {
+    en: '[ucap-monitor] Air-quality alert: ',
+    fr: '[ucap-monitor] Alerte qualité de l’air : ',
+    zh: '[ucap-monitor] 空气质量告警：',
+  },
+  alertEmailIntro: {
+    en: 'Alerts of the ucap-monitor network (details on the city’s air-quality dashboard):',
+    fr: 'Alertes du réseau ucap-monitor (détails sur le tableau de bord qualité de l’air de la ville) :',
+    zh: 'ucap-monitor 监测网络告警（详情见该城市的空气质量仪表板）：',
+  },
 } as const;
 
 export function t(text: Text, lang: Lang): string {

@@ -129,16 +129,86 @@ export function recentReadingsPerDeviceQuery(city: string): string {
   return `SELECT moving_average(count(${VALUE}), 3) ${FROM_READINGS} WHERE ${cityIs(city)} AND $timeFilter GROUP BY time(10m), ${DEVICE} fill(0)`;
 }
 
-/** Local days of the range whose city mean of `metric` is above `limit`. */
-export function daysAboveQuery(city: string, metric: MetricId, timeZone: string, limit: number): string {
-  return `SELECT count("mean") ${dailyMeansSubquery(city, metric, timeZone)} WHERE "mean" > ${limit}`;
+/**
+ * How one limit value is judged over the year so far, as the exceedance table needs it: the
+ * averaging period, the value, how many periods above it are allowed (a fixed count, or as many as
+ * keep the p-th percentile at or below the value) and, for 24-hour means, how many hourly values a
+ * day needs to count (the standard's validity rule).
+ */
+export interface ExceedanceLimit {
+  readonly metric: MetricId;
+  readonly averaging: '1h' | '24h';
+  readonly value: number;
+  readonly allowed:
+    | { readonly kind: 'count'; readonly n: number }
+    | { readonly kind: 'percentile'; readonly p: number };
+  /** Hourly values a valid daily mean needs (24-hour limits). */
+  readonly dailyMinHours: number;
 }
 
-/** Local days of the range with any `metric` data (the coverage of a daily count). */
-export function daysWithDataQuery(city: string, metric: MetricId, timeZone: string): string {
-  return `SELECT count("mean") ${dailyMeansSubquery(city, metric, timeZone)}`;
+/** Columns of an exceedance row, besides the `metric` tag. */
+export const EXCEEDANCE_COLUMNS = [
+  'hours',
+  'limit',
+  'allowed',
+  'so_far',
+  'valid',
+  'periods',
+  'coverage',
+] as const;
+
+/**
+ * Indicator of `x > 0` for |x| < 10⁶ (1 above, 0 or -0 otherwise). InfluxQL has no comparison in
+ * SELECT expressions; concentrations differ from a limit by far less than 10⁶ in our units, and a
+ * difference of any size above 0 still gives ceil(x/10⁶) = 1.
+ */
+function positive(expression: string): string {
+  return `ceil((${expression}) / 1000000)`;
 }
 
-function dailyMeansSubquery(city: string, metric: MetricId, timeZone: string): string {
-  return `FROM (SELECT mean(${VALUE}) ${FROM_READINGS} WHERE ${cityIs(city)} AND ${metricIs(metric)} AND $timeFilter GROUP BY time(1d) fill(none) tz(${quoteString(timeZone)}))`;
+/**
+ * One row for one limit over the range (Grafana: `now/y`, the local year so far), per city, from
+ * hourly city means (each hour the mean of the devices' hourly means, as /v1/exceedances):
+ * - 24-hour limits: a local day is valid with at least `dailyMinHours` hourly values; `so_far`
+ *   counts the valid days whose mean is above the value, `valid` the valid days, `periods` the
+ *   days of the range;
+ * - 1-hour limits: `so_far` counts hours above the value, `valid` hours with data, `periods` hours
+ *   of the range.
+ * `allowed` is the standard's count, or for a percentile rule the most periods above the value
+ * that keep the p-th percentile of the n valid ones at or below it: ⌊(n − 1)·(100 − p)/100⌋ (with
+ * rank k = 1 + (n − 1)·p/100, every value from rank ⌈k⌉ up would be above).
+ * Only the innermost and the filling queries carry `$timeFilter`: InfluxDB 1.x returns nothing
+ * when an aggregate over a tz()-grouped subquery has its own time condition.
+ */
+export function exceedanceQuery(city: string, timeZone: string, limit: ExceedanceLimit): string {
+  const tz = `tz(${quoteString(timeZone)})`;
+  const deviceHours = `SELECT mean(${VALUE}) AS "dm" ${FROM_READINGS} WHERE ${cityIs(city)} AND ${metricIs(limit.metric)} AND $timeFilter GROUP BY time(1h), ${DEVICE}, ${METRIC} fill(none) ${tz}`;
+  let periods: string;
+  if (limit.averaging === '24h') {
+    const min = limit.dailyMinHours;
+    // floor(n / min) is 1 for min ≤ n ≤ 25 (a day has at most 25 hours) only when 2·min > 25.
+    if (!(2 * min > 25 && min <= 24)) throw new Error(`daily validity of ${min} hours cannot be expressed`);
+    const cityHours = `SELECT mean("dm") AS "h" FROM (${deviceHours}) GROUP BY time(1h), ${METRIC} fill(none) ${tz}`;
+    const days = `SELECT count("h") AS "n", mean("h") AS "d" FROM (${cityHours}) WHERE $timeFilter GROUP BY time(1d), ${METRIC} fill(0) ${tz}`;
+    periods = `SELECT floor("n" / ${min}) AS "valid", ${positive(`"d" - ${limit.value}`)} * floor("n" / ${min}) AS "above" FROM (${days})`;
+  } else {
+    const cityHours = `SELECT mean("dm") AS "h", count("dm") AS "k" FROM (${deviceHours}) WHERE $timeFilter GROUP BY time(1h), ${METRIC} fill(0) ${tz}`;
+    periods = `SELECT ${positive('"k"')} AS "valid", ${positive(`"h" - ${limit.value}`)} AS "above" FROM (${cityHours})`;
+  }
+  const constant = (value: number) => `count("valid") * 0 + ${value}`;
+  const allowed =
+    limit.allowed.kind === 'count'
+      ? constant(limit.allowed.n)
+      : // abs() keeps 0 valid periods at 0 allowed instead of ⌊−(100 − p)/100⌋ = −1.
+        `floor(abs((sum("valid") - 1) * ${(100 - limit.allowed.p) / 100}))`;
+  const columns = [
+    `${constant(limit.averaging === '24h' ? 24 : 1)} AS "hours"`,
+    `${constant(limit.value)} AS "limit"`,
+    `${allowed} AS "allowed"`,
+    'sum("above") AS "so_far"',
+    'sum("valid") AS "valid"',
+    'count("valid") AS "periods"',
+    '100 * sum("valid") / count("valid") AS "coverage"',
+  ];
+  return `SELECT ${columns.join(', ')} FROM (${periods}) GROUP BY ${METRIC}`;
 }

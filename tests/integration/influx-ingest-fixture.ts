@@ -58,17 +58,24 @@ export async function startInfluxIngest(influxUrl: string, database: string): Pr
     await store.close();
     throw error;
   }
-  const devices = new Map<string, MqttClient>();
+  // Connecting, by device id: one registration and one client per device however often asked.
+  const devices = new Map<string, Promise<MqttClient>>();
   const clients: MqttClient[] = [];
   let finished: Promise<void> | undefined;
   return {
     async connect(city, deviceId) {
-      if (devices.has(deviceId)) return;
-      const credentials = await registry.add({ id: deviceId, city });
-      devices.set(deviceId, await connectClient(gw.url, credentials, { clientId: deviceId }, clients));
+      if (!devices.has(deviceId)) {
+        devices.set(
+          deviceId,
+          registry
+            .add({ id: deviceId, city })
+            .then((credentials) => connectClient(gw.url, credentials, { clientId: deviceId }, clients)),
+        );
+      }
+      await devices.get(deviceId);
     },
     async publish(city, deviceId, ts, values) {
-      const client = devices.get(deviceId);
+      const client = await devices.get(deviceId);
       if (!client) throw new Error(`device ${deviceId} is not connected`);
       await client.publishAsync(readingsTopic(city, deviceId), JSON.stringify({ ts, values }), { qos: 1 });
     },

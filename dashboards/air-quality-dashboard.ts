@@ -18,7 +18,7 @@ import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/tabl
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { IndexStandardId } from '../domain/air-quality/index.ts';
 import { LIMIT_STANDARDS, type LimitStandardId, limitValuesFor } from '../domain/air-quality/limit-values.ts';
-import type { City } from '../domain/cities.ts';
+import { type City, cityName } from '../domain/cities.ts';
 import { DEFAULT_LANG, type Lang, type Text } from '../domain/i18n/languages.ts';
 import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
 import { METRICS } from '../domain/metrics.ts';
@@ -62,10 +62,10 @@ export function airQualityDashboardUid(cityId: string, lang: Lang = DEFAULT_LANG
  * exceedances per limit-value standard.
  */
 export function buildAirQualityDashboard(city: City, lang: Lang = DEFAULT_LANG): Dashboard {
-  const builder = new DashboardBuilder(t(TEXT.aqTitle(city.name), lang))
+  const builder = new DashboardBuilder(t(TEXT.aqTitle(cityName(city, lang)), lang))
     .uid(airQualityDashboardUid(city.id, lang))
     .tags(['ucap', 'air-quality', city.id, lang])
-    .description(t(TEXT.aqDescription(city.name, city.timeZone), lang))
+    .description(t(TEXT.aqDescription(cityName(city, lang), city.timeZone), lang))
     .timezone(city.timeZone)
     .time({ from: 'now-7d', to: 'now' })
     .refresh('5m')

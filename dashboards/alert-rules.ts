@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { City } from '../domain/cities.ts';
+import { type City, cityName } from '../domain/cities.ts';
 import { DEFAULT_LANG, LANGS, type Lang, type Text } from '../domain/i18n/languages.ts';
 import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
 import { METRICS, type MetricId } from '../domain/metrics.ts';
@@ -55,7 +55,9 @@ function indexAlert(city: City): AlertQuery {
     reducer: 'last',
     // The lowest hourly index of the 2 hours is at or above the level's lowest value.
     evaluator: { type: 'gt', value: from - 0.5 },
-    title: byLang((lang) => TEXT.alertIndexTitle(city.name, standardName(standard, lang), names(lang))[lang]),
+    title: byLang(
+      (lang) => TEXT.alertIndexTitle(cityName(city, lang), standardName(standard, lang), names(lang))[lang],
+    ),
     description: TEXT.alertIndexDescription(from),
     severity: 'critical',
   };
@@ -73,7 +75,7 @@ function whoAlerts(city: City): AlertQuery[] {
         rangeSeconds: 24 * 3600,
         reducer: 'last' as const,
         evaluator: { type: 'gt' as const, value: guideline },
-        title: byLang((lang) => TEXT.alertWhoTitle(city.name, METRIC_NAMES[metric][lang])[lang]),
+        title: byLang((lang) => TEXT.alertWhoTitle(cityName(city, lang), METRIC_NAMES[metric][lang])[lang]),
         description: TEXT.alertWhoDescription(guideline, METRICS[metric].unit),
         severity: 'warning' as const,
       },
@@ -90,7 +92,7 @@ function silentAlert(city: City): AlertQuery {
     reducer: 'last',
     // No reading at all in the last three 10-minute buckets (20–30 minutes).
     evaluator: { type: 'lt', value: 0.1 },
-    title: TEXT.alertSilentTitle(city.name),
+    title: byLang((lang) => TEXT.alertSilentTitle(cityName(city, lang))[lang]),
     description: TEXT.alertSilentDescription,
     severity: 'warning',
   };

@@ -33,6 +33,7 @@ import {
   type ExceedanceLimit,
   exceedanceQuery,
   indexHistoryQuery,
+  pollutantCode,
   subIndicesQuery,
 } from './influxql.ts';
 import { bottomLegend } from './legends.ts';
@@ -189,7 +190,7 @@ function exceedancesPanel(city: City, standardId: LimitStandardId, lang: Lang): 
     type: MappingType.ValueToText,
     options: Object.fromEntries(
       [...new Set(limits.map((l) => l.metric))].map((m, index) => [
-        m,
+        String(pollutantCode(m)),
         { text: `${t(METRIC_NAMES[m], lang)} (${METRICS[m].unit})`, index },
       ]),
     ),
@@ -223,13 +224,13 @@ function exceedancesPanel(city: City, standardId: LimitStandardId, lang: Lang): 
       id: 'organize',
       options: {
         excludeByName: { Time: true },
-        indexByName: Object.fromEntries(['metric', ...EXCEEDANCE_COLUMNS].map((c, i) => [c, i])),
+        indexByName: Object.fromEntries(EXCEEDANCE_COLUMNS.map((c, i) => [c, i])),
       },
     });
   // Columns are matched by their InfluxQL names, shown under their names in the language.
-  for (const column of ['metric', ...EXCEEDANCE_COLUMNS] as const) {
+  for (const column of EXCEEDANCE_COLUMNS) {
     const properties: DynamicConfigValue[] = [{ id: 'displayName', value: t(columns[column], lang) }];
-    if (column === 'metric') properties.push({ id: 'mappings', value: [metricNames] });
+    if (column === 'pollutant') properties.push({ id: 'mappings', value: [metricNames] });
     if (column === 'hours') properties.push({ id: 'mappings', value: [averagings] });
     if (column === 'coverage')
       properties.push({ id: 'unit', value: 'percent' }, { id: 'decimals', value: 0 });

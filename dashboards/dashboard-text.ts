@@ -172,7 +172,7 @@ export const TEXT = {
     zh: `${pollutant}：第 ${p} 百分位数`,
   })) satisfies Fill<[string, number]>,
   exceedanceColumns: {
-    metric: { en: 'Pollutant', fr: 'Polluant', zh: '污染物' },
+    pollutant: { en: 'Pollutant', fr: 'Polluant', zh: '污染物' },
     hours: { en: 'Averaging', fr: 'Moyenne', zh: '平均时间' },
     limit: { en: 'Limit', fr: 'Valeur limite', zh: '限值' },
     allowed: { en: 'Allowed', fr: 'Permis', zh: '允许' },

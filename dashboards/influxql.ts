@@ -1,3 +1,4 @@
+import { AQ_POLLUTANTS, type AqPollutant } from '../domain/air-quality/pollutants.ts';
 import type { MetricId } from '../domain/metrics.ts';
 import {
   AQI,
@@ -136,7 +137,7 @@ export function recentReadingsPerDeviceQuery(city: string): string {
  * day needs to count (the standard's validity rule).
  */
 export interface ExceedanceLimit {
-  readonly metric: MetricId;
+  readonly metric: AqPollutant;
   readonly averaging: '1h' | '24h';
   readonly value: number;
   readonly allowed:
@@ -146,8 +147,9 @@ export interface ExceedanceLimit {
   readonly dailyMinHours: number;
 }
 
-/** Columns of an exceedance row, besides the `metric` tag. */
+/** Columns of an exceedance row, in table order. */
 export const EXCEEDANCE_COLUMNS = [
+  'pollutant',
   'hours',
   'limit',
   'allowed',
@@ -157,6 +159,11 @@ export const EXCEEDANCE_COLUMNS = [
   'coverage',
 ] as const;
 
+/** The number standing for a pollutant in the `pollutant` column (a value mapping shows its name). */
+export function pollutantCode(pollutant: AqPollutant): number {
+  return AQ_POLLUTANTS.indexOf(pollutant) + 1;
+}
+
 /**
  * Indicator of `x > 0` for |x| < 10⁶ (1 above, 0 or -0 otherwise). InfluxQL has no comparison in
  * SELECT expressions; concentrations differ from a limit by far less than 10⁶ in our units, and a
@@ -165,6 +172,9 @@ export const EXCEEDANCE_COLUMNS = [
 function positive(expression: string): string {
   return `ceil((${expression}) / 1000000)`;
 }
+
+/** Radix packing three counts below it into one number (a year has at most 8784 hours). */
+const K = 10_000;
 
 /**
  * One row for one limit over the range (Grafana: `now/y`, the local year so far), per city, from
@@ -177,38 +187,53 @@ function positive(expression: string): string {
  * `allowed` is the standard's count, or for a percentile rule the most periods above the value
  * that keep the p-th percentile of the n valid ones at or below it: ⌊(n − 1)·(100 − p)/100⌋ (with
  * rank k = 1 + (n − 1)·p/100, every value from rank ⌈k⌉ up would be above).
- * Only the innermost and the filling queries carry `$timeFilter`: InfluxDB 1.x returns nothing
- * when an aggregate over a tz()-grouped subquery has its own time condition.
+ *
+ * InfluxDB 1.x re-runs a subquery for every distinct aggregate of the outer query (and a GROUP BY
+ * tag there costs about as much again), so each period is packed into one number
+ * c = 1 + K·valid + K²·above and the row is computed from the single sum(c): periods = Σ mod K,
+ * valid = ⌊Σ/K⌋ mod K, so far = ⌊Σ/K²⌋ (exact in float64 for K = 10⁴). Columns that are constants
+ * are written as sum(c)·0 + value, which reuses that aggregate. Only the innermost and the filling
+ * queries carry `$timeFilter`: InfluxDB 1.x returns nothing when an aggregate over a tz()-grouped
+ * subquery has its own time condition.
  */
 export function exceedanceQuery(city: string, timeZone: string, limit: ExceedanceLimit): string {
   const tz = `tz(${quoteString(timeZone)})`;
-  const deviceHours = `SELECT mean(${VALUE}) AS "dm" ${FROM_READINGS} WHERE ${cityIs(city)} AND ${metricIs(limit.metric)} AND $timeFilter GROUP BY time(1h), ${DEVICE}, ${METRIC} fill(none) ${tz}`;
-  let periods: string;
+  const deviceHours = `SELECT mean(${VALUE}) AS "dm" ${FROM_READINGS} WHERE ${cityIs(city)} AND ${metricIs(limit.metric)} AND $timeFilter GROUP BY time(1h), ${DEVICE} fill(none) ${tz}`;
+  let valid: string;
+  let above: string;
+  let from: string;
   if (limit.averaging === '24h') {
     const min = limit.dailyMinHours;
     // floor(n / min) is 1 for min ≤ n ≤ 25 (a day has at most 25 hours) only when 2·min > 25.
     if (!(2 * min > 25 && min <= 24)) throw new Error(`daily validity of ${min} hours cannot be expressed`);
-    const cityHours = `SELECT mean("dm") AS "h" FROM (${deviceHours}) GROUP BY time(1h), ${METRIC} fill(none) ${tz}`;
-    const days = `SELECT count("h") AS "n", mean("h") AS "d" FROM (${cityHours}) WHERE $timeFilter GROUP BY time(1d), ${METRIC} fill(0) ${tz}`;
-    periods = `SELECT floor("n" / ${min}) AS "valid", ${positive(`"d" - ${limit.value}`)} * floor("n" / ${min}) AS "above" FROM (${days})`;
+    const cityHours = `SELECT mean("dm") AS "h" FROM (${deviceHours}) GROUP BY time(1h) fill(none) ${tz}`;
+    from = `SELECT count("h") AS "n", mean("h") AS "d" FROM (${cityHours}) WHERE $timeFilter GROUP BY time(1d) fill(0) ${tz}`;
+    valid = `floor("n" / ${min})`;
+    above = `${positive(`"d" - ${limit.value}`)} * ${valid}`;
   } else {
-    const cityHours = `SELECT mean("dm") AS "h", count("dm") AS "k" FROM (${deviceHours}) WHERE $timeFilter GROUP BY time(1h), ${METRIC} fill(0) ${tz}`;
-    periods = `SELECT ${positive('"k"')} AS "valid", ${positive(`"h" - ${limit.value}`)} AS "above" FROM (${cityHours})`;
+    from = `SELECT mean("dm") AS "h", count("dm") AS "k" FROM (${deviceHours}) WHERE $timeFilter GROUP BY time(1h) fill(0) ${tz}`;
+    valid = positive('"k"');
+    above = positive(`"h" - ${limit.value}`);
   }
-  const constant = (value: number) => `count("valid") * 0 + ${value}`;
+  const periods = `SELECT 1 + ${K} * ${valid} + ${K * K} * ${above} AS "c" FROM (${from})`;
+  const sum = 'sum("c")';
+  const constant = (value: number) => `${sum} * 0 + ${value}`;
+  const validCount = `floor(${sum} / ${K}) % ${K}`;
   const allowed =
     limit.allowed.kind === 'count'
       ? constant(limit.allowed.n)
       : // abs() keeps 0 valid periods at 0 allowed instead of ⌊−(100 − p)/100⌋ = −1.
-        `floor(abs((sum("valid") - 1) * ${(100 - limit.allowed.p) / 100}))`;
-  const columns = [
-    `${constant(limit.averaging === '24h' ? 24 : 1)} AS "hours"`,
-    `${constant(limit.value)} AS "limit"`,
-    `${allowed} AS "allowed"`,
-    'sum("above") AS "so_far"',
-    'sum("valid") AS "valid"',
-    'count("valid") AS "periods"',
-    '100 * sum("valid") / count("valid") AS "coverage"',
-  ];
-  return `SELECT ${columns.join(', ')} FROM (${periods}) GROUP BY ${METRIC}`;
+        `floor(abs((${validCount} - 1) * ${(100 - limit.allowed.p) / 100}))`;
+  const columns: Record<(typeof EXCEEDANCE_COLUMNS)[number], string> = {
+    pollutant: constant(pollutantCode(limit.metric)),
+    hours: constant(limit.averaging === '24h' ? 24 : 1),
+    limit: constant(limit.value),
+    allowed,
+    so_far: `floor(${sum} / ${K * K})`,
+    valid: validCount,
+    periods: `${sum} % ${K}`,
+    coverage: `100 * (${validCount}) / (${sum} % ${K})`,
+  };
+  const select = EXCEEDANCE_COLUMNS.map((c) => `${columns[c]} AS "${c}"`).join(', ');
+  return `SELECT ${select} FROM (${periods})`;
 }

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GENERATED_DASHBOARDS_DIR } from '../../dashboards/generated-files.ts';
+import { pollutantCode } from '../../dashboards/influxql.ts';
 import {
   addDays,
   hoursOfLocalDay,
   localDateKey,
   startOfLocalDay,
 } from '../../domain/air-quality/local-calendar.ts';
+import type { AqPollutant } from '../../domain/air-quality/pollutants.ts';
 import { DEFAULT_CITIES } from '../../domain/cities.ts';
 import { createSeededRandom } from '../../simulators/seeded-random.ts';
 import { stationsOf } from '../../simulators/stations.ts';
@@ -378,8 +380,8 @@ describe('Grafana is not run here: what the air-quality panels show for devices 
 
   const exceedances = (dashboard: string, standard: string, timeZone: string) =>
     knownRows(dashboard, (t) => t.includes(standard) && /exceedances/i.test(t), timeZone);
-  const row = (rows: Record<string, unknown>[], metric: string, hours: number) =>
-    rows.find((r) => r.metric === metric && r.hours === hours);
+  const row = (rows: Record<string, unknown>[], pollutant: AqPollutant, hours: number) =>
+    rows.find((r) => r.pollutant === pollutantCode(pollutant) && r.hours === hours);
 
   it('Zhengzhou, GB 3095—2026: a day counts only with 20 hourly values; hours above the 1-hour limit are counted', async () => {
     const rows = await exceedances('ucap-aq-zhengzhou', 'GB 3095', ZZ);

@@ -3,11 +3,16 @@ import { z } from 'zod';
 import { UcapError } from '../domain/errors.ts';
 
 /** The benchmarks, in the order they run. */
-export const BENCH_NAMES = ['decode', 'writes', 'queries', 'e2e', 'api'] as const;
+export const BENCH_NAMES = ['decode', 'writes', 'queries', 'e2e', 'api', 'panels'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
-/** Run only when named: `api` loads a month of readings into both stores (minutes, GBs of disk). */
-export const DEFAULT_BENCHES: readonly BenchName[] = BENCH_NAMES.filter((name) => name !== 'api');
+/**
+ * Run only when named: `api` loads a month of readings into both stores (minutes, GBs of disk),
+ * `panels` a year into InfluxDB.
+ */
+export const DEFAULT_BENCHES: readonly BenchName[] = BENCH_NAMES.filter(
+  (name) => name !== 'api' && name !== 'panels',
+);
 
 export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--only ${BENCH_NAMES.join('|')}[,…]] [name …]\n       npm run bench -- load --help   (the real processes under device load)`;
 

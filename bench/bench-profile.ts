@@ -30,6 +30,15 @@ export interface BenchProfile {
     /** Each route is driven this long. */
     readonly durationMs: number;
   };
+  /** `panels`: a year of readings in InfluxDB, then the exceedance table's queries. */
+  readonly panels: {
+    readonly devices: number;
+    readonly days: number;
+    readonly stepMs: number;
+    readonly loadBatchSize: number;
+    readonly runs: number;
+    readonly budgetMs: number;
+  };
   readonly e2e: {
     readonly devices: number;
     readonly messagesPerDevice: number;
@@ -46,6 +55,7 @@ export const FULL_PROFILE: BenchProfile = {
   writes: { batchSizes: [1000, 5000, 20_000], readingsPerSize: 120_000, minBatches: 6 },
   queries: { devices: 10, days: 7, stepMs: 60_000, loadBatchSize: 20_000, runs: 20, budgetMs: 5000 },
   api: { devicesPerCity: 100, days: 30, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 5000 },
+  panels: { devices: 10, days: 365, stepMs: 600_000, loadBatchSize: 20_000, runs: 5, budgetMs: 10_000 },
   e2e: { devices: 40, messagesPerDevice: 300, inFlightPerDevice: 10, timeoutMs: 120_000 },
 };
 
@@ -55,6 +65,7 @@ export const QUICK_PROFILE: BenchProfile = {
   writes: { batchSizes: [1000, 5000, 20_000], readingsPerSize: 20_000, minBatches: 1 },
   queries: { devices: 10, days: 7, stepMs: 1_200_000, loadBatchSize: 20_000, runs: 5, budgetMs: 1500 },
   api: { devicesPerCity: 10, days: 3, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 1000 },
+  panels: { devices: 4, days: 365, stepMs: 3_600_000, loadBatchSize: 20_000, runs: 3, budgetMs: 3000 },
   e2e: { devices: 10, messagesPerDevice: 50, inFlightPerDevice: 10, timeoutMs: 30_000 },
 };
 

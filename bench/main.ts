@@ -10,6 +10,7 @@ import { summaryTable } from './bench-summary.ts';
 import { runDecodeBench } from './decode-bench.ts';
 import { runE2eBench } from './e2e-bench.ts';
 import { runLoadBench } from './load/load-bench.ts';
+import { runPanelBench } from './panel-query-bench.ts';
 import { runQueryBench } from './store-query-bench.ts';
 import { runWriteBench } from './store-write-bench.ts';
 
@@ -28,6 +29,7 @@ const RUNNERS: Readonly<Record<BenchName, BenchRunner>> = {
   queries: runQueryBench,
   e2e: runE2eBench,
   api: runApiBench,
+  panels: runPanelBench,
 };
 
 async function main(): Promise<void> {

@@ -29,7 +29,7 @@ export interface ValidityRules {
   readonly id: 'eu' | 'china' | 'epa' | 'who';
   /** Hourly values a valid 24-hour (daily) mean needs. */
   readonly dailyMinHours: number;
-  /** Where `dailyMinHours` comes from: the published rule, cited. */
+  /** Where `dailyMinHours` comes from: the published rule (name, annex or table), cited. */
   readonly dailyMinHoursSource: string;
   /** Hourly values a valid 24-hour running mean needs. */
   readonly runningMean24hMinHours: number;
@@ -56,8 +56,7 @@ export interface ValidityRules {
 export const EU_VALIDITY: ValidityRules = {
   id: 'eu',
   dailyMinHours: 18,
-  dailyMinHoursSource:
-    'Directive 2008/50/EC Annex XI, section A: 24-hour values need 75 % of the hourly values',
+  dailyMinHoursSource: 'Directive 2008/50/EC, Annex XI, section A',
   runningMean24hMinHours: 18,
   dailyMax8h: {
     anchor: 'last-hour',
@@ -94,7 +93,7 @@ export const EU_VALIDITY: ValidityRules = {
 export const CHINA_VALIDITY: ValidityRules = {
   id: 'china',
   dailyMinHours: 20,
-  dailyMinHoursSource: 'GB 3095-2012 Table 4: a 24-hour mean needs at least 20 hourly values',
+  dailyMinHoursSource: 'GB 3095-2012, Table 4',
   runningMean24hMinHours: 20,
   dailyMax8h: {
     anchor: 'last-hour',
@@ -135,7 +134,7 @@ export const CHINA_VALIDITY: ValidityRules = {
 export const EPA_VALIDITY: ValidityRules = {
   id: 'epa',
   dailyMinHours: 18,
-  dailyMinHoursSource: 'AirNow guidance on the daily AQI: a daily mean needs 18 of 24 hours',
+  dailyMinHoursSource: 'AirNowTech forum, Daily and Hourly AQI – Other Pollutants',
   runningMean24hMinHours: 18,
   dailyMax8h: {
     anchor: 'first-hour',
@@ -163,8 +162,6 @@ export const EPA_VALIDITY: ValidityRules = {
 export const WHO_VALIDITY: ValidityRules = {
   ...EU_VALIDITY,
   id: 'who',
-  dailyMinHoursSource:
-    'WHO AQG 2021 sets no rule; Directive 2008/50/EC Annex XI, section A is applied (75 % of the hourly values)',
   uncertainties: [
     { what: 'all coverage rules', why: 'WHO AQG 2021 defines none; Directive 2008/50/EC rules are applied' },
   ],

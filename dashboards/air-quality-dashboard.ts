@@ -20,6 +20,7 @@ import type { IndexStandardId } from '../domain/air-quality/index.ts';
 import { LIMIT_STANDARDS, type LimitStandardId, limitValuesFor } from '../domain/air-quality/limit-values.ts';
 import { type City, cityName } from '../domain/cities.ts';
 import { DEFAULT_LANG, type Lang, type Text } from '../domain/i18n/languages.ts';
+import { limitStandardName } from '../domain/i18n/limit-standard-names.ts';
 import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
 import { METRICS } from '../domain/metrics.ts';
 import { builtInAnnotations, dashboardUid, deviceMarkers } from './city-dashboard.ts';
@@ -203,11 +204,11 @@ function exceedancesPanel(city: City, standardId: LimitStandardId, lang: Lang): 
     },
   };
   const panel = new TablePanel()
-    .title(t(TEXT.exceedances(standard.name), lang))
+    .title(t(TEXT.exceedances(limitStandardName(standardId, lang)), lang))
     .description(
       t(
         TEXT.exceedancesDescription(
-          standard.name,
+          limitStandardName(standardId, lang),
           standard.validity.dailyMinHours,
           standard.validity.dailyMinHoursSource,
           yearRule(standardId),

@@ -1,3 +1,15 @@
+/** Readings loaded on a grid, then queries timed. */
+export interface QueryLoad {
+  readonly devices: number;
+  readonly days: number;
+  /** Every device reports every metric this often (queries: 10 × 10 metrics × 7 days every minute ≈ 1M). */
+  readonly stepMs: number;
+  readonly loadBatchSize: number;
+  readonly runs: number;
+  /** Timed runs of one query stop early once this is spent (after at least 3). */
+  readonly budgetMs: number;
+}
+
 /**
  * How much work each benchmark does. Both profiles are bounded in count (and e2e in time) so a
  * run ends on its own: `full` in about two minutes on the 2-core dev machine, `quick` in ~20 s.
@@ -11,16 +23,7 @@ export interface BenchProfile {
     readonly readingsPerSize: number;
     readonly minBatches: number;
   };
-  readonly queries: {
-    readonly devices: number;
-    readonly days: number;
-    /** Every device reports every metric this often: 10 × 10 metrics × 7 days every minute ≈ 1M. */
-    readonly stepMs: number;
-    readonly loadBatchSize: number;
-    readonly runs: number;
-    /** Timed runs of one query stop early once this is spent (after at least 3). */
-    readonly budgetMs: number;
-  };
+  readonly queries: QueryLoad;
   /** `api`: a month of readings per city, then the routes under concurrent load. */
   readonly api: {
     readonly devicesPerCity: number;
@@ -31,14 +34,7 @@ export interface BenchProfile {
     readonly durationMs: number;
   };
   /** `panels`: a year of readings in InfluxDB, then the exceedance table's queries. */
-  readonly panels: {
-    readonly devices: number;
-    readonly days: number;
-    readonly stepMs: number;
-    readonly loadBatchSize: number;
-    readonly runs: number;
-    readonly budgetMs: number;
-  };
+  readonly panels: QueryLoad;
   readonly e2e: {
     readonly devices: number;
     readonly messagesPerDevice: number;

@@ -3,11 +3,23 @@ import { z } from 'zod';
 import { UcapError } from '../domain/errors.ts';
 
 /** The benchmarks, in the order they run. */
-export const BENCH_NAMES = ['decode', 'writes', 'queries', 'e2e', 'api', 'import', 'export'] as const;
+export const BENCH_NAMES = [
+  'decode',
+  'writes',
+  'queries',
+  'e2e',
+  'api',
+  'import',
+  'export',
+  'panels',
+] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
-/** Run only when named: `api` loads a month of readings into both stores (minutes, GBs of disk); `import` writes files of a million readings; `export` seeds 10M. */
-const ON_REQUEST: readonly BenchName[] = ['api', 'import', 'export'];
+/**
+ * Run only when named: `api` loads a month of readings into both stores (minutes, GBs of disk);
+ * `import` writes files of a million readings; `export` seeds 10M; `panels` a year into InfluxDB.
+ */
+const ON_REQUEST: readonly BenchName[] = ['api', 'import', 'export', 'panels'];
 export const DEFAULT_BENCHES: readonly BenchName[] = BENCH_NAMES.filter((name) => !ON_REQUEST.includes(name));
 
 export const BENCH_USAGE = `usage: npm run bench -- [--quick] [--only ${BENCH_NAMES.join('|')}[,…]] [name …]\n       npm run bench -- load --help   (the real processes under device load)`;

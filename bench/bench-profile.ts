@@ -1,3 +1,15 @@
+/** Readings loaded on a grid, then queries timed. */
+export interface QueryLoad {
+  readonly devices: number;
+  readonly days: number;
+  /** Every device reports every metric this often (queries: 10 × 10 metrics × 7 days every minute ≈ 1M). */
+  readonly stepMs: number;
+  readonly loadBatchSize: number;
+  readonly runs: number;
+  /** Timed runs of one query stop early once this is spent (after at least 3). */
+  readonly budgetMs: number;
+}
+
 /**
  * How much work each benchmark does. Both profiles are bounded in count (and e2e in time) so a
  * run ends on its own: `full` in about two minutes on the 2-core dev machine, `quick` in ~20 s.
@@ -11,16 +23,7 @@ export interface BenchProfile {
     readonly readingsPerSize: number;
     readonly minBatches: number;
   };
-  readonly queries: {
-    readonly devices: number;
-    readonly days: number;
-    /** Every device reports every metric this often: 10 × 10 metrics × 7 days every minute ≈ 1M. */
-    readonly stepMs: number;
-    readonly loadBatchSize: number;
-    readonly runs: number;
-    /** Timed runs of one query stop early once this is spent (after at least 3). */
-    readonly budgetMs: number;
-  };
+  readonly queries: QueryLoad;
   /** `api`: a month of readings per city, then the routes under concurrent load. */
   readonly api: {
     readonly devicesPerCity: number;
@@ -34,6 +37,8 @@ export interface BenchProfile {
   readonly imports: { readonly readings: number };
   /** `export`: readings in the DuckDB file the API process exports whole, as CSV and Parquet. */
   readonly exports: { readonly rows: number };
+  /** `panels`: a year of readings in InfluxDB, then the exceedance table's queries. */
+  readonly panels: QueryLoad;
   readonly e2e: {
     readonly devices: number;
     readonly messagesPerDevice: number;
@@ -52,6 +57,7 @@ export const FULL_PROFILE: BenchProfile = {
   api: { devicesPerCity: 100, days: 30, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 5000 },
   imports: { readings: 1_000_000 },
   exports: { rows: 10_000_000 },
+  panels: { devices: 10, days: 365, stepMs: 600_000, loadBatchSize: 20_000, runs: 5, budgetMs: 10_000 },
   e2e: { devices: 40, messagesPerDevice: 300, inFlightPerDevice: 10, timeoutMs: 120_000 },
 };
 
@@ -63,6 +69,7 @@ export const QUICK_PROFILE: BenchProfile = {
   api: { devicesPerCity: 10, days: 3, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 1000 },
   imports: { readings: 200_000 },
   exports: { rows: 1_000_000 },
+  panels: { devices: 4, days: 365, stepMs: 3_600_000, loadBatchSize: 20_000, runs: 3, budgetMs: 3000 },
   e2e: { devices: 10, messagesPerDevice: 50, inFlightPerDevice: 10, timeoutMs: 30_000 },
 };
 

@@ -12,6 +12,7 @@ import { runE2eBench } from './e2e-bench.ts';
 import { runExportBench } from './export-bench.ts';
 import { runImportBench } from './import-bench.ts';
 import { runLoadBench } from './load/load-bench.ts';
+import { runPanelBench } from './panel-query-bench.ts';
 import { runQueryBench } from './store-query-bench.ts';
 import { runWriteBench } from './store-write-bench.ts';
 
@@ -32,6 +33,7 @@ const RUNNERS: Readonly<Record<BenchName, BenchRunner>> = {
   api: runApiBench,
   import: runImportBench,
   export: runExportBench,
+  panels: runPanelBench,
 };
 
 async function main(): Promise<void> {

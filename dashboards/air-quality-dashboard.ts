@@ -5,26 +5,36 @@ import {
   MapLayerOptionsBuilder,
   ReduceDataOptionsBuilder,
 } from '@grafana/grafana-foundation-sdk/common';
-import { type Dashboard, DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  type Dashboard,
+  DashboardBuilder,
+  type DynamicConfigValue,
+  MappingType,
+  type ValueMapping,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as GeomapPanel, MapViewConfigBuilder } from '@grafana/grafana-foundation-sdk/geomap';
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { IndexStandardId } from '../domain/air-quality/index.ts';
 import { LIMIT_STANDARDS, type LimitStandardId, limitValuesFor } from '../domain/air-quality/limit-values.ts';
-import type { City } from '../domain/cities.ts';
-import { DEFAULT_LANG, type Lang } from '../domain/i18n/languages.ts';
+import { type City, cityName } from '../domain/cities.ts';
+import { DEFAULT_LANG, type Lang, type Text } from '../domain/i18n/languages.ts';
+import { limitStandardName } from '../domain/i18n/limit-standard-names.ts';
 import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
+import { METRICS } from '../domain/metrics.ts';
 import { builtInAnnotations, dashboardUid, deviceMarkers } from './city-dashboard.ts';
 import { TEXT, t } from './dashboard-text.ts';
 import { scaleMappings, scaleThresholds, standardName } from './index-scales.ts';
 import { INFLUX_DATASOURCE, influxqlTarget } from './influx-datasource.ts';
 import {
   currentIndexQuery,
-  daysAboveQuery,
-  daysWithDataQuery,
   deviceIndexQuery,
+  EXCEEDANCE_COLUMNS,
+  type ExceedanceLimit,
+  exceedanceQuery,
   indexHistoryQuery,
+  pollutantCode,
   subIndicesQuery,
 } from './influxql.ts';
 import { bottomLegend } from './legends.ts';
@@ -54,10 +64,10 @@ export function airQualityDashboardUid(cityId: string, lang: Lang = DEFAULT_LANG
  * exceedances per limit-value standard.
  */
 export function buildAirQualityDashboard(city: City, lang: Lang = DEFAULT_LANG): Dashboard {
-  const builder = new DashboardBuilder(t(TEXT.aqTitle(city.name), lang))
+  const builder = new DashboardBuilder(t(TEXT.aqTitle(cityName(city, lang)), lang))
     .uid(airQualityDashboardUid(city.id, lang))
     .tags(['ucap', 'air-quality', city.id, lang])
-    .description(t(TEXT.aqDescription(city.name, city.timeZone), lang))
+    .description(t(TEXT.aqDescription(cityName(city, lang), city.timeZone), lang))
     .timezone(city.timeZone)
     .time({ from: 'now-7d', to: 'now' })
     .refresh('5m')
@@ -136,42 +146,102 @@ function deviceIndexMapPanel(city: City, standard: IndexStandardId, lang: Lang):
     .span(12);
 }
 
-/** Days above each 24-hour limit so far this year (panel time: now/y), with the coverage. */
-function exceedancesPanel(city: City, standardId: LimitStandardId, lang: Lang): StatPanel {
-  const year = new Date().getUTCFullYear();
-  const limits = limitValuesFor(standardId, { year }).limits.filter(
-    (l) => l.averaging === '24h' && (l.kind === 'limit' || l.kind === 'guideline'),
+/** The limits the exceedance table can assess in InfluxQL: 24-hour and 1-hour means, counted or by percentile. */
+export function tableLimits(standardId: LimitStandardId, year: number): ExceedanceLimit[] {
+  const { standard, limits } = limitValuesFor(standardId, { year });
+  return limits.flatMap((l) => {
+    if (l.averaging !== '24h' && l.averaging !== '1h') return [];
+    if (l.kind !== 'limit' && l.kind !== 'guideline') return [];
+    const a = l.assessment;
+    if (a.kind !== 'count' && a.kind !== 'percentile') return [];
+    return [
+      {
+        metric: l.pollutant,
+        averaging: l.averaging,
+        value: l.value,
+        allowed: a.kind === 'count' ? { kind: 'count', n: a.allowed } : { kind: 'percentile', p: a.p },
+        dailyMinHours: standard.validity.dailyMinHours,
+      },
+    ];
+  });
+}
+
+function yearRule(standardId: LimitStandardId): Text {
+  const rule = LIMIT_STANDARDS[standardId].validity.yearCoverage;
+  return rule.kind === 'fraction'
+    ? TEXT.yearRuleFraction(rule.minFraction * 100)
+    : TEXT.yearRuleDays(rule.minDaysPerYear, rule.minDaysPerMonth, rule.minDaysFebruary);
+}
+
+/**
+ * This year's exceedances of a limit-value standard (panel time: now/y, the dashboard being in the
+ * city's zone): one row per limit with its averaging, value, allowed count, count so far, and the
+ * periods that counted against those there were (validity by the standard's rule).
+ */
+function exceedancesPanel(city: City, standardId: LimitStandardId, lang: Lang): TablePanel {
+  const standard = LIMIT_STANDARDS[standardId];
+  const limits = tableLimits(standardId, new Date().getUTCFullYear());
+  const percentiles = limits.flatMap((l) =>
+    l.averaging === '24h' && l.allowed.kind === 'percentile'
+      ? [t(TEXT.percentileOf(t(METRIC_NAMES[l.metric], lang), l.allowed.p), lang)]
+      : [],
   );
-  const panel = new StatPanel()
-    .title(t(TEXT.exceedances(LIMIT_STANDARDS[standardId].name), lang))
-    .description(t(TEXT.exceedancesDescription, lang))
+  const columns = TEXT.exceedanceColumns;
+  const metricNames: ValueMapping = {
+    type: MappingType.ValueToText,
+    options: Object.fromEntries(
+      [...new Set(limits.map((l) => l.metric))].map((m, index) => [
+        String(pollutantCode(m)),
+        { text: `${t(METRIC_NAMES[m], lang)} (${METRICS[m].unit})`, index },
+      ]),
+    ),
+  };
+  const averagings: ValueMapping = {
+    type: MappingType.ValueToText,
+    options: {
+      '24': { text: t(TEXT.averaging24h, lang), index: 0 },
+      '1': { text: t(TEXT.averaging1h, lang), index: 1 },
+    },
+  };
+  const panel = new TablePanel()
+    .title(t(TEXT.exceedances(limitStandardName(standardId, lang)), lang))
+    .description(
+      t(
+        TEXT.exceedancesDescription(
+          limitStandardName(standardId, lang),
+          standard.validity.dailyMinHours,
+          standard.validity.dailyMinHoursSource,
+          yearRule(standardId),
+          [...new Set(percentiles)].join(', '),
+        ),
+        lang,
+      ),
+    )
     .datasource(INFLUX_DATASOURCE)
     .timeFrom('now/y')
-    .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
-    .colorMode(BigValueColorMode.Value)
-    .graphMode(BigValueGraphMode.None)
-    .height(6)
-    .span(24);
-  let ref = 0;
-  const refId = () => `R${ref++}`;
-  for (const limit of limits) {
-    const name = t(METRIC_NAMES[limit.pollutant], lang);
-    const allowed =
-      limit.assessment.kind === 'count' ? String(limit.assessment.allowed) : t(TEXT.notCounted, lang);
-    panel.withTarget(
-      influxqlTarget(daysAboveQuery(city.id, limit.pollutant, city.timeZone, limit.value), {
-        refId: refId(),
-        alias: t(TEXT.daysAbove(`${name} > ${limit.value} ${limit.unit}`, allowed), lang),
-      }),
-    );
+    // One frame per limit, merged into one table; the constant time column is hidden.
+    .withTransformation({ id: 'merge', options: {} })
+    .withTransformation({
+      id: 'organize',
+      options: {
+        excludeByName: { Time: true },
+        indexByName: Object.fromEntries(EXCEEDANCE_COLUMNS.map((c, i) => [c, i])),
+      },
+    });
+  // Columns are matched by their InfluxQL names, shown under their names in the language.
+  for (const column of EXCEEDANCE_COLUMNS) {
+    const properties: DynamicConfigValue[] = [{ id: 'displayName', value: t(columns[column], lang) }];
+    if (column === 'pollutant') properties.push({ id: 'mappings', value: [metricNames] });
+    if (column === 'hours') properties.push({ id: 'mappings', value: [averagings] });
+    if (column === 'coverage')
+      properties.push({ id: 'unit', value: 'percent' }, { id: 'decimals', value: 0 });
+    panel.overrideByName(column, properties);
   }
-  for (const pollutant of new Set(limits.map((l) => l.pollutant))) {
+  panel.height(8).span(24);
+  limits.forEach((limit, i) => {
     panel.withTarget(
-      influxqlTarget(daysWithDataQuery(city.id, pollutant, city.timeZone), {
-        refId: refId(),
-        alias: t(TEXT.daysWithData(t(METRIC_NAMES[pollutant], lang)), lang),
-      }),
+      influxqlTarget(exceedanceQuery(city.id, city.timeZone, limit), { refId: `L${i}`, format: 'table' }),
     );
-  }
+  });
   return panel;
 }

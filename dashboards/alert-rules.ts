@@ -1,9 +1,10 @@
 import { stringify } from 'yaml';
-import type { City } from '../domain/cities.ts';
-import { LANGS, type Lang, type Text } from '../domain/i18n/languages.ts';
+import { type City, cityName } from '../domain/cities.ts';
+import { DEFAULT_LANG, LANGS, type Lang, type Text } from '../domain/i18n/languages.ts';
 import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
 import { METRICS, type MetricId } from '../domain/metrics.ts';
 import { homeStandard } from './air-quality-dashboard.ts';
+import { dashboardUid } from './city-dashboard.ts';
 import { who24hGuideline } from './comparison-dashboard.ts';
 import { TEXT } from './dashboard-text.ts';
 import { indexScale, standardName } from './index-scales.ts';
@@ -16,8 +17,8 @@ import { indexMinQuery, rangeMeanQuery, recentReadingsPerDeviceQuery } from './i
  *   hour of the last 2 hours;
  * - the 24-hour mean of a pollutant above its WHO 2021 24-hour guideline level;
  * - a device that reported in the last 24 hours silent for 30 minutes.
- * Titles are English; summaries and descriptions carry all three languages (summary, summary_fr,
- * summary_zh …), so one rule fires once whatever the reader's language.
+ * Every text of a rule exists in English, French and Chinese (dashboards/dashboard-text.ts); each
+ * language is provisioned as its own rule group in its own file (alertRulesYaml), labelled `lang`.
  */
 export const ALERT_FOLDER = 'ucap-monitor';
 /** The level from which the index alert fires: the fourth of each standard's six. */
@@ -54,7 +55,9 @@ function indexAlert(city: City): AlertQuery {
     reducer: 'last',
     // The lowest hourly index of the 2 hours is at or above the level's lowest value.
     evaluator: { type: 'gt', value: from - 0.5 },
-    title: byLang((lang) => TEXT.alertIndexTitle(city.name, standardName(standard, lang), names(lang))[lang]),
+    title: byLang(
+      (lang) => TEXT.alertIndexTitle(cityName(city, lang), standardName(standard, lang), names(lang))[lang],
+    ),
     description: TEXT.alertIndexDescription(from),
     severity: 'critical',
   };
@@ -72,7 +75,7 @@ function whoAlerts(city: City): AlertQuery[] {
         rangeSeconds: 24 * 3600,
         reducer: 'last' as const,
         evaluator: { type: 'gt' as const, value: guideline },
-        title: byLang((lang) => TEXT.alertWhoTitle(city.name, METRIC_NAMES[metric][lang])[lang]),
+        title: byLang((lang) => TEXT.alertWhoTitle(cityName(city, lang), METRIC_NAMES[metric][lang])[lang]),
         description: TEXT.alertWhoDescription(guideline, METRICS[metric].unit),
         severity: 'warning' as const,
       },
@@ -89,7 +92,7 @@ function silentAlert(city: City): AlertQuery {
     reducer: 'last',
     // No reading at all in the last three 10-minute buckets (20–30 minutes).
     evaluator: { type: 'lt', value: 0.1 },
-    title: TEXT.alertSilentTitle(city.name),
+    title: byLang((lang) => TEXT.alertSilentTitle(cityName(city, lang))[lang]),
     description: TEXT.alertSilentDescription,
     severity: 'warning',
   };
@@ -99,20 +102,32 @@ function byLang(f: (lang: Lang) => string): Text {
   return { en: f('en'), fr: f('fr'), zh: f('zh') };
 }
 
-function annotations(rule: AlertQuery): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const lang of LANGS) {
-    const suffix = lang === 'en' ? '' : `_${lang}`;
-    out[`summary${suffix}`] = rule.title[lang];
-    out[`description${suffix}`] = rule.description[lang];
-  }
-  return out;
+/** A rule's uid in a language: the English one as is, the others suffixed (`…-fr`, `…-zh`), as dashboards. */
+export function alertRuleUid(base: string, lang: Lang): string {
+  return dashboardUid(base, lang);
 }
 
-function provisionedRule(rule: AlertQuery) {
+/** One rule file per language: Grafana provisions every file of the folder. */
+export function alertRulesFile(lang: Lang): string {
+  return `${ALERTING_DIR}/ucap-alerts-${lang}.yaml`;
+}
+
+export const ALERTING_DIR = 'dashboards/provisioning/alerting';
+export const CONTACT_POINTS_FILE = `${ALERTING_DIR}/contact-points.yaml`;
+
+/** The example contact point of a language, and the Grafana environment variable of its address. */
+export function contactPointName(lang: Lang): string {
+  return `ucap-operators-${lang}`;
+}
+
+export function alertEmailVariable(lang: Lang): string {
+  return lang === DEFAULT_LANG ? 'UCAP_ALERT_EMAIL' : `UCAP_ALERT_EMAIL_${lang.toUpperCase()}`;
+}
+
+function provisionedRule(rule: AlertQuery, lang: Lang) {
   return {
-    uid: rule.uid,
-    title: rule.title.en,
+    uid: alertRuleUid(rule.uid, lang),
+    title: rule.title[lang],
     condition: 'C',
     data: [
       {
@@ -141,54 +156,70 @@ function provisionedRule(rule: AlertQuery) {
     noDataState: 'OK',
     execErrState: 'Error',
     for: '0s',
-    annotations: annotations(rule),
-    labels: { city: rule.city, severity: rule.severity, team: 'ucap' },
+    annotations: { summary: rule.title[lang], description: rule.description[lang] },
+    // `lang` routes the notification to the contact point of that language (contact-points.yaml).
+    labels: { city: rule.city, severity: rule.severity, team: 'ucap', lang },
   };
 }
 
-export function alertRulesYaml(cities: readonly City[]): string {
+/**
+ * The rules of one language: the same queries and thresholds in every language, each language its
+ * own rule group (a group's name is unique within its folder) with its own rule uids, so a team
+ * reads titles, summaries and descriptions in its language and routes them by the `lang` label.
+ */
+export function alertRulesYaml(cities: readonly City[], lang: Lang): string {
   const doc = {
     apiVersion: 1,
     groups: [
       {
         orgId: 1,
-        name: TEXT.alertGroup.en,
+        name: TEXT.alertGroup[lang],
         folder: ALERT_FOLDER,
         interval: '5m',
-        rules: alertQueries(cities).map(provisionedRule),
+        rules: alertQueries(cities).map((rule) => provisionedRule(rule, lang)),
       },
     ],
   };
   return `# Generated by \`npm run dashboards\` (dashboards/alert-rules.ts): do not edit by hand.\n${stringify(doc)}`;
 }
 
-/** An example contact point and policy: e-mail to the address in UCAP_ALERT_EMAIL (set in Grafana's environment). */
+/**
+ * An example contact point per language (e-mail to the address in UCAP_ALERT_EMAIL,
+ * UCAP_ALERT_EMAIL_FR, UCAP_ALERT_EMAIL_ZH, set in Grafana's environment), with subject and body
+ * in that language, and the policy that sends each rule of a language to it.
+ */
 export function contactPointsYaml(): string {
   const doc = {
     apiVersion: 1,
-    contactPoints: [
-      {
-        orgId: 1,
-        name: 'ucap-operators',
-        receivers: [
-          {
-            uid: 'ucap-operators-email',
-            type: 'email',
-            settings: { addresses: '$UCAP_ALERT_EMAIL', singleEmail: true },
-            disableResolveMessage: false,
+    contactPoints: LANGS.map((lang) => ({
+      orgId: 1,
+      name: contactPointName(lang),
+      receivers: [
+        {
+          uid: `${contactPointName(lang)}-email`,
+          type: 'email',
+          settings: {
+            addresses: `$${alertEmailVariable(lang)}`,
+            singleEmail: true,
+            subject: `${TEXT.alertEmailSubject[lang]}{{ .CommonAnnotations.summary }}`,
+            message: `${TEXT.alertEmailIntro[lang]}\n{{ range .Alerts }}- {{ .Annotations.summary }}: {{ .Annotations.description }}\n{{ end }}`,
           },
-        ],
-      },
-    ],
+          disableResolveMessage: false,
+        },
+      ],
+    })),
     policies: [
       {
         orgId: 1,
-        receiver: 'ucap-operators',
+        receiver: contactPointName(DEFAULT_LANG),
         group_by: ['alertname', 'city'],
-        matchers: ['team = ucap'],
         group_wait: '30s',
         group_interval: '5m',
         repeat_interval: '4h',
+        routes: LANGS.map((lang) => ({
+          receiver: contactPointName(lang),
+          matchers: ['team = ucap', `lang = ${lang}`],
+        })),
       },
     ],
   };

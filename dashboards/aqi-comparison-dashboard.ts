@@ -1,7 +1,7 @@
 import { type Dashboard, DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { IndexStandardId } from '../domain/air-quality/index.ts';
-import type { City } from '../domain/cities.ts';
+import { type City, cityName } from '../domain/cities.ts';
 import { DEFAULT_LANG, type Lang } from '../domain/i18n/languages.ts';
 import { INDEX_STANDARDS } from './air-quality-dashboard.ts';
 import { builtInAnnotations, dashboardUid } from './city-dashboard.ts';
@@ -19,7 +19,7 @@ export const AQI_COMPARISON_UID = 'ucap-aq-comparison';
  * standard, so EU and Chinese engineers can compare on the scale they know.
  */
 export function buildAqiComparisonDashboard(cities: readonly City[], lang: Lang = DEFAULT_LANG): Dashboard {
-  const names = cities.map((c) => c.name).join(' × ');
+  const names = cities.map((c) => cityName(c, lang)).join(' × ');
   const builder = new DashboardBuilder(t(TEXT.aqComparisonTitle(names), lang))
     .uid(dashboardUid(AQI_COMPARISON_UID, lang))
     .tags(['ucap', 'air-quality', 'comparison', lang])
@@ -43,7 +43,7 @@ function dailyIndexPanel(standard: IndexStandardId, cities: readonly City[], lan
       cities.map((city, i) =>
         influxqlTarget(indexHistoryQuery(city.id, standard, '1d'), {
           refId: String.fromCharCode(65 + i),
-          alias: city.name,
+          alias: cityName(city, lang),
         }),
       ),
     )

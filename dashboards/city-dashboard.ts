@@ -16,7 +16,7 @@ import { PanelBuilder as GeomapPanel, MapViewConfigBuilder } from '@grafana/graf
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
-import type { City } from '../domain/cities.ts';
+import { type City, cityName } from '../domain/cities.ts';
 import { DEFAULT_LANG, type Lang } from '../domain/i18n/languages.ts';
 import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
 import { METRIC_IDS, METRICS, type MetricId } from '../domain/metrics.ts';
@@ -62,10 +62,10 @@ export function buildCityDashboard(
   devices: readonly DashboardDevice[],
   lang: Lang = DEFAULT_LANG,
 ): Dashboard {
-  const builder = new DashboardBuilder(t(TEXT.cityTitle(city.name), lang))
+  const builder = new DashboardBuilder(t(TEXT.cityTitle(cityName(city, lang)), lang))
     .uid(cityDashboardUid(city.id, lang))
     .tags(['ucap', city.id, lang])
-    .description(t(TEXT.cityDescription(city.name, city.timeZone), lang))
+    .description(t(TEXT.cityDescription(cityName(city, lang), city.timeZone), lang))
     .timezone(city.timeZone)
     .time({ from: 'now-24h', to: 'now' })
     .refresh('1m')

@@ -12,7 +12,7 @@ import {
 import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
 import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
 import { limitValuesFor } from '../domain/air-quality/limit-values.ts';
-import type { City } from '../domain/cities.ts';
+import { type City, cityName } from '../domain/cities.ts';
 import { DEFAULT_LANG, type Lang } from '../domain/i18n/languages.ts';
 import { METRIC_NAMES } from '../domain/i18n/metric-names.ts';
 import { METRICS, type MetricId } from '../domain/metrics.ts';
@@ -42,7 +42,7 @@ const LIMITS = limitValuesFor('who2021', { year: 2026 }).limits;
  * own local calendar days (InfluxQL `tz()`), as both EU and Chinese daily statistics are defined.
  */
 export function buildComparisonDashboard(cities: readonly City[], lang: Lang = DEFAULT_LANG): Dashboard {
-  const names = cities.map((c) => c.name).join(' vs ');
+  const names = cities.map((c) => cityName(c, lang)).join(' vs ');
   const builder = new DashboardBuilder(t(TEXT.comparisonTitle(names), lang))
     .uid(dashboardUid(COMPARISON_DASHBOARD_UID, lang))
     .tags(['ucap', 'comparison', lang])
@@ -63,11 +63,11 @@ export function buildComparisonDashboard(cities: readonly City[], lang: Lang = D
   return builder.build();
 }
 
-function cityTargets(metric: MetricId, cities: readonly City[]) {
+function cityTargets(metric: MetricId, cities: readonly City[], lang: Lang) {
   return cities.map((city, i) =>
     influxqlTarget(dailyMeanQuery(city.id, metric, city.timeZone), {
       refId: String.fromCharCode(65 + i),
-      alias: city.name,
+      alias: cityName(city, lang),
     }),
   );
 }
@@ -79,7 +79,7 @@ function dailyMeansPanel(metric: MetricId, cities: readonly City[], lang: Lang):
     .title(t(TEXT.dailyMean(name), lang))
     .description(t(TEXT.dailyMeanDescription(name), lang))
     .datasource(INFLUX_DATASOURCE)
-    .targets(cityTargets(metric, cities))
+    .targets(cityTargets(metric, cities, lang))
     .unit(GRAFANA_UNITS[metric])
     .decimals(1)
     .legend(bottomLegend(['mean', 'max']))
@@ -107,7 +107,7 @@ function periodMeanPanel(metric: MetricId, cities: readonly City[], lang: Lang):
     .title(t(TEXT.periodMean(t(METRIC_NAMES[metric], lang)), lang))
     .description(t(TEXT.periodMeanDescription, lang))
     .datasource(INFLUX_DATASOURCE)
-    .targets(cityTargets(metric, cities))
+    .targets(cityTargets(metric, cities, lang))
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['mean']).values(false))
     .unit(GRAFANA_UNITS[metric])
     .decimals(1)

@@ -145,26 +145,44 @@ export const TEXT = {
     fr: `Dépassements de l’année — ${standard}`,
     zh: `本年度超标情况 — ${standard}`,
   })) satisfies Fill<[string]>,
-  exceedancesDescription: {
-    en: 'Since 1 January (local): days whose city mean is above each 24-hour limit, against the days allowed; "days with data" is the coverage. The API (/v1/exceedances) applies the full validity rules.',
-    fr: 'Depuis le 1er janvier (heure locale) : jours dont la moyenne de la ville dépasse chaque valeur limite sur 24 heures, face aux jours autorisés ; « jours avec données » indique la couverture. L’API (/v1/exceedances) applique les règles de validité complètes.',
-    zh: '自 1 月 1 日（当地时间）起：全市日均值超过各 24 小时限值的天数及允许天数；“有数据天数”为覆盖率。API（/v1/exceedances）执行完整的有效性规则。',
+  exceedancesDescription: ((
+    standard: string,
+    minHours: number,
+    validity: string,
+    yearRule: Text,
+    percentiles: string,
+  ) => ({
+    en: `This year so far (local calendar), one row per ${standard} limit on 24-hour or 1-hour means of the city (each hour the mean of its devices' hourly means, as /v1/exceedances computes it). Validity: a daily mean counts only with at least ${minHours} hourly values (${validity}); an hour counts with any reading (the 45-minute rule for an hourly value is not checked). "Valid" is how many days (hours) counted, "Periods" how many the year has had so far, "Coverage" their ratio; a valid year needs ${yearRule.en}. "So far" counts the valid days (hours) above the limit. "Allowed" is the standard's number of days (hours)${percentiles === '' ? '' : `; where the standard judges by a percentile of the daily values (${percentiles}), it is the most days above the limit that keep that percentile of the n valid days at or below it, ⌊(n − 1)·(100 − p)/100⌋ (rank 1 + (n − 1)·p/100: the linear percentile of HJ 663-2013, also applied to WHO, which names no method); with exactly one more day above, the interpolated percentile decides, which InfluxQL cannot compute (its percentile() takes the nearest rank): /v1/exceedances gives the exact percentile`}. Not in this table, because InfluxQL cannot express them: 8-hour daily maxima (O₃, CO; the 8-hour windows must be assigned to the day of their last hour within set hours and need 6 of 8 hourly values each), annual and seasonal means, and alert thresholds; /v1/exceedances assesses them all.`,
+    fr: `Année en cours (calendrier local), une ligne par valeur limite ${standard} sur moyennes de 24 heures ou d’une heure de la ville (chaque heure : moyenne des moyennes horaires de ses capteurs, comme /v1/exceedances). Validité : une moyenne journalière ne compte qu’avec au moins ${minHours} valeurs horaires (${validity}) ; une heure compte dès qu’elle a une mesure (la règle des 45 minutes d’une valeur horaire n’est pas vérifiée). « Valides » : jours (heures) comptés ; « Écoulés » : jours (heures) écoulés dans l’année ; « Couverture » : leur rapport ; une année valide demande ${yearRule.fr}. « À ce jour » compte les jours (heures) valides au-dessus de la limite. « Permis » est le nombre de jours (heures) permis par la norme${percentiles === '' ? '' : ` ; quand la norme juge par un percentile des valeurs journalières (${percentiles}), c’est le plus grand nombre de jours au-dessus de la limite qui laisse ce percentile des n jours valides à la limite ou en dessous, ⌊(n − 1)·(100 − p)/100⌋ (rang 1 + (n − 1)·p/100 : percentile linéaire de HJ 663-2013, appliqué aussi à l’OMS, qui n’en fixe pas) ; avec exactement un jour de plus, c’est le percentile interpolé qui décide, ce qu’InfluxQL ne sait pas calculer (son percentile() prend le rang le plus proche) : /v1/exceedances donne le percentile exact`}. Absents de ce tableau car InfluxQL ne sait pas les exprimer : maxima journaliers sur 8 heures (O₃, CO ; chaque fenêtre de 8 heures doit être rattachée au jour de sa dernière heure, dans des heures fixées, et compter 6 valeurs horaires sur 8), moyennes annuelles et saisonnières, seuils d’alerte ; /v1/exceedances les évalue tous.`,
+    zh: `本年度至今（当地日历），每行对应一项 ${standard} 的 24 小时或 1 小时平均浓度限值，基于全市数据（每小时取各设备小时均值的平均，与 /v1/exceedances 相同）。有效性：日均值须至少有 ${minHours} 个小时值才计入（${validity}）；有任一测量的小时即计入（未检查小时值须有 45 分钟数据的规定）。“有效”为计入的天数（小时数），“已过”为本年度已过的天数（小时数），“覆盖率”为二者之比；全年评价有效须${yearRule.zh}。“至今超标”为超过限值的有效天数（小时数）。“允许”为标准允许的天数（小时数）${percentiles === '' ? '' : `；标准按日评价值的百分位数评价时（${percentiles}），为使 n 个有效日的该百分位数不超过限值所能容许的最多超标天数，即 ⌊(n − 1)·(100 − p)/100⌋（序数 1 + (n − 1)·p/100，即 HJ 663-2013 的线性百分位数公式；世卫组织未规定方法，亦采用此公式）；若恰好多一天超标，则由插值百分位数决定，InfluxQL 无法计算（其 percentile() 取最近序数）：精确百分位数见 /v1/exceedances`}。本表未包含 InfluxQL 无法表达的项目：8 小时滑动平均日最大值（O₃、CO；每个 8 小时窗口须按其最后一小时归入当日的规定时段，且须有 8 个小时值中的至少 6 个）、年均值和季节均值、警报阈值；这些由 /v1/exceedances 评价。`,
+  })) satisfies Fill<[string, number, string, Text, string]>,
+  yearRuleFraction: ((percent: number) => ({
+    en: `${percent} % of the days`,
+    fr: `${percent} % des jours`,
+    zh: `${percent}% 的天数`,
+  })) satisfies Fill<[number]>,
+  yearRuleDays: ((year: number, month: number, february: number) => ({
+    en: `${year} valid days a year and ${month} each month (${february} in February)`,
+    fr: `${year} jours valides par an et ${month} par mois (${february} en février)`,
+    zh: `每年至少 ${year} 个有效日、每月至少 ${month} 个（二月至少 ${february} 个）`,
+  })) satisfies Fill<[number, number, number]>,
+  percentileOf: ((pollutant: string, p: number) => ({
+    en: `${pollutant}: ${p}th percentile`,
+    fr: `${pollutant} : ${p}e percentile`,
+    zh: `${pollutant}：第 ${p} 百分位数`,
+  })) satisfies Fill<[string, number]>,
+  exceedanceColumns: {
+    pollutant: { en: 'Pollutant', fr: 'Polluant', zh: '污染物' },
+    hours: { en: 'Averaging', fr: 'Moyenne', zh: '平均时间' },
+    limit: { en: 'Limit', fr: 'Valeur limite', zh: '限值' },
+    allowed: { en: 'Allowed', fr: 'Permis', zh: '允许' },
+    so_far: { en: 'So far', fr: 'À ce jour', zh: '至今超标' },
+    valid: { en: 'Valid', fr: 'Valides', zh: '有效' },
+    periods: { en: 'Periods', fr: 'Écoulés', zh: '已过' },
+    coverage: { en: 'Coverage', fr: 'Couverture', zh: '覆盖率' },
   },
-  daysAbove: ((what: string, allowed: string) => ({
-    en: `${what}: days above (allowed ${allowed})`,
-    fr: `${what} : jours de dépassement (autorisés ${allowed})`,
-    zh: `${what}：超标天数（允许 ${allowed}）`,
-  })) satisfies Fill<[string, string]>,
-  daysWithData: ((metric: string) => ({
-    en: `${metric}: days with data`,
-    fr: `${metric} : jours avec données`,
-    zh: `${metric}：有数据天数`,
-  })) satisfies Fill<[string]>,
-  notCounted: {
-    en: 'no count, percentile rule',
-    fr: 'pas de nombre, règle de percentile',
-    zh: '无天数限制，按百分位评价',
-  },
+  averaging24h: { en: '24-hour mean (days)', fr: 'moyenne sur 24 heures (jours)', zh: '24 小时平均（天）' },
+  averaging1h: { en: '1-hour mean (hours)', fr: 'moyenne horaire (heures)', zh: '1 小时平均（小时）' },
   aqComparisonTitle: ((names: string) => ({
     en: `${names} — air-quality index side by side`,
     fr: `${names} — indices de qualité de l’air côte à côte`,
@@ -214,6 +232,16 @@ export const TEXT = {
     en: 'A device that reported in the last 24 hours has sent no reading for about 30 minutes ({{ $labels.device }}).',
     fr: 'Un capteur ayant émis dans les dernières 24 heures n’a envoyé aucune mesure depuis environ 30 minutes ({{ $labels.device }}).',
     zh: '过去 24 小时内上报过的设备约 30 分钟未发送任何测量（{{ $labels.device }}）。',
+  },
+  alertEmailSubject: {
+    en: '[ucap-monitor] Air-quality alert: ',
+    fr: '[ucap-monitor] Alerte qualité de l’air : ',
+    zh: '[ucap-monitor] 空气质量告警：',
+  },
+  alertEmailIntro: {
+    en: 'Alerts of the ucap-monitor network (details on the city’s air-quality dashboard):',
+    fr: 'Alertes du réseau ucap-monitor (détails sur le tableau de bord qualité de l’air de la ville) :',
+    zh: 'ucap-monitor 监测网络告警（详情见该城市的空气质量仪表板）：',
   },
 } as const;
 

@@ -1,7 +1,7 @@
 import { type City, DEFAULT_CITIES } from '../domain/cities.ts';
 import { LANGS } from '../domain/i18n/languages.ts';
 import { airQualityDashboardUid, buildAirQualityDashboard } from './air-quality-dashboard.ts';
-import { alertRulesYaml, contactPointsYaml } from './alert-rules.ts';
+import { alertRulesFile, alertRulesYaml, CONTACT_POINTS_FILE, contactPointsYaml } from './alert-rules.ts';
 import { AQI_COMPARISON_UID, buildAqiComparisonDashboard } from './aqi-comparison-dashboard.ts';
 import {
   buildCityDashboard,
@@ -25,7 +25,6 @@ export interface GeneratedFile {
  */
 export const GENERATED_DASHBOARDS_DIR = 'dashboards/generated';
 export const GAZETTEER_FILE = 'dashboards/gazetteer/devices.json';
-export const ALERT_RULES_FILE = 'dashboards/provisioning/alerting/ucap-alerts.yaml';
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -70,7 +69,7 @@ export function generateDashboardFiles(
   });
   files.push({ path: 'dashboards/provisioning/datasources/datasources.yaml', content: datasourcesYaml() });
   files.push({ path: 'dashboards/provisioning/dashboards/dashboards.yaml', content: dashboardsYaml() });
-  files.push({ path: ALERT_RULES_FILE, content: alertRulesYaml(cities) });
-  files.push({ path: 'dashboards/provisioning/alerting/contact-points.yaml', content: contactPointsYaml() });
+  for (const lang of LANGS) files.push({ path: alertRulesFile(lang), content: alertRulesYaml(cities, lang) });
+  files.push({ path: CONTACT_POINTS_FILE, content: contactPointsYaml() });
   return files;
 }

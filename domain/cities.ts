@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Lang } from './i18n/languages.ts';
 
 /**
  * The city catalog. The two partner cities are built in; more cities are added by configuration
@@ -14,6 +15,8 @@ export const cityIdSchema = z
 export const citySchema = z.object({
   id: cityIdSchema,
   name: z.string().min(1),
+  /** The name in the other languages of the dashboards and alerts; `name` where absent. */
+  names: z.object({ fr: z.string().min(1).optional(), zh: z.string().min(1).optional() }).optional(),
   country: z.string().length(2, 'an ISO 3166-1 alpha-2 country code'),
   /** IANA time zone: views and daily statistics use the city's local calendar. */
   timeZone: z.string().refine(isKnownTimeZone, 'an IANA time zone such as Europe/Paris'),
@@ -23,6 +26,11 @@ export const citySchema = z.object({
 
 export type City = z.infer<typeof citySchema>;
 export type CityId = City['id'];
+
+/** A city's name in a language of the dashboards and alerts. */
+export function cityName(city: City, lang: Lang): string {
+  return (lang === 'en' ? undefined : city.names?.[lang]) ?? city.name;
+}
 
 function isKnownTimeZone(tz: string): boolean {
   try {
@@ -39,6 +47,7 @@ export const DEFAULT_CITIES: readonly City[] = Object.freeze([
   {
     id: 'nice',
     name: 'Nice',
+    names: { fr: 'Nice', zh: '尼斯' },
     country: 'FR',
     timeZone: 'Europe/Paris',
     centre: { lat: 43.7031, lon: 7.2661 },
@@ -46,6 +55,7 @@ export const DEFAULT_CITIES: readonly City[] = Object.freeze([
   {
     id: 'zhengzhou',
     name: 'Zhengzhou',
+    names: { fr: 'Zhengzhou', zh: '郑州' },
     country: 'CN',
     timeZone: 'Asia/Shanghai',
     centre: { lat: 34.746, lon: 113.625 },

@@ -31,6 +31,8 @@ export interface ValidityRules {
   readonly hourMinShare: number;
   /** Hourly values a valid 24-hour (daily) mean needs. */
   readonly dailyMinHours: number;
+  /** Where `dailyMinHours` comes from: the published rule (name, annex or table), cited. */
+  readonly dailyMinHoursSource: string;
   /** Hourly values a valid 24-hour running mean needs. */
   readonly runningMean24hMinHours: number;
   readonly dailyMax8h: EightHourRule;
@@ -57,6 +59,7 @@ export const EU_VALIDITY: ValidityRules = {
   id: 'eu',
   hourMinShare: 0.75,
   dailyMinHours: 18,
+  dailyMinHoursSource: 'Directive 2008/50/EC, Annex XI, section A',
   runningMean24hMinHours: 18,
   dailyMax8h: {
     anchor: 'last-hour',
@@ -95,6 +98,7 @@ export const CHINA_VALIDITY: ValidityRules = {
   id: 'china',
   hourMinShare: 0.75,
   dailyMinHours: 20,
+  dailyMinHoursSource: 'GB 3095-2012, Table 4',
   runningMean24hMinHours: 20,
   dailyMax8h: {
     anchor: 'last-hour',
@@ -140,6 +144,7 @@ export const EPA_VALIDITY: ValidityRules = {
   id: 'epa',
   hourMinShare: 0.75,
   dailyMinHours: 18,
+  dailyMinHoursSource: 'AirNowTech forum, Daily and Hourly AQI – Other Pollutants',
   runningMean24hMinHours: 18,
   dailyMax8h: {
     anchor: 'first-hour',

@@ -46,12 +46,14 @@ export interface TestGatewayOptions {
   readonly port?: number;
   /** Write DATA_DIR/presence.json, as `npm run gateway` does. */
   readonly presenceFile?: boolean;
+  /** The registry of DATA_DIR when the intake already holds one (one instance per file). */
+  readonly registry?: DeviceRegistry;
 }
 
 /** A real gateway on a free loopback port, with its registry in a fresh temp DATA_DIR. */
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ucap-gateway-')));
-  const registry = openDeviceRegistry(deviceRegistryPath(dataDir));
+  const registry = options.registry ?? openDeviceRegistry(deviceRegistryPath(dataDir));
   const metrics = new Registry();
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });

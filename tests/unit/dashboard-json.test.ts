@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { homeLimitStandards, tableLimits } from '../../dashboards/air-quality-dashboard.ts';
 import { GENERATED_DASHBOARDS_DIR, generateDashboardFiles } from '../../dashboards/generated-files.ts';
 import { GRAFANA_UNITS } from '../../dashboards/grafana-units.ts';
+import { exceedanceQuery } from '../../dashboards/influxql.ts';
+import { LIMIT_STANDARDS } from '../../domain/air-quality/limit-values.ts';
 import { DEFAULT_CITIES } from '../../domain/cities.ts';
 import { METRICS } from '../../domain/metrics.ts';
 import { stationsOf } from '../../simulators/stations.ts';
@@ -33,6 +36,8 @@ interface Panel {
       mappings?: { options: { result: { text?: string } } }[];
     };
   };
+  transformations?: { id: string }[];
+  timeFrom?: string;
   options?: { layers?: { location?: { mode?: string; lookup?: string; gazetteer?: string } }[] };
 }
 interface Variable {
@@ -258,5 +263,62 @@ describe('Grafana is not run here: the dashboard JSON we ship, checked as files'
         expect.objectContaining({ key: s.id, latitude: s.location.lat, longitude: s.location.lon }),
       );
     }
+  });
+
+  it("shows this year's exceedances per limit-value standard as a table, one row per 24-hour or 1-hour limit, in every language", () => {
+    const year = new Date().getUTCFullYear();
+    for (const city of DEFAULT_CITIES) {
+      for (const lang of ['en', 'fr', 'zh']) {
+        const file = lang === 'en' ? `ucap-aq-${city.id}.json` : `ucap-aq-${city.id}-${lang}.json`;
+        const dashboard = JSON.parse(
+          readFileSync(join(ROOT, GENERATED_DASHBOARDS_DIR, lang, file), 'utf8'),
+        ) as Dashboard;
+        const tables = dashboard.panels.filter((p) =>
+          p.targets?.some((t) => t.query?.includes('AS "so_far"')),
+        );
+        expect(tables).toHaveLength(homeLimitStandards(city).length);
+        homeLimitStandards(city).forEach((standardId, i) => {
+          const panel = tables[i];
+          const limits = tableLimits(standardId, year);
+          expect(panel?.type).toBe('table');
+          expect(panel?.timeFrom).toBe('now/y');
+          expect(panel?.transformations?.map((t) => t.id)).toEqual(['merge', 'organize']);
+          expect(panel?.targets?.map((t) => t.query)).toEqual(
+            limits.map((l) => exceedanceQuery(city.id, city.timeZone, l)),
+          );
+          for (const target of panel?.targets ?? []) expect(target.resultFormat).toBe('table');
+          // The description names the standard's daily validity rule (hours) and the rules left out.
+          const minHours = LIMIT_STANDARDS[standardId].validity.dailyMinHours;
+          expect(panel?.description).toContain(String(minHours));
+          expect(panel?.description).toContain('O₃');
+        });
+      }
+    }
+  });
+
+  it('counts GB 3095 limits by the HJ 663 percentiles and Directive 2008/50/EC limits by their allowed days', () => {
+    const gb = tableLimits('gb3095-2026', 2026);
+    expect(gb.find((l) => l.metric === 'pm25' && l.averaging === '24h')).toEqual({
+      metric: 'pm25',
+      averaging: '24h',
+      value: 60,
+      allowed: { kind: 'percentile', p: 95 },
+      dailyMinHours: 20,
+    });
+    const eu = tableLimits('eu2008', 2026);
+    expect(eu.find((l) => l.metric === 'pm10')).toMatchObject({
+      value: 50,
+      allowed: { kind: 'count', n: 35 },
+    });
+    expect(eu.find((l) => l.metric === 'no2')).toMatchObject({
+      averaging: '1h',
+      allowed: { kind: 'count', n: 18 },
+    });
+    // Alert and information thresholds are events, not limits with an allowed count.
+    expect(eu.some((l) => l.value === 180 || l.value === 400)).toBe(false);
+    // A day's validity must be expressible as floor(hours / minimum) ∈ {0, 1}.
+    expect(() =>
+      exceedanceQuery('nice', 'Europe/Paris', { ...eu[0], dailyMinHours: 12 } as (typeof eu)[number]),
+    ).toThrow(/cannot be expressed/);
   });
 });

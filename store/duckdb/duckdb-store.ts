@@ -4,6 +4,7 @@ import { type Logger, silentLogger } from '../../platform/logger.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
+import { createIndexSeriesTables, replaceIndexRows, selectIndexSeries } from './duckdb-index-series.ts';
 import { openDatabase } from './duckdb-open.ts';
 import { selectLatest, selectReadings, selectRejections, selectSensors } from './duckdb-queries.ts';
 import { createRollups, refreshRollups, selectSeriesFromRollups } from './duckdb-rollups.ts';
@@ -29,6 +30,12 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
   const db = await openDatabase(options.path, options.memoryLimit);
   await guard('STORE_UNAVAILABLE', `preparing rollups in ${db.location}`, () =>
     createRollups(db.writer),
+  ).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
+  await guard('STORE_UNAVAILABLE', `preparing index series in ${db.location}`, () =>
+    createIndexSeriesTables(db.writer),
   ).catch(async (error: unknown) => {
     await db.close();
     throw error;
@@ -81,6 +88,10 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
         : write('writing rejections', (w) => insertRejections(w, rejections)),
     latest: (query) => read('reading latest values', (c) => selectLatest(c, query), query.signal),
     rollUp: () => rollups.flush(true),
+    indexSeries: {
+      replace: (range, rows) => write('writing index series', (w) => replaceIndexRows(w, range, rows)),
+      read: (query) => read('reading index series', (c) => selectIndexSeries(c, query), query.signal),
+    },
     series: (query) =>
       read('reading a series', (c) => selectSeriesFromRollups(c, query, rollups.staleFrom()), query.signal),
     sensors: (query) => read('listing sensors', (c) => selectSensors(c, query)),

@@ -1,6 +1,7 @@
 import { Point } from '@influxdata/influxdb-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeIndexDetail } from '../../aqi/index-detail.ts';
 import type { IndexRow } from '../../aqi/index-rows.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
@@ -143,14 +144,18 @@ describe('index-series (aqi) lines', () => {
         primary: ['pm25', 'o3_8h'],
         incomplete: false,
         subIndices: { pm25: 51, o3_8h: 51 },
+        date: '2025-12-01',
+        result: { standard: 'hj633', version: '2026' } as unknown as IndexRow['result'],
+        devices: ['zz 1'],
       };
       const point = new Point('aqi')
         .tag('city', row.city)
         .tag('scope', deviceId === undefined ? 'city' : 'device')
         .tag('standard', row.standard)
         .tag('every', row.every)
-        .floatField('value', row.value)
-        .floatField('level', row.level)
+        .stringField('detail', encodeIndexDetail(row))
+        .floatField('value', 51)
+        .floatField('level', 2)
         .stringField('version', row.version)
         .stringField('primary', row.primary.join(','))
         .booleanField('incomplete', row.incomplete)

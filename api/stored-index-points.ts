@@ -1,0 +1,104 @@
+import type { IndexRow } from '../aqi/index-rows.ts';
+import type { IndexCoverage, IndexSeriesReader, StoredIndexSeries } from '../aqi/index-series-sink.ts';
+import type { IndexPoint, IndexStandardId } from '../domain/air-quality/index.ts';
+import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
+
+/**
+ * Which points of a /v1/aqi request the stored index series can give (the numbers Grafana shows),
+ * and which span must be computed from readings. A stored period is trusted when the maintainer
+ * computed its local day after the period was complete: an hour once it has ended; a day 8 hours
+ * after its end, since the US EPA daily ozone maximum takes 8-hour windows beginning as late as
+ * 23:00 (api/air-quality-data.ts reads that far). Everything else — the open hour or day, days the
+ * maintainer has not computed (before it ran, late readings not flushed yet), a version other than
+ * the stored one — is one span to compute, from the first such period to the last.
+ */
+export const DAILY_SETTLE_MS = 8 * HOUR_MS;
+
+export interface StoredIndexRequest {
+  readonly city: string;
+  readonly deviceId?: string;
+  readonly standard: IndexStandardId;
+  /** The version asked for; stored rows of another version are computed again. */
+  readonly version?: string;
+  readonly every: '1h' | '1d';
+  /** [from, to): hour-aligned (1h) or whole local days (1d), as resolveIndexRange gives it. */
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface StoredIndexPoints {
+  /** Stored points outside `compute`, ascending. */
+  readonly points: readonly IndexPoint[];
+  /** Devices of those points, sorted. */
+  readonly devices: readonly string[];
+  /** [from, to) still to compute from readings; undefined when the stored series cover everything. */
+  readonly compute?: { readonly from: number; readonly to: number };
+}
+
+export async function storedIndexPoints(
+  reader: IndexSeriesReader | undefined,
+  request: StoredIndexRequest,
+): Promise<StoredIndexPoints> {
+  const everything = { points: [], devices: [], compute: { from: request.from, to: request.to } };
+  if (reader === undefined) return everything;
+  const stored = await reader.read({
+    city: request.city,
+    ...(request.deviceId === undefined ? {} : { deviceId: request.deviceId }),
+    standard: request.standard,
+    every: request.every,
+    from: request.from,
+    to: request.to,
+  });
+  if (stored.coverage.length === 0) return everything;
+  const compute = uncoveredSpan(stored, request);
+  const used = stored.rows.filter(
+    (row) => compute === undefined || row.ts < compute.from || row.ts >= compute.to,
+  );
+  return {
+    points: used.map((row) => ({ ts: row.ts, date: row.date, result: row.result })),
+    devices: [...new Set(used.flatMap((row) => row.devices))].sort(),
+    ...(compute === undefined ? {} : { compute }),
+  };
+}
+
+function uncoveredSpan(
+  stored: StoredIndexSeries,
+  request: StoredIndexRequest,
+): { from: number; to: number } | undefined {
+  const rowAt = new Map<number, IndexRow>(stored.rows.map((row) => [row.ts, row]));
+  const versionOk = (ts: number) => {
+    const row = rowAt.get(ts);
+    return request.version === undefined || row === undefined || row.version === request.version;
+  };
+  let first: number | undefined;
+  let last: number | undefined;
+  const uncovered = (from: number, to: number) => {
+    first ??= from;
+    last = to;
+  };
+  let t = request.from;
+  let k = 0;
+  while (t < request.to) {
+    while (k < stored.coverage.length && (stored.coverage[k] as IndexCoverage).to <= t) k += 1;
+    const day = stored.coverage[k];
+    if (day === undefined || day.from > t) {
+      // Not computed at all: up to the next computed day.
+      const end = Math.min(day?.from ?? request.to, request.to);
+      uncovered(t, end);
+      t = end;
+      continue;
+    }
+    const end = Math.min(day.to, request.to);
+    if (request.every === '1d') {
+      if (day.computedAt < day.to + DAILY_SETTLE_MS || !versionOk(day.from)) uncovered(t, end);
+    } else {
+      for (let hour = t; hour < end; hour += HOUR_MS) {
+        if (day.computedAt < hour + HOUR_MS || !versionOk(hour)) uncovered(hour, hour + HOUR_MS);
+      }
+    }
+    t = end;
+  }
+  return first === undefined || last === undefined
+    ? undefined
+    : { from: first, to: Math.min(last, request.to) };
+}

@@ -10,7 +10,7 @@ import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
  * after its end, since the US EPA daily ozone maximum takes 8-hour windows beginning as late as
  * 23:00 (api/air-quality-data.ts reads that far). Everything else — the open hour or day, days the
  * maintainer has not computed (before it ran, late readings not flushed yet), a version other than
- * the stored one — is one span to compute, from the first such period to the last.
+ * the stored one — is computed, in as few spans as they make (adjacent periods join).
  */
 export const DAILY_SETTLE_MS = 8 * HOUR_MS;
 
@@ -31,15 +31,20 @@ export interface StoredIndexPoints {
   readonly points: readonly IndexPoint[];
   /** Devices of those points, sorted. */
   readonly devices: readonly string[];
-  /** [from, to) still to compute from readings; undefined when the stored series cover everything. */
-  readonly compute?: { readonly from: number; readonly to: number };
+  /** The [from, to) spans still to compute from readings, ascending; empty when all was stored. */
+  readonly compute: readonly Span[];
+}
+
+export interface Span {
+  readonly from: number;
+  readonly to: number;
 }
 
 export async function storedIndexPoints(
   reader: IndexSeriesReader | undefined,
   request: StoredIndexRequest,
 ): Promise<StoredIndexPoints> {
-  const everything = { points: [], devices: [], compute: { from: request.from, to: request.to } };
+  const everything = { points: [], devices: [], compute: [{ from: request.from, to: request.to }] };
   if (reader === undefined) return everything;
   const stored = await reader.read({
     city: request.city,
@@ -50,31 +55,26 @@ export async function storedIndexPoints(
     to: request.to,
   });
   if (stored.coverage.length === 0) return everything;
-  const compute = uncoveredSpan(stored, request);
-  const used = stored.rows.filter(
-    (row) => compute === undefined || row.ts < compute.from || row.ts >= compute.to,
-  );
+  const compute = uncoveredSpans(stored, request);
+  const used = stored.rows.filter((row) => !compute.some((span) => row.ts >= span.from && row.ts < span.to));
   return {
     points: used.map((row) => ({ ts: row.ts, date: row.date, result: row.result })),
     devices: [...new Set(used.flatMap((row) => row.devices))].sort(),
-    ...(compute === undefined ? {} : { compute }),
+    compute,
   };
 }
 
-function uncoveredSpan(
-  stored: StoredIndexSeries,
-  request: StoredIndexRequest,
-): { from: number; to: number } | undefined {
+function uncoveredSpans(stored: StoredIndexSeries, request: StoredIndexRequest): Span[] {
   const rowAt = new Map<number, IndexRow>(stored.rows.map((row) => [row.ts, row]));
   const versionOk = (ts: number) => {
     const row = rowAt.get(ts);
     return request.version === undefined || row === undefined || row.version === request.version;
   };
-  let first: number | undefined;
-  let last: number | undefined;
+  const spans: { from: number; to: number }[] = [];
   const uncovered = (from: number, to: number) => {
-    first ??= from;
-    last = to;
+    const previous = spans[spans.length - 1];
+    if (previous !== undefined && previous.to === from) previous.to = to;
+    else spans.push({ from, to });
   };
   let t = request.from;
   let k = 0;
@@ -98,7 +98,5 @@ function uncoveredSpan(
     }
     t = end;
   }
-  return first === undefined || last === undefined
-    ? undefined
-    : { from: first, to: Math.min(last, request.to) };
+  return spans.map((span) => ({ from: span.from, to: Math.min(span.to, request.to) }));
 }

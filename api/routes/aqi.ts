@@ -55,10 +55,9 @@ const aqiResponseSchema = z.object({
           'Points read from the stored index series: the values the Grafana air-quality dashboards show.',
         ),
       computed: z
-        .object({ from: utcTime('Start (inclusive).'), to: utcTime('End (exclusive).') })
-        .nullable()
+        .array(z.object({ from: utcTime('Start (inclusive).'), to: utcTime('End (exclusive).') }))
         .describe(
-          'The part of the range computed from readings for this request, with the same code: periods not yet complete when the index series were last updated (the open hour or day; a day until 8 h after its end), late readings not indexed yet (at most INDEX_SERIES_FLUSH_MS), days from before the series were kept, another version than the stored one, or a store that keeps none. Null when every point was stored.',
+          'The part of the range computed from readings for this request, with the same code: periods not yet complete when the index series were last updated (the open hour or day; a day until 8 h after its end), late readings not indexed yet (at most INDEX_SERIES_FLUSH_MS), days from before the series were kept, another version than the stored one, or a store that keeps none. Empty when every point was stored.',
         ),
     })
     .describe('Where the points come from.'),
@@ -132,37 +131,40 @@ export function registerAqiRoute(app: ApiApp, deps: RouteDeps & { now: () => num
         every,
         ...range,
       });
-      const span = stored.compute;
       const computed =
-        span === undefined
-          ? { devices: [], points: [] }
-          : await deps.heavy.run(reply, async (signal) => {
-              const data = await fetchHourlySeries(deps.store, {
-                city,
-                ...(device === undefined ? {} : { deviceId: device }),
-                from: span.from - AVERAGING_MARGIN_MS,
-                // Only daily maxima reach past the range (EPA 8-hour windows beginning late in the day).
-                to: every === '1d' ? span.to + AVERAGING_MARGIN_MS : span.to,
-                timeZone,
-                signal,
-              });
-              const input = {
-                standard,
-                ...(version === undefined ? {} : { version }),
-                every,
-                timeZone,
-                from: span.from,
-                to: span.to,
-                series: data.series,
-              };
-              return { devices: data.devices, points: await deps.compute.indexSeries(input, signal) };
-            });
-      const points = [...stored.points, ...computed.points].sort((a, b) => a.ts - b.ts);
+        stored.compute.length === 0
+          ? []
+          : await deps.heavy.run(reply, (signal) =>
+              Promise.all(
+                stored.compute.map(async (span) => {
+                  const data = await fetchHourlySeries(deps.store, {
+                    city,
+                    ...(device === undefined ? {} : { deviceId: device }),
+                    from: span.from - AVERAGING_MARGIN_MS,
+                    // Only daily maxima reach past the range (EPA 8-hour windows beginning late in the day).
+                    to: every === '1d' ? span.to + AVERAGING_MARGIN_MS : span.to,
+                    timeZone,
+                    signal,
+                  });
+                  const input = {
+                    standard,
+                    ...(version === undefined ? {} : { version }),
+                    every,
+                    timeZone,
+                    from: span.from,
+                    to: span.to,
+                    series: data.series,
+                  };
+                  return { devices: data.devices, points: await deps.compute.indexSeries(input, signal) };
+                }),
+              ),
+            );
+      const points = [...stored.points, ...computed.flatMap((c) => c.points)].sort((a, b) => a.ts - b.ts);
       return {
         city,
         timeZone,
         device: device ?? null,
-        devices: [...new Set([...stored.devices, ...computed.devices])].sort(),
+        devices: [...new Set([...stored.devices, ...computed.flatMap((c) => c.devices)])].sort(),
         standard,
         version: version ?? null,
         every,
@@ -170,7 +172,10 @@ export function registerAqiRoute(app: ApiApp, deps: RouteDeps & { now: () => num
         to: toUtcRfc3339(range.to),
         source: {
           stored: stored.points.length,
-          computed: span === undefined ? null : { from: toUtcRfc3339(span.from), to: toUtcRfc3339(span.to) },
+          computed: stored.compute.map((span) => ({
+            from: toUtcRfc3339(span.from),
+            to: toUtcRfc3339(span.to),
+          })),
         },
         points: points.map((p) => toWireIndexPoint(p, every, timeZone, lang)),
       };

@@ -6,13 +6,16 @@ import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
 /**
  * Which points of a /v1/aqi request the stored index series can give (the numbers Grafana shows),
  * and which span must be computed from readings. A stored period is trusted when the maintainer
- * computed its local day after the period was complete: an hour once it has ended; a day 8 hours
- * after its end, since the US EPA daily ozone maximum takes 8-hour windows beginning as late as
- * 23:00 (api/air-quality-data.ts reads that far). Everything else — the open hour or day, days the
+ * computed its local day after the period was complete: an hour once it has ended; a day once it
+ * has ended, and for the US EPA 8 hours later, since its daily ozone and CO maxima take 8-hour
+ * windows beginning as late as 23:00 (domain/air-quality/daily-max-8h.ts; EU and China windows end
+ * within the day). Everything else — the open hour or day, days the
  * maintainer has not computed (before it ran, late readings not flushed yet), a version other than
  * the stored one — is computed, in as few spans as they make (adjacent periods join).
  */
-export const DAILY_SETTLE_MS = 8 * HOUR_MS;
+export function dailySettleMs(standard: IndexStandardId): number {
+  return standard === 'epa' ? 8 * HOUR_MS : 0;
+}
 
 export interface StoredIndexRequest {
   readonly city: string;
@@ -90,7 +93,8 @@ function uncoveredSpans(stored: StoredIndexSeries, request: StoredIndexRequest):
     }
     const end = Math.min(day.to, request.to);
     if (request.every === '1d') {
-      if (day.computedAt < day.to + DAILY_SETTLE_MS || !versionOk(day.from)) uncovered(t, end);
+      const settled = day.computedAt >= day.to + dailySettleMs(request.standard);
+      if (!settled || !versionOk(day.from)) uncovered(t, end);
     } else {
       for (let hour = t; hour < end; hour += HOUR_MS) {
         if (day.computedAt < hour + HOUR_MS || !versionOk(hour)) uncovered(hour, hour + HOUR_MS);

@@ -57,7 +57,7 @@ const aqiResponseSchema = z.object({
       computed: z
         .array(z.object({ from: utcTime('Start (inclusive).'), to: utcTime('End (exclusive).') }))
         .describe(
-          'The part of the range computed from readings for this request, with the same code: periods not yet complete when the index series were last updated (the open hour or day; a day until 8 h after its end), late readings not indexed yet (at most INDEX_SERIES_FLUSH_MS), days from before the series were kept, another version than the stored one, or a store that keeps none. Empty when every point was stored.',
+          'The part of the range computed from readings for this request, with the same code: periods not yet complete when the index series were last updated (the open hour or day; a US EPA day until 8 h after its end), late readings not indexed yet (at most INDEX_SERIES_FLUSH_MS), days from before the series were kept, another version than the stored one, or a store that keeps none. Empty when every point was stored.',
         ),
     })
     .describe('Where the points come from.'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DAILY_SETTLE_MS, storedIndexPoints } from '../../api/stored-index-points.ts';
+import { dailySettleMs, storedIndexPoints } from '../../api/stored-index-points.ts';
 import { type IndexRow, indexRows } from '../../aqi/index-rows.ts';
 import type { IndexCoverage, IndexSeriesReader } from '../../aqi/index-series-sink.ts';
 
@@ -16,14 +16,14 @@ const series = {
   pm25: Array.from({ length: 6 * 24 }, (_, k) => ({ ts: D0 - DAY + k * HOUR, value: 40 })),
 };
 
-function rowsOf(every: '1h' | '1d', version?: string): IndexRow[] {
+function rowsOf(every: '1h' | '1d', version?: string, standard: 'hj633' | 'epa' = 'hj633'): IndexRow[] {
   return indexRows({
     city: 'zhengzhou',
     timeZone: 'Asia/Shanghai',
     series,
     hours: every === '1h' ? { from: D0, to: D0 + 4 * DAY } : { from: 0, to: 0 },
     days: every === '1d' ? { from: D0, to: D0 + 4 * DAY } : { from: 0, to: 0 },
-    standards: ['hj633'],
+    standards: [standard],
   }).map((row) => (version === undefined ? row : { ...row, version }));
 }
 
@@ -69,19 +69,21 @@ describe('stored index points', () => {
     );
   });
 
-  it('takes a day only once computed 8 hours after its end (late 8-hour ozone windows)', async () => {
+  it('takes a day once computed after its end, an EPA day 8 hours later (late 8-hour windows)', async () => {
     const end = D0 + DAY;
-    const early = await storedIndexPoints(reader(rowsOf('1d'), [day(0, end + DAILY_SETTLE_MS - 1)]), {
-      ...request('1d'),
-      to: end,
-    });
-    expect(early.compute).toEqual([{ from: D0, to: end }]);
-    const settled = await storedIndexPoints(reader(rowsOf('1d'), [day(0, end + DAILY_SETTLE_MS)]), {
-      ...request('1d'),
-      to: end,
-    });
+    const answer = async (standard: 'hj633' | 'epa', computedAt: number) =>
+      storedIndexPoints(reader(rowsOf('1d', undefined, standard), [day(0, computedAt)]), {
+        ...request('1d'),
+        standard,
+        to: end,
+      });
+    expect(dailySettleMs('epa')).toBe(8 * HOUR);
+    expect((await answer('hj633', end - 1)).compute).toEqual([{ from: D0, to: end }]);
+    expect((await answer('hj633', end)).compute).toEqual([]);
+    expect((await answer('epa', end + 8 * HOUR - 1)).compute).toEqual([{ from: D0, to: end }]);
+    const settled = await answer('epa', end + 8 * HOUR);
     expect(settled.compute).toEqual([]);
-    expect(settled.points.map((p) => [p.date, p.result.standard])).toEqual([['2026-12-01', 'hj633']]);
+    expect(settled.points.map((p) => [p.date, p.result.standard])).toEqual([['2026-12-01', 'epa']]);
   });
 
   it('computes each gap on its own: days never computed between and after stored ones', async () => {

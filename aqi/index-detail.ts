@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { IndexResult } from '../domain/air-quality/index.ts';
 import { UcapError } from '../domain/errors.ts';
-import { type IndexRow, type IndexRowSource, indexRowOf } from './index-rows.ts';
+import { type IndexRow, indexRowOf } from './index-rows.ts';
+import type { StoredIndexQuery } from './index-series-sink.ts';
 
 /**
  * What a stored index row keeps beyond its columns (DuckDB) or fields (InfluxDB `detail`): the
@@ -20,11 +21,18 @@ export function encodeIndexDetail(row: IndexRow): string {
   return JSON.stringify({ date: row.date, devices: row.devices, result: row.result });
 }
 
-/** The stored row back from its key and its detail; a detail this code did not write is refused. */
-export function decodeIndexDetail(
-  key: Pick<IndexRowSource, 'ts' | 'city' | 'deviceId' | 'standard' | 'every'>,
-  detail: string,
-): IndexRow {
+/**
+ * A stored row back from the query that found it, its time and its detail; a detail this code did
+ * not write is refused.
+ */
+export function decodeIndexDetail(query: StoredIndexQuery, ts: number, detail: string): IndexRow {
+  const key = {
+    ts,
+    city: query.city,
+    ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
+    standard: query.standard,
+    every: query.every,
+  };
   let parsed: z.infer<typeof detailSchema>;
   try {
     parsed = detailSchema.parse(JSON.parse(detail));

@@ -141,16 +141,10 @@ export async function selectIndexSeries(
      ORDER BY day_from`,
     [query.city, query.standard, query.every, BigInt(query.from), BigInt(query.to)],
   );
-  const key = {
-    city: query.city,
-    ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
-    standard: query.standard,
-    every: query.every,
-  };
   return {
     rows: rows.getRowObjectsJS().map((r) => {
       const { ts, detail } = rowSchema.parse(r);
-      return decodeIndexDetail({ ...key, ts }, detail);
+      return decodeIndexDetail(query, ts, detail);
     }),
     coverage: coverage.getRowObjectsJS().map((r) => coverageSchema.parse(r)),
   };

@@ -37,9 +37,16 @@ import { epochMs, tagEquals, timeRange, where } from './influxql.ts';
 export function influxIndexSeries(http: InfluxHttp): IndexSeriesStore {
   return {
     async replace(range, rows) {
+      // Not atomic here: the days are first marked not computed, so /v1/aqi computes them while
+      // their rows are deleted and rewritten, and marked computed again once all rows are written.
+      const stamp = async (computedAt: number) => {
+        const lines = coverageLines({ ...range, computedAt });
+        if (lines.length > 0) await http.write(lines, 'ms');
+      };
+      await stamp(0);
       await http.query(deleteQuery(range));
-      const lines = [...rows.map(aqiLine), ...coverageLines(range)];
-      if (lines.length > 0) await http.write(lines, 'ms');
+      for (const chunk of chunksOf(rows.map(aqiLine))) await http.write(chunk, 'ms');
+      await stamp(range.computedAt);
     },
     async read(query) {
       const [rows, coverage] = await Promise.all([
@@ -49,6 +56,30 @@ export function influxIndexSeries(http: InfluxHttp): IndexSeriesStore {
       return toStoredIndexSeries(query, rows, coverage);
     },
   };
+}
+
+/**
+ * Index lines carry their whole result (1–2 kB each): a month of a city's devices is tens of
+ * megabytes, beyond InfluxDB's request limit (max-body-size, 25 MB by default). Requests of at
+ * most 4 MiB of text.
+ */
+const MAX_CHARS_PER_REQUEST = 4 * 2 ** 20;
+
+export function chunksOf(lines: readonly string[]): string[][] {
+  const chunks: string[][] = [];
+  let chunk: string[] = [];
+  let size = 0;
+  for (const line of lines) {
+    if (chunk.length > 0 && size + line.length > MAX_CHARS_PER_REQUEST) {
+      chunks.push(chunk);
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(line);
+    size += line.length + 1;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
 }
 
 export function deleteQuery(range: IndexRange): string {
@@ -123,16 +154,10 @@ function toStoredIndexSeries(
   rows: StatementResult,
   coverage: StatementResult,
 ): StoredIndexSeries {
-  const key = {
-    city: query.city,
-    ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
-    standard: query.standard,
-    every: query.every,
-  };
   return {
     rows: rows.series.flatMap(rowsOf).map((r) => {
       const { time, detail } = rowSchema.parse(r);
-      return decodeIndexDetail({ ...key, ts: time }, detail);
+      return decodeIndexDetail(query, time, detail);
     }),
     coverage: coverage.series
       .flatMap(rowsOf)

@@ -5,7 +5,7 @@ import { encodeIndexDetail } from '../../aqi/index-detail.ts';
 import type { IndexRow } from '../../aqi/index-rows.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
-import { aqiLine } from '../../store/influxdb/influx-aqi-sink.ts';
+import { aqiLine, chunksOf } from '../../store/influxdb/influx-aqi-sink.ts';
 import {
   createRejectionLines,
   quoteIdent,
@@ -172,5 +172,15 @@ describe('InfluxQL quoting', () => {
   it('escapes the four characters InfluxQL knows in quoted text', () => {
     expect(quoteString('it\'s \\ "x"\nnext')).toBe("'it\\'s \\\\ \\\"x\\\"\\nnext'");
     expect(quoteIdent('my "db"')).toBe('"my \\"db\\""');
+  });
+});
+
+describe('index-series writes', () => {
+  it('split a month of large lines into requests InfluxDB accepts, keeping every line in order', () => {
+    const lines = Array.from({ length: 30_000 }, (_, k) => `aqi,city=nice detail="${'x'.repeat(1500)}" ${k}`);
+    const chunks = chunksOf(lines);
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const chunk of chunks) expect(chunk.join('\n').length).toBeLessThanOrEqual(4 * 2 ** 20);
+    expect(chunks.flat()).toEqual(lines);
   });
 });

@@ -96,7 +96,7 @@ export async function runApiBench(
         try {
           const flushed = await maintainer.flush();
           notes.push(
-            `${STORE_LABELS[kind]}: index series of the month rolled up, computed and stored in ${((performance.now() - flushStarted) / 1000).toFixed(1)} s (${formatCount(flushed.rows)} rows)`,
+            `${STORE_LABELS[kind]}: index series of the loaded days rolled up, computed and stored in ${((performance.now() - flushStarted) / 1000).toFixed(1)} s (${formatCount(flushed.rows)} rows)`,
           );
         } catch (error) {
           notes.push(`${STORE_LABELS[kind]}: index series not stored (${String(error)}): /v1/aqi computes`);

@@ -1,3 +1,4 @@
+import { indexRevision } from '../aqi/index-revision.ts';
 import type { IndexRow } from '../aqi/index-rows.ts';
 import type { IndexCoverage, IndexSeriesReader, StoredIndexSeries } from '../aqi/index-series-sink.ts';
 import type { IndexPoint, IndexStandardId } from '../domain/air-quality/index.ts';
@@ -11,7 +12,8 @@ import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
  * windows beginning as late as 23:00 (domain/air-quality/daily-max-8h.ts; EU and China windows end
  * within the day). Everything else — the open hour or day, days the
  * maintainer has not computed (before it ran, late readings not flushed yet), a version other than
- * the stored one — is computed, in as few spans as they make (adjacent periods join).
+ * the stored one, days computed by code that answers differently (aqi/index-revision.ts) — is
+ * computed, in as few spans as they make (adjacent periods join).
  */
 export function dailySettleMs(standard: IndexStandardId): number {
   return standard === 'epa' ? 8 * HOUR_MS : 0;
@@ -57,8 +59,11 @@ export async function storedIndexPoints(
     from: request.from,
     to: request.to,
   });
-  if (stored.coverage.length === 0) return everything;
-  const compute = uncoveredSpans(stored, request);
+  // Days computed by code that answers differently (before an upgrade) are as good as absent.
+  const revision = indexRevision();
+  const current = { ...stored, coverage: stored.coverage.filter((c) => c.revision === revision) };
+  if (current.coverage.length === 0) return everything;
+  const compute = uncoveredSpans(current, request);
   const used = stored.rows.filter((row) => !compute.some((span) => row.ts >= span.from && row.ts < span.to));
   return {
     points: used.map((row) => ({ ts: row.ts, date: row.date, result: row.result })),

@@ -10,6 +10,7 @@ import type { CityCatalog } from '../domain/cities.ts';
 import type { Reading } from '../domain/reading.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { devicesReporting, fetchDeviceHourlySeries } from './device-hourly-series.ts';
+import { indexRevision } from './index-revision.ts';
 import { INDEX_STANDARDS, type IndexRow, indexRows } from './index-rows.ts';
 import type { IndexSeriesSink } from './index-series-sink.ts';
 
@@ -98,6 +99,7 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
       to: startOfLocalDay(addDays(last, 1), timeZone),
     };
     const computedAt = (options.now ?? Date.now)();
+    const revision = indexRevision();
     const read = {
       city,
       from: startOfLocalDay(addDays(first, -MARGIN_DAYS), timeZone),
@@ -125,7 +127,15 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
         to: startOfLocalDay(addDays(d, 1), timeZone),
       }));
     await sink.replace(
-      { city, every: '1h', ...hours, standards, days: localDays(first, addDays(last, 2)), computedAt },
+      {
+        city,
+        every: '1h',
+        ...hours,
+        standards,
+        days: localDays(first, addDays(last, 2)),
+        computedAt,
+        revision,
+      },
       rows.filter((r) => r.every === '1h'),
     );
     await sink.replace(
@@ -136,6 +146,7 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
         standards,
         days: localDays(addDays(first, -1), addDays(last, 1)),
         computedAt,
+        revision,
       },
       rows.filter((r) => r.every === '1d'),
     );

@@ -26,6 +26,8 @@ export interface IndexRange {
   readonly days: readonly { readonly from: number; readonly to: number }[];
   /** When the rows were computed (epoch ms): periods that ended before it were complete then. */
   readonly computedAt: number;
+  /** The code that computed them (aqi/index-revision.ts). */
+  readonly revision: string;
 }
 
 /** What /v1/aqi asks the stored series for: one standard and period, the city or one device. */
@@ -46,6 +48,7 @@ export interface IndexCoverage {
   readonly from: number;
   readonly to: number;
   readonly computedAt: number;
+  readonly revision: string;
 }
 
 export interface StoredIndexSeries {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { indexRevision } from '../../aqi/index-revision.ts';
 import { formatDuration } from '../../domain/timestamps.ts';
 import {
   AVERAGING_MARGIN_MS,
@@ -95,6 +96,8 @@ function checkVersion(standard: IndexStandardParameter, version: string | undefi
 }
 
 export function registerAqiRoute(app: ApiApp, deps: RouteDeps & { now: () => number }): void {
+  // Worked out once per process (tens of ms), at start rather than in the first request.
+  indexRevision();
   app.get(
     '/v1/aqi',
     {

@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS index_coverage (
   every VARCHAR NOT NULL,
   day_from BIGINT NOT NULL,
   day_to BIGINT NOT NULL,
-  computed_at BIGINT NOT NULL
+  computed_at BIGINT NOT NULL,
+  revision VARCHAR NOT NULL
 );
 `;
 
@@ -94,6 +95,7 @@ export async function replaceIndexRows(
       BigInt(day.from),
       BigInt(day.to),
       BigInt(Math.round(range.computedAt)),
+      range.revision,
     ]),
   );
   await writer.run('BEGIN TRANSACTION');
@@ -109,7 +111,7 @@ export async function replaceIndexRows(
     );
     if (coverage.length > 0) {
       await writer.run(
-        `INSERT INTO index_coverage VALUES ${coverage.map((_, k) => `(${[1, 2, 3, 4, 5, 6].map((c) => `$${k * 6 + c}`).join(', ')})`).join(', ')}`,
+        `INSERT INTO index_coverage VALUES ${coverage.map((_, k) => `(${[1, 2, 3, 4, 5, 6, 7].map((c) => `$${k * 7 + c}`).join(', ')})`).join(', ')}`,
         coverage.flat(),
       );
     }
@@ -123,7 +125,7 @@ export async function replaceIndexRows(
 
 const epochMs = z.bigint().transform(Number);
 const rowSchema = z.object({ ts: epochMs, detail: z.string() });
-const coverageSchema = z.object({ from: epochMs, to: epochMs, computedAt: epochMs });
+const coverageSchema = z.object({ from: epochMs, to: epochMs, computedAt: epochMs, revision: z.string() });
 
 export async function selectIndexSeries(
   connection: DuckDBConnection,
@@ -136,7 +138,7 @@ export async function selectIndexSeries(
     [query.city, query.deviceId ?? '', query.standard, query.every, BigInt(query.from), BigInt(query.to)],
   );
   const coverage = await connection.runAndReadAll(
-    `SELECT day_from AS "from", day_to AS "to", computed_at AS "computedAt" FROM index_coverage
+    `SELECT day_from AS "from", day_to AS "to", computed_at AS "computedAt", revision FROM index_coverage
      WHERE city = $1 AND standard = $2 AND every = $3 AND day_to > $4 AND day_from < $5
      ORDER BY day_from`,
     [query.city, query.standard, query.every, BigInt(query.from), BigInt(query.to)],

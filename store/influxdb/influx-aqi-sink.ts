@@ -118,7 +118,7 @@ export function coverageLines(range: IndexRange): string[] {
   return range.standards.flatMap((standard) =>
     range.days.map(
       (day) =>
-        `${COVERAGE_PREFIX}${tagPair(AQI_COVERAGE_TAGS.city, range.city)}${tagPair(AQI_COVERAGE_TAGS.every, range.every)}${tagPair(AQI_COVERAGE_TAGS.standard, standard)} ${AQI_COVERAGE_FIELDS.computedAt}=${Math.round(range.computedAt)}i,${AQI_COVERAGE_FIELDS.to}=${day.to}i ${day.from}`,
+        `${COVERAGE_PREFIX}${tagPair(AQI_COVERAGE_TAGS.city, range.city)}${tagPair(AQI_COVERAGE_TAGS.every, range.every)}${tagPair(AQI_COVERAGE_TAGS.standard, standard)} ${AQI_COVERAGE_FIELDS.computedAt}=${Math.round(range.computedAt)}i,${AQI_COVERAGE_FIELDS.revision}=${quoteFieldString(range.revision)},${AQI_COVERAGE_FIELDS.to}=${day.to}i ${day.from}`,
     ),
   );
 }
@@ -136,7 +136,7 @@ function selectRowsQuery(query: StoredIndexQuery): string {
 
 /** Days that end after `from` and begin before `to`: begin in [from − 2 days, to) (days ≤ 25 h). */
 function selectCoverageQuery(query: StoredIndexQuery): string {
-  return `SELECT ${quoteIdent(AQI_COVERAGE_FIELDS.to)}, ${quoteIdent(AQI_COVERAGE_FIELDS.computedAt)} FROM ${quoteIdent(AQI_COVERAGE)}${where(
+  return `SELECT ${quoteIdent(AQI_COVERAGE_FIELDS.to)}, ${quoteIdent(AQI_COVERAGE_FIELDS.computedAt)}, ${quoteIdent(AQI_COVERAGE_FIELDS.revision)} FROM ${quoteIdent(AQI_COVERAGE)}${where(
     [
       tagEquals(AQI_COVERAGE_TAGS.city, query.city),
       tagEquals(AQI_COVERAGE_TAGS.standard, query.standard),
@@ -147,7 +147,12 @@ function selectCoverageQuery(query: StoredIndexQuery): string {
 }
 
 const rowSchema = z.object({ time: z.number(), detail: z.string() });
-const coverageSchema = z.object({ time: z.number(), to: z.number(), computed_at: z.number() });
+const coverageSchema = z.object({
+  time: z.number(),
+  to: z.number(),
+  computed_at: z.number(),
+  revision: z.string(),
+});
 
 function toStoredIndexSeries(
   query: StoredIndexQuery,
@@ -162,7 +167,7 @@ function toStoredIndexSeries(
     coverage: coverage.series
       .flatMap(rowsOf)
       .map((r) => coverageSchema.parse(r))
-      .map((c) => ({ from: c.time, to: c.to, computedAt: c.computed_at }))
+      .map((c) => ({ from: c.time, to: c.to, computedAt: c.computed_at, revision: c.revision }))
       .filter((c) => c.to > query.from),
   };
 }

@@ -35,7 +35,8 @@ import type { Reading, Rejection } from '../../domain/reading.ts';
  *                      it recomputes, so a sub-index that disappears does not linger.
  *
  *   aqi_coverage  tags   city, standard, every
- *               fields to (integer, epoch ms: end of the local day), computed_at (integer, epoch ms)
+ *               fields to (integer, epoch ms: end of the local day), computed_at (integer, epoch ms),
+ *                      revision (string: fingerprint of the index code, aqi/index-revision.ts)
  *               time   start of the local day: when the maintainer last computed that day's hours or
  *                      day. /v1/aqi trusts a stored period only if it had ended by computed_at.
  *
@@ -71,7 +72,7 @@ export const AQI_FIELDS = {
 } as const;
 export const AQI_COVERAGE = 'aqi_coverage';
 export const AQI_COVERAGE_TAGS = { city: 'city', standard: 'standard', every: 'every' } as const;
-export const AQI_COVERAGE_FIELDS = { to: 'to', computedAt: 'computed_at' } as const;
+export const AQI_COVERAGE_FIELDS = { to: 'to', computedAt: 'computed_at', revision: 'revision' } as const;
 /** Field of one sub-index: si_pm25, si_o3_8h, … */
 export function subIndexField(measure: string): string {
   return `si_${measure}`;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApi } from '../../api/build-api.ts';
+import { indexRevision } from '../../aqi/index-revision.ts';
 import { indexRowOf } from '../../aqi/index-rows.ts';
 import { createIndexSeriesMaintainer } from '../../aqi/index-series-maintainer.ts';
 import { withIndexSeries } from '../../aqi/index-series-store.ts';
@@ -209,7 +210,7 @@ describe.each(STORES)('/v1/aqi and the stored index series on %s', (_name, open)
     expect(body.source.stored).toBe(7);
   });
 
-  it('reads what the store holds, not a fresh computation: a stored value changed behind its back shows', async () => {
+  it('reads what the store holds, not a fresh computation, unless older index code stored it', async () => {
     const sink = indexSeriesOf(opened?.store as TimeSeriesStore);
     const day = { from: Date.parse('2026-10-20T22:00:00Z'), to: Date.parse('2026-10-21T22:00:00Z') };
     const path = `/v1/aqi?standard=hj633&every=1d&city=nice&from=2026-10-21T00:00:00%2B02:00&to=2026-10-22T00:00:00%2B02:00`;
@@ -218,13 +219,27 @@ describe.each(STORES)('/v1/aqi and the stored index series on %s', (_name, open)
     const row = rows[0];
     if (row === undefined) throw new Error('no stored HJ 633 day for Nice on 21 October');
     const changed = indexRowOf({ ...row, result: { ...(row.result as Hj633Result), aqi: 499 } });
-    const range = { city: 'nice', every: '1d' as const, ...day, standards: ['hj633' as const] };
+    const range = {
+      city: 'nice',
+      every: '1d' as const,
+      ...day,
+      standards: ['hj633' as const],
+      revision: indexRevision(),
+    };
     await sink.replace({ ...range, days: [day], computedAt: NOW }, [changed]);
     try {
       expect((await get('stored', path)).points.map((p) => p.value)).toEqual([499]);
       expect((await get('computed', path)).points.map((p) => p.value)).toEqual(
         before.points.map((p) => p.value),
       );
+      // The same row stamped by index code that answers differently (before an upgrade): computed.
+      await sink.replace({ ...range, days: [day], computedAt: NOW, revision: 'older-code' }, [changed]);
+      const upgraded = await get('stored', path);
+      expect(upgraded.points).toEqual(before.points);
+      expect(upgraded.source).toEqual({
+        stored: 0,
+        computed: [{ from: '2026-10-20T22:00:00Z', to: '2026-10-21T22:00:00Z' }],
+      });
     } finally {
       await sink.replace({ ...range, days: [day], computedAt: NOW }, rows);
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dailySettleMs, storedIndexPoints } from '../../api/stored-index-points.ts';
+import { indexRevision } from '../../aqi/index-revision.ts';
 import { type IndexRow, indexRows } from '../../aqi/index-rows.ts';
 import type { IndexCoverage, IndexSeriesReader } from '../../aqi/index-series-sink.ts';
 
@@ -38,10 +39,11 @@ function reader(rows: IndexRow[], coverage: IndexCoverage[]): IndexSeriesReader 
   };
 }
 
-const day = (k: number, computedAt: number): IndexCoverage => ({
+const day = (k: number, computedAt: number, revision = indexRevision()): IndexCoverage => ({
   from: D0 + k * DAY,
   to: D0 + (k + 1) * DAY,
   computedAt,
+  revision,
 });
 const request = (every: '1h' | '1d', extra: { version?: string } = {}) => ({
   city: 'zhengzhou',
@@ -104,5 +106,13 @@ describe('stored index points', () => {
     expect((await storedIndexPoints(stored, request('1d', { version: '2026' }))).compute).toEqual([
       { from: D0, to: D0 + 4 * DAY },
     ]);
+  });
+
+  it('computes again the days stored by index code that answers differently (before an upgrade)', async () => {
+    const late = D0 + 10 * DAY;
+    const coverage = [day(0, late), day(1, late, 'older-code'), day(2, late), day(3, late)];
+    const answer = await storedIndexPoints(reader(rowsOf('1d'), coverage), request('1d'));
+    expect(answer.compute).toEqual([{ from: D0 + DAY, to: D0 + 2 * DAY }]);
+    expect(answer.points.map((p) => p.ts)).toEqual([D0, D0 + 2 * DAY, D0 + 3 * DAY]);
   });
 });

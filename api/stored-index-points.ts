@@ -12,7 +12,7 @@ import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
  * windows beginning as late as 23:00 (domain/air-quality/daily-max-8h.ts; EU and China windows end
  * within the day). Everything else — the open hour or day, days the
  * maintainer has not computed (before it ran, late readings not flushed yet), a version other than
- * the stored one, days computed by code that answers differently (aqi/index-revision.ts) — is
+ * the stored one, rows this code cannot read, days computed by code that answers differently (aqi/index-revision.ts) — is
  * computed, in as few spans as they make (adjacent periods join).
  */
 export function dailySettleMs(standard: IndexStandardId): number {
@@ -74,7 +74,9 @@ export async function storedIndexPoints(
 
 function uncoveredSpans(stored: StoredIndexSeries, request: StoredIndexRequest): Span[] {
   const rowAt = new Map<number, IndexRow>(stored.rows.map((row) => [row.ts, row]));
+  const unreadable = new Set(stored.unreadable);
   const versionOk = (ts: number) => {
+    if (unreadable.has(ts)) return false;
     const row = rowAt.get(ts);
     return request.version === undefined || row === undefined || row.version === request.version;
   };

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { IndexResult } from '../domain/air-quality/index.ts';
-import { UcapError } from '../domain/errors.ts';
 import { type IndexRow, indexRowOf } from './index-rows.ts';
 import type { StoredIndexQuery } from './index-series-sink.ts';
 
@@ -22,36 +21,39 @@ export function encodeIndexDetail(row: IndexRow): string {
 }
 
 /**
- * A stored row back from the query that found it, its time and its detail; a detail this code did
- * not write is refused.
+ * A stored row back from the query that found it, its time and its detail; undefined for a detail
+ * this code did not write (another writer's point, a damaged value): the period is then computed.
  */
-export function decodeIndexDetail(query: StoredIndexQuery, ts: number, detail: string): IndexRow {
-  const key = {
-    ts,
-    city: query.city,
-    ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
-    standard: query.standard,
-    every: query.every,
-  };
-  let parsed: z.infer<typeof detailSchema>;
+export function decodeIndexDetail(query: StoredIndexQuery, ts: number, detail: string): IndexRow | undefined {
   try {
-    parsed = detailSchema.parse(JSON.parse(detail));
-  } catch (error) {
-    throw new UcapError(
-      'STORE_QUERY_FAILED',
-      `stored index row of ${key.city} at ${new Date(key.ts).toISOString()} is unreadable: ${String(error)}`,
-    );
+    const parsed = detailSchema.parse(JSON.parse(detail));
+    if (parsed.result.standard !== query.standard) return undefined;
+    return indexRowOf({
+      ts,
+      city: query.city,
+      ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
+      standard: query.standard,
+      every: query.every,
+      date: parsed.date,
+      devices: parsed.devices,
+      result: parsed.result as unknown as IndexResult,
+    });
+  } catch {
+    return undefined;
   }
-  if (parsed.result.standard !== key.standard) {
-    throw new UcapError(
-      'STORE_QUERY_FAILED',
-      `stored index row of ${key.city} at ${new Date(key.ts).toISOString()} holds ${parsed.result.standard}, not ${key.standard}`,
-    );
+}
+
+/** Rows read back, and the times of those that could not be. */
+export function decodeIndexRows(
+  query: StoredIndexQuery,
+  stored: readonly { readonly ts: number; readonly detail: string }[],
+): { rows: IndexRow[]; unreadable: number[] } {
+  const rows: IndexRow[] = [];
+  const unreadable: number[] = [];
+  for (const { ts, detail } of stored) {
+    const row = decodeIndexDetail(query, ts, detail);
+    if (row === undefined) unreadable.push(ts);
+    else rows.push(row);
   }
-  return indexRowOf({
-    ...key,
-    date: parsed.date,
-    devices: parsed.devices,
-    result: parsed.result as unknown as IndexResult,
-  });
+  return { rows, unreadable };
 }

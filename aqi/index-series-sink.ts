@@ -54,6 +54,8 @@ export interface IndexCoverage {
 export interface StoredIndexSeries {
   /** Ascending by ts. */
   readonly rows: readonly IndexRow[];
+  /** Times of stored rows this code cannot read (not written by it): computed instead. */
+  readonly unreadable: readonly number[];
   /** Ascending by from; the days of the range the maintainer has computed. */
   readonly coverage: readonly IndexCoverage[];
 }

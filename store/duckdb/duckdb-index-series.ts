@@ -1,6 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
-import { decodeIndexDetail, encodeIndexDetail } from '../../aqi/index-detail.ts';
+import { decodeIndexRows, encodeIndexDetail } from '../../aqi/index-detail.ts';
 import type { IndexRow } from '../../aqi/index-rows.ts';
 import type { IndexRange, StoredIndexQuery, StoredIndexSeries } from '../../aqi/index-series-sink.ts';
 
@@ -144,10 +144,10 @@ export async function selectIndexSeries(
     [query.city, query.standard, query.every, BigInt(query.from), BigInt(query.to)],
   );
   return {
-    rows: rows.getRowObjectsJS().map((r) => {
-      const { ts, detail } = rowSchema.parse(r);
-      return decodeIndexDetail(query, ts, detail);
-    }),
+    ...decodeIndexRows(
+      query,
+      rows.getRowObjectsJS().map((r) => rowSchema.parse(r)),
+    ),
     coverage: coverage.getRowObjectsJS().map((r) => coverageSchema.parse(r)),
   };
 }

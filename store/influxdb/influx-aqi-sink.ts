@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeIndexDetail, encodeIndexDetail } from '../../aqi/index-detail.ts';
+import { decodeIndexRows, encodeIndexDetail } from '../../aqi/index-detail.ts';
 import type { IndexRow } from '../../aqi/index-rows.ts';
 import type {
   IndexRange,
@@ -160,10 +160,13 @@ function toStoredIndexSeries(
   coverage: StatementResult,
 ): StoredIndexSeries {
   return {
-    rows: rows.series.flatMap(rowsOf).map((r) => {
-      const { time, detail } = rowSchema.parse(r);
-      return decodeIndexDetail(query, time, detail);
-    }),
+    ...decodeIndexRows(
+      query,
+      rows.series.flatMap(rowsOf).map((r) => {
+        const { time, detail } = rowSchema.parse(r);
+        return { ts: time, detail };
+      }),
+    ),
     coverage: coverage.series
       .flatMap(rowsOf)
       .map((r) => coverageSchema.parse(r))

@@ -44,6 +44,8 @@ interface AqiBody {
 
 interface Opened {
   readonly store: TimeSeriesStore;
+  /** InfluxDB: writes line protocol as any other client of the database could. */
+  writeLine?(line: string): Promise<void>;
   /** The stored `value` of each city-mean row of a standard and period, by time (ms). */
   storedValues?(standard: string, every: string): Promise<Map<number, number | null>>;
   cleanup(): Promise<void>;
@@ -70,6 +72,16 @@ const STORES: [string, (dir: string) => Promise<Opened>][] = [
       };
       return {
         store,
+        async writeLine(line) {
+          const response = await fetch(
+            `${url}/write?${new URLSearchParams({ db: database, precision: 'ms' })}`,
+            {
+              method: 'POST',
+              body: line,
+            },
+          );
+          expect(response.status).toBe(204);
+        },
         async storedValues(standard, every) {
           const values = await query(
             `SELECT "value", "detail" FROM "aqi" WHERE "city" = 'nice' AND "scope" = 'city' AND "standard" = '${standard}' AND "every" = '${every}'`,
@@ -85,7 +97,7 @@ const STORES: [string, (dir: string) => Promise<Opened>][] = [
   ],
 ];
 
-describe.each(STORES)('/v1/aqi and the stored index series on %s', (_name, open) => {
+describe.each(STORES)('/v1/aqi and the stored index series on %s', (name, open) => {
   let dir = '';
   let opened: Opened | undefined;
   const apps: FastifyInstance[] = [];
@@ -244,4 +256,23 @@ describe.each(STORES)('/v1/aqi and the stored index series on %s', (_name, open)
       await sink.replace({ ...range, days: [day], computedAt: NOW }, rows);
     }
   });
+
+  // Only InfluxDB lets another client write the series (the DuckDB file is this process's alone).
+  it.runIf(name.startsWith('InfluxDB'))(
+    'computes a stored day another writer garbled, instead of failing or serving it',
+    async () => {
+      if (opened?.writeLine === undefined) throw new Error('no raw writes on this store');
+      const path = `/v1/aqi?standard=hj633&every=1d&city=nice&from=2026-10-22T00:00:00%2B02:00&to=2026-10-23T00:00:00%2B02:00`;
+      const before = await get('computed', path);
+      await opened.writeLine(
+        `aqi,city=nice,every=1d,scope=city,standard=hj633 detail="not ours",value=1 ${Date.parse('2026-10-21T22:00:00Z')}`,
+      );
+      const body = await get('stored', path);
+      expect(body.points).toEqual(before.points);
+      expect(body.source).toEqual({
+        stored: 0,
+        computed: [{ from: '2026-10-21T22:00:00Z', to: '2026-10-22T22:00:00Z' }],
+      });
+    },
+  );
 });

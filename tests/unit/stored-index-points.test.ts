@@ -33,6 +33,7 @@ function reader(rows: IndexRow[], coverage: IndexCoverage[]): IndexSeriesReader 
     async read(q) {
       return {
         rows: rows.filter((r) => r.every === q.every && r.ts >= q.from && r.ts < q.to),
+        unreadable: [],
         coverage: coverage.filter((c) => c.to > q.from && c.from < q.to),
       };
     },

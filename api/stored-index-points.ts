@@ -1,6 +1,11 @@
 import { indexRevision } from '../aqi/index-revision.ts';
 import type { IndexRow } from '../aqi/index-rows.ts';
-import type { IndexCoverage, IndexSeriesReader, StoredIndexSeries } from '../aqi/index-series-sink.ts';
+import type {
+  IndexCoverage,
+  IndexSeriesReader,
+  StoredIndexQuery,
+  StoredIndexSeries,
+} from '../aqi/index-series-sink.ts';
 import type { IndexPoint, IndexStandardId } from '../domain/air-quality/index.ts';
 import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
 
@@ -12,23 +17,17 @@ import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
  * windows beginning as late as 23:00 (domain/air-quality/daily-max-8h.ts; EU and China windows end
  * within the day). Everything else — the open hour or day, days the
  * maintainer has not computed (before it ran, late readings not flushed yet), a version other than
- * the stored one, rows this code cannot read, days computed by code that answers differently (aqi/index-revision.ts) — is
- * computed, in as few spans as they make (adjacent periods join).
+ * the stored one, rows this code cannot read, days computed by code that answers differently
+ * (aqi/index-revision.ts) — is computed, in as few spans as they make (adjacent periods join).
  */
 export function dailySettleMs(standard: IndexStandardId): number {
   return standard === 'epa' ? 8 * HOUR_MS : 0;
 }
 
-export interface StoredIndexRequest {
-  readonly city: string;
-  readonly deviceId?: string;
-  readonly standard: IndexStandardId;
-  /** The version asked for; stored rows of another version are computed again. */
+/** The query of the stored series ([from, to) as resolveIndexRange gives it), and the version asked for. */
+export interface StoredIndexRequest extends Omit<StoredIndexQuery, 'signal'> {
+  /** Stored rows of another version are computed again. */
   readonly version?: string;
-  readonly every: '1h' | '1d';
-  /** [from, to): hour-aligned (1h) or whole local days (1d), as resolveIndexRange gives it. */
-  readonly from: number;
-  readonly to: number;
 }
 
 export interface StoredIndexPoints {

@@ -45,3 +45,30 @@ export async function fetchDeviceHourlySeries(
   });
   return { city, devices };
 }
+
+/** Which devices have an hourly mean of any pollutant in [from, to), sorted: a lookup per device. */
+export function devicesReporting(
+  devices: ReadonlyMap<string, PollutantSeries>,
+): (from: number, to: number) => string[] {
+  const hours = [...devices.entries()]
+    .map(([deviceId, series]): [string, number[]] => [
+      deviceId,
+      [...new Set(Object.values(series).flatMap((points) => (points ?? []).map((p) => p.ts)))].sort(
+        (a, b) => a - b,
+      ),
+    ])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return (from, to) => hours.filter(([, ts]) => firstAtOrAfter(ts, from) < to).map(([deviceId]) => deviceId);
+}
+
+/** The first element of ascending `sorted` at or after `t` (Infinity when none). */
+function firstAtOrAfter(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? Number.POSITIVE_INFINITY) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted[lo] ?? Number.POSITIVE_INFINITY;
+}

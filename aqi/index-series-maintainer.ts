@@ -1,11 +1,17 @@
 import type { IndexStandardId } from '../domain/air-quality/index.ts';
-import { addDays, localDateKey, startOfLocalDay } from '../domain/air-quality/local-calendar.ts';
+import {
+  addDays,
+  dateKeysBetween,
+  localDateKey,
+  startOfLocalDay,
+} from '../domain/air-quality/local-calendar.ts';
 import { AQ_POLLUTANTS } from '../domain/air-quality/pollutants.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import type { Reading } from '../domain/reading.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
-import { fetchDeviceHourlySeries } from './device-hourly-series.ts';
-import { type IndexRow, indexRows } from './index-rows.ts';
+import { devicesReporting, fetchDeviceHourlySeries } from './device-hourly-series.ts';
+import { indexRevision } from './index-revision.ts';
+import { INDEX_STANDARDS, type IndexRow, indexRows } from './index-rows.ts';
 import type { IndexSeriesSink } from './index-series-sink.ts';
 
 /**
@@ -43,6 +49,8 @@ export interface MaintainerOptions {
   readonly standards?: readonly IndexStandardId[];
   /** Called when a background flush fails; the touched days stay pending for the next one. */
   readonly onError?: (error: unknown) => void;
+  /** The clock that stamps each flush's coverage (default Date.now). */
+  readonly now?: () => number;
 }
 
 const POLLUTANTS: ReadonlySet<string> = new Set(AQ_POLLUTANTS);
@@ -90,6 +98,8 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
       from: startOfLocalDay(addDays(first, -1), timeZone),
       to: startOfLocalDay(addDays(last, 1), timeZone),
     };
+    const computedAt = (options.now ?? Date.now)();
+    const revision = indexRevision();
     const read = {
       city,
       from: startOfLocalDay(addDays(first, -MARGIN_DAYS), timeZone),
@@ -99,19 +109,45 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
     // One store query per pollutant gives every device's hourly means, and the city mean from them.
     const data = await fetchDeviceHourlySeries(store, read);
     const common = { city, timeZone, hours, days, ...standardsOf() };
-    const rows: IndexRow[] = indexRows({ ...common, series: data.city });
+    const rows: IndexRow[] = indexRows({
+      ...common,
+      series: data.city,
+      devicesBetween: devicesReporting(data.devices),
+    });
     for (const [deviceId, series] of data.devices) {
       // A device's indices take a few ms: yield between devices so a flush never holds the event
       // loop (MQTT acks, API requests) for the whole city.
       await new Promise<void>((resolve) => setImmediate(resolve));
       rows.push(...indexRows({ ...common, deviceId, series }));
     }
+    const standards = options.standards ?? INDEX_STANDARDS;
+    const localDays = (from: string, to: string) =>
+      dateKeysBetween(from, to).map((d) => ({
+        from: startOfLocalDay(d, timeZone),
+        to: startOfLocalDay(addDays(d, 1), timeZone),
+      }));
     await sink.replace(
-      { city, every: '1h', ...hours },
+      {
+        city,
+        every: '1h',
+        ...hours,
+        standards,
+        days: localDays(first, addDays(last, 2)),
+        computedAt,
+        revision,
+      },
       rows.filter((r) => r.every === '1h'),
     );
     await sink.replace(
-      { city, every: '1d', ...days },
+      {
+        city,
+        every: '1d',
+        ...days,
+        standards,
+        days: localDays(addDays(first, -1), addDays(last, 1)),
+        computedAt,
+        revision,
+      },
       rows.filter((r) => r.every === '1d'),
     );
     return rows.length;

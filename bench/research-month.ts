@@ -1,3 +1,6 @@
+import { createIndexSeriesMaintainer } from '../aqi/index-series-maintainer.ts';
+import { withIndexSeries } from '../aqi/index-series-store.ts';
+import { CityCatalog, DEFAULT_CITIES } from '../domain/cities.ts';
 import type { MetricId } from '../domain/metrics.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { deviceIdsFor, gridReadings, gridReadingsPerStep, type ReadingGrid } from './synthetic-readings.ts';
@@ -49,5 +52,48 @@ export async function writeResearchMonth(
     for (let i = 0; i < month.perCity; i += batchSize)
       await store.writeReadings(gridReadings(grid, i, Math.min(batchSize, month.perCity - i)));
     onCity(grid.city, month.perCity, performance.now() - started);
+  }
+}
+
+/** How the index series of a seeded month were stored (absent when the store keeps none). */
+export interface SeededIndexSeries {
+  readonly ms: number;
+  readonly rows?: number;
+  readonly error?: string;
+}
+
+/**
+ * The data set written as a writing process writes it: the index-series maintainer notes the
+ * readings; then the hours are rolled up and the index series of every touched day computed and
+ * stored once (timed), so /v1/aqi and Grafana read stored series as after a month of running.
+ */
+export async function seedResearchMonth(
+  store: TimeSeriesStore,
+  month: ResearchMonth,
+  batchSize: number,
+  onCity?: (city: string, readings: number, ms: number) => void,
+): Promise<SeededIndexSeries | undefined> {
+  const maintainer =
+    store.indexSeries === undefined
+      ? undefined
+      : createIndexSeriesMaintainer({
+          store,
+          sink: store.indexSeries,
+          cities: new CityCatalog(DEFAULT_CITIES),
+        });
+  await writeResearchMonth(
+    maintainer === undefined ? store : withIndexSeries(store, maintainer),
+    month,
+    batchSize,
+    onCity,
+  );
+  const started = performance.now();
+  await store.rollUp();
+  if (maintainer === undefined) return undefined;
+  try {
+    const flushed = await maintainer.flush();
+    return { ms: performance.now() - started, rows: flushed.rows };
+  } catch (error) {
+    return { ms: performance.now() - started, error: String(error) };
   }
 }

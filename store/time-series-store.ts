@@ -1,3 +1,4 @@
+import type { IndexSeriesStore } from '../aqi/index-series-sink.ts';
 import type { MetricId } from '../domain/metrics.ts';
 import type { Reading, Rejection } from '../domain/reading.ts';
 import type { TimeSource } from '../domain/timestamps.ts';
@@ -171,6 +172,11 @@ export interface TimeSeriesStore {
    * Answers never depend on it: hours not rolled up yet are read from the raw readings.
    */
   rollUp(): Promise<void>;
+  /**
+   * The air-quality index series (aqi/): kept by the index-series maintainer of the process that
+   * writes readings, read by /v1/aqi. Absent where the store cannot keep them (InfluxDB 2.x/3.x).
+   */
+  readonly indexSeries?: IndexSeriesStore;
   /** Flushes and releases resources; further calls fail. */
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { indexRevision } from '../../aqi/index-revision.ts';
 import { formatDuration } from '../../domain/timestamps.ts';
 import {
   AVERAGING_MARGIN_MS,
@@ -20,6 +21,7 @@ import {
 } from '../schemas/air-quality-parameters.ts';
 import { cityParameter, deviceParameter, timeParameter } from '../schemas/query-parameters.ts';
 import { errorResponses, utcTime } from '../schemas/response-parts.ts';
+import { storedIndexPoints } from '../stored-index-points.ts';
 
 const DAY_MS = 86_400_000;
 /** Hourly points are large (up to eight sub-indices each): a month of them is a chart, not an export. */
@@ -45,6 +47,21 @@ const aqiResponseSchema = z.object({
   every: z.string().describe('1h or 1d.'),
   from: utcTime('Start of the range (inclusive): aligned to the hour (1h) or to local midnight (1d).'),
   to: utcTime('End of the range (exclusive); for 1d, the local midnight after the last day.'),
+  source: z
+    .object({
+      stored: z
+        .number()
+        .int()
+        .describe(
+          'Points read from the stored index series: the values the Grafana air-quality dashboards show.',
+        ),
+      computed: z
+        .array(z.object({ from: utcTime('Start (inclusive).'), to: utcTime('End (exclusive).') }))
+        .describe(
+          'The part of the range computed from readings for this request, with the same code: periods not yet complete when the index series were last updated (the open hour or day; a US EPA day until 8 h after its end), late readings not indexed yet (at most INDEX_SERIES_FLUSH_MS), days from before the series were kept, another version than the stored one, or a store that keeps none. Empty when every point was stored.',
+        ),
+    })
+    .describe('Where the points come from.'),
   points: z
     .array(indexPointSchema)
     .describe('Oldest first; hours or days without any usable average are left out.'),
@@ -79,12 +96,14 @@ function checkVersion(standard: IndexStandardParameter, version: string | undefi
 }
 
 export function registerAqiRoute(app: ApiApp, deps: RouteDeps & { now: () => number }): void {
+  // Worked out once per process (tens of ms), at start rather than in the first request.
+  indexRevision();
   app.get(
     '/v1/aqi',
     {
       schema: {
         summary: 'Air-quality index per hour or per local day',
-        description: `The EU EAQI, China AQI (HJ 633) or US EPA AQI of a device, or of the city (hourly means averaged over its devices), computed from stored hourly means with each standard's own averaging. At most ${MAX_AQI_RANGE_DAYS['1h']} days with every=1h, ${MAX_AQI_RANGE_DAYS['1d']} with every=1d.`,
+        description: `The EU EAQI, China AQI (HJ 633) or US EPA AQI of a device, or of the city (hourly means averaged over its devices), read from the stored index series (the numbers Grafana shows) where they are complete, otherwise computed from stored hourly means with the same code and each standard's own averaging (see source). At most ${MAX_AQI_RANGE_DAYS['1h']} days with every=1h, ${MAX_AQI_RANGE_DAYS['1d']} with every=1d.`,
         tags: ['air quality'],
         querystring: z.strictObject({
           city: cityParameter(deps.cities),
@@ -106,37 +125,61 @@ export function registerAqiRoute(app: ApiApp, deps: RouteDeps & { now: () => num
       checkVersion(standard, version);
       const timeZone = deps.cities.get(city)?.timeZone ?? 'UTC';
       const range = resolveIndexRange({ ...request.query, every }, deps.now(), timeZone);
-      const { data, points } = await deps.heavy.run(reply, async (signal) => {
-        const data = await fetchHourlySeries(deps.store, {
-          city,
-          ...(device === undefined ? {} : { deviceId: device }),
-          from: range.from - AVERAGING_MARGIN_MS,
-          // Only daily maxima reach past the range (EPA 8-hour windows beginning late in the day).
-          to: every === '1d' ? range.to + AVERAGING_MARGIN_MS : range.to,
-          timeZone,
-          signal,
-        });
-        const input = {
-          standard,
-          ...(version === undefined ? {} : { version }),
-          every,
-          timeZone,
-          from: range.from,
-          to: range.to,
-          series: data.series,
-        };
-        return { data, points: await deps.compute.indexSeries(input, signal) };
+      // The stored series first: one small query, outside the heavy-work slots.
+      const stored = await storedIndexPoints(deps.store.indexSeries, {
+        city,
+        ...(device === undefined ? {} : { deviceId: device }),
+        standard,
+        ...(version === undefined ? {} : { version }),
+        every,
+        ...range,
       });
+      const computed =
+        stored.compute.length === 0
+          ? []
+          : await deps.heavy.run(reply, (signal) =>
+              Promise.all(
+                stored.compute.map(async (span) => {
+                  const data = await fetchHourlySeries(deps.store, {
+                    city,
+                    ...(device === undefined ? {} : { deviceId: device }),
+                    from: span.from - AVERAGING_MARGIN_MS,
+                    // Only daily maxima reach past the range (EPA 8-hour windows beginning late in the day).
+                    to: every === '1d' ? span.to + AVERAGING_MARGIN_MS : span.to,
+                    timeZone,
+                    signal,
+                  });
+                  const input = {
+                    standard,
+                    ...(version === undefined ? {} : { version }),
+                    every,
+                    timeZone,
+                    from: span.from,
+                    to: span.to,
+                    series: data.series,
+                  };
+                  return { devices: data.devices, points: await deps.compute.indexSeries(input, signal) };
+                }),
+              ),
+            );
+      const points = [...stored.points, ...computed.flatMap((c) => c.points)].sort((a, b) => a.ts - b.ts);
       return {
         city,
         timeZone,
         device: device ?? null,
-        devices: [...data.devices],
+        devices: [...new Set([...stored.devices, ...computed.flatMap((c) => c.devices)])].sort(),
         standard,
         version: version ?? null,
         every,
         from: toUtcRfc3339(range.from),
         to: toUtcRfc3339(range.to),
+        source: {
+          stored: stored.points.length,
+          computed: stored.compute.map((span) => ({
+            from: toUtcRfc3339(span.from),
+            to: toUtcRfc3339(span.to),
+          })),
+        },
         points: points.map((p) => toWireIndexPoint(p, every, timeZone, lang)),
       };
     },

@@ -9,7 +9,7 @@ import { storeConfigSchema } from '../../store/store-config.ts';
 import { type RunningInfluxd, startInfluxd } from '../../tests/setup/influxd.ts';
 import { type BenchTable, formatCount, formatMiB, formatMs, renderTable } from '../bench-format.ts';
 import { percentile } from '../bench-stats.ts';
-import { researchMonth, writeResearchMonth } from '../research-month.ts';
+import { researchMonth, seedResearchMonth } from '../research-month.ts';
 import { ApiLoad, type ApiLoadFigures, heavyResearchPaths } from './api-load.ts';
 import { type Deployment, startDeployment } from './deployments.ts';
 import { type DeployChoice, LOAD_USAGE, type LoadArgs, parseLoadArgs } from './load-args.ts';
@@ -117,7 +117,7 @@ async function runDeployment(
     const running = influxd;
     cleanups.push(() => running.stop());
   }
-  if (args.seedDays > 0) await seedResearchMonth(kind, dataDir, influxd, args.seedDays);
+  if (args.seedDays > 0) await seedDeploymentStore(kind, dataDir, influxd, args.seedDays);
   const deployment = await startDeployment({
     kind,
     dataDir,
@@ -172,7 +172,7 @@ async function runDeployment(
  * 5 min) into the store the deployment will open, before it starts: the heavy routes then read a
  * realistic month while devices publish.
  */
-async function seedResearchMonth(
+async function seedDeploymentStore(
   kind: DeployChoice,
   dataDir: string,
   influxd: RunningInfluxd | undefined,
@@ -187,12 +187,15 @@ async function seedResearchMonth(
   const store = await openStore(config, silentLogger());
   try {
     const month = researchMonth({ devicesPerCity: 100, days, stepMs: 300_000 });
-    await writeResearchMonth(store, month, 20_000, (city, readings, ms) =>
+    const index = await seedResearchMonth(store, month, 20_000, (city, readings, ms) =>
       console.log(
         `${kind}: seeded ${formatCount(readings)} readings of ${city} (${days} d) in ${(ms / 1000).toFixed(1)} s`,
       ),
     );
-    await store.rollUp();
+    if (index !== undefined)
+      console.log(
+        `${kind}: index series of the seeded days ${index.error === undefined ? `stored in ${(index.ms / 1000).toFixed(1)} s` : `not stored (${index.error})`}`,
+      );
   } finally {
     await store.close();
   }

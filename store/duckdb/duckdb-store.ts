@@ -8,6 +8,7 @@ import { RollupScheduler } from '../rollup-scheduler.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { BULK_WRITE_MIN, insertReadingsBulk } from './duckdb-bulk-writes.ts';
 import { closedError, storeError } from './duckdb-errors.ts';
+import { createIndexSeriesTables, replaceIndexRows, selectIndexSeries } from './duckdb-index-series.ts';
 import { openDatabase } from './duckdb-open.ts';
 import { selectLatest, selectReadings, selectRejections, selectSensors } from './duckdb-queries.ts';
 import { applyRawRetention } from './duckdb-retention.ts';
@@ -47,6 +48,12 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
   const zoneOf = options.dayZoneOf ?? cityZones(DEFAULT_CITIES);
   const retention = await guard('STORE_UNAVAILABLE', `preparing rollups in ${db.location}`, () =>
     createRollups(db.writer, zoneOf),
+  ).catch(async (error: unknown) => {
+    await db.close();
+    throw error;
+  });
+  await guard('STORE_UNAVAILABLE', `preparing index series in ${db.location}`, () =>
+    createIndexSeriesTables(db.writer),
   ).catch(async (error: unknown) => {
     await db.close();
     throw error;
@@ -116,6 +123,10 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
     rollUp: async () => {
       await rollups.flush(true);
       await retentionPasses.runNow();
+    },
+    indexSeries: {
+      replace: (range, rows) => write('writing index series', (w) => replaceIndexRows(w, range, rows)),
+      read: (query) => read('reading index series', (c) => selectIndexSeries(c, query), query.signal),
     },
     series: (query) =>
       read(

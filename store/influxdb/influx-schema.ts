@@ -26,10 +26,19 @@ import type { Reading, Rejection } from '../../domain/reading.ts';
  *                      device (absent for scope 'city'), standard (eaqi, hj633, epa), every (1h, 1d)
  *               fields value (float: AQI, or EAQI level number), level (float, 1 = best),
  *                      version, primary (comma-separated measures), incomplete (bool),
- *                      si_<measure> (float: each computed sub-index, e.g. si_pm25, si_o3_8h)
+ *                      si_<measure> (float: each computed sub-index, e.g. si_pm25, si_o3_8h),
+ *                      detail (string: the whole result as JSON, aqi/index-detail.ts, which
+ *                      /v1/aqi shows); value and level are absent when the standard gives no
+ *                      overall value (a point with only notComputed sub-indices)
  *               time   start of the hour or of the local day, precision=ms. Written by the
  *                      index-series maintainer (aqi/), which deletes and rewrites the hours and days
  *                      it recomputes, so a sub-index that disappears does not linger.
+ *
+ *   aqi_coverage  tags   city, standard, every
+ *               fields to (integer, epoch ms: end of the local day), computed_at (integer, epoch ms),
+ *                      revision (string: fingerprint of the index code, aqi/index-revision.ts)
+ *               time   start of the local day: when the maintainer last computed that day's hours or
+ *                      day. /v1/aqi trusts a stored period only if it had ended by computed_at.
  *
  * Line protocol is built here as text, with the escaping rules of the InfluxDB line protocol (the
  * same output as @influxdata/influxdb-client's Point, byte for byte, without an object per point).
@@ -59,7 +68,11 @@ export const AQI_FIELDS = {
   version: 'version',
   primary: 'primary',
   incomplete: 'incomplete',
+  detail: 'detail',
 } as const;
+export const AQI_COVERAGE = 'aqi_coverage';
+export const AQI_COVERAGE_TAGS = { city: 'city', standard: 'standard', every: 'every' } as const;
+export const AQI_COVERAGE_FIELDS = { to: 'to', computedAt: 'computed_at', revision: 'revision' } as const;
 /** Field of one sub-index: si_pm25, si_o3_8h, … */
 export function subIndexField(measure: string): string {
   return `si_${measure}`;

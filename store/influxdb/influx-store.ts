@@ -7,6 +7,7 @@ import { type RetentionPasses, scheduleRetention } from '../raw-retention.ts';
 import { cityZones } from '../rollup-days.ts';
 import type { TimeSeriesStore } from '../time-series-store.ts';
 import { CallGate } from './call-gate.ts';
+import { influxIndexSeries } from './influx-aqi-sink.ts';
 import { type FailureContext, type StoreErrorCode, storeFailure } from './influx-errors.ts';
 import { createInfluxHttp, type InfluxHttp, type WritePrecision } from './influx-http.ts';
 import {
@@ -70,6 +71,8 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
     gate.run(() => guard('STORE_QUERY_FAILED', action, operation));
   let closing: Promise<void> | undefined;
   logger.info({ store: 'influxdb', target }, 'store opened');
+  // The index series need InfluxQL DELETE, which only 1.x runs (see influx-aqi-sink.ts).
+  const index = options.api === 'v1' ? influxIndexSeries(http) : undefined;
 
   return {
     kind: 'influxdb',
@@ -125,6 +128,15 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
           await retention.runNow();
         }),
       ),
+    ...(index && {
+      indexSeries: {
+        replace: (range, rows) =>
+          gate.run(() =>
+            guard('STORE_WRITE_FAILED', 'writing index series', () => index.replace(range, rows)),
+          ),
+        read: (query) => read('reading index series', () => index.read(query)),
+      },
+    }),
     close: () => {
       closing ??= gate.close().then(async () => {
         retention.stop();

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { buildApi } from '../../api/build-api.ts';
+import { createIndexSeriesMaintainer } from '../../aqi/index-series-maintainer.ts';
+import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { deviceRegistryPath, openDeviceRegistry } from '../../devices/device-registry.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
 import type { Reading } from '../../domain/reading.ts';
@@ -13,6 +15,7 @@ import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { syntheticReadings } from './api-air-quality-week.ts';
+import { indexSeriesOf } from './indexed-influx-store.ts';
 
 /**
  * A real API over real HTTP on each store (embedded DuckDB, and the InfluxDB 1.6 the integration
@@ -58,11 +61,16 @@ export function serveSyntheticWeek(open: OpenStore): { get<T>(path: string): Pro
   return serveReadings(open, syntheticReadings, NOW);
 }
 
-/** The same over any readings, with the API's clock at `now`. */
+/**
+ * The same over any readings, with the API's clock at `now`. With `indexSeries`, the readings go
+ * through the store wrapped by the real index-series maintainer, flushed at `now` before the API
+ * starts: /v1/aqi then reads the stored series where they are complete.
+ */
 export function serveReadings(
   open: OpenStore,
   readings: () => Reading[],
   now: number,
+  options: { readonly indexSeries?: boolean } = {},
 ): { get<T>(path: string): Promise<T> } {
   let app: FastifyInstance | undefined;
   let base = '';
@@ -73,7 +81,16 @@ export function serveReadings(
     dir = await mkdtemp(join(tmpdir(), 'ucap-aq-api-'));
     const opened = await open();
     cleanup = opened.cleanup;
-    await opened.store.writeReadings(readings());
+    if (options.indexSeries === true) {
+      const maintainer = createIndexSeriesMaintainer({
+        store: opened.store,
+        sink: indexSeriesOf(opened.store),
+        cities: new CityCatalog(DEFAULT_CITIES),
+        now: () => now,
+      });
+      await withIndexSeries(opened.store, maintainer).writeReadings(readings());
+      await maintainer.close();
+    } else await opened.store.writeReadings(readings());
     app = await buildApi({
       store: opened.store,
       cities: new CityCatalog(DEFAULT_CITIES),

@@ -25,6 +25,7 @@ function yesterdaysReadings(): Reading[] {
 }
 
 interface AqiBody {
+  source: { stored: number; computed: { from: string; to: string }[] };
   points: {
     date: string;
     version: string;
@@ -35,8 +36,13 @@ interface AqiBody {
   }[];
 }
 
-describe.each(STORES)('HJ 633 daily index of yesterday on %s', (_name, open) => {
-  const { get } = serveReadings(open, yesterdaysReadings, NOW);
+const VARIANTS = STORES.flatMap(([name, open]) => [
+  [`${name}, computed from readings`, open, false] as const,
+  [`${name}, read from the stored index series`, open, true] as const,
+]);
+
+describe.each(VARIANTS)('HJ 633 daily index of yesterday on %s', (_name, open, indexSeries) => {
+  const { get } = serveReadings(open, yesterdaysReadings, NOW, { indexSeries });
   const YESTERDAY = 'from=2026-12-01T00:00:00%2B08:00&to=2026-12-02T00:00:00%2B08:00';
 
   it.each([
@@ -54,6 +60,12 @@ describe.each(STORES)('HJ 633 daily index of yesterday on %s', (_name, open) => 
         p.incomplete,
       ]),
     ).toEqual([['2026-12-01', '2026', 51, '良', ['pm25'], false]]);
+    // Yesterday ended 12 hours before the maintainer's flush: its stored daily index is complete.
+    expect(body.source).toEqual(
+      indexSeries
+        ? { stored: 1, computed: [] }
+        : { stored: 0, computed: [{ from: '2026-11-30T16:00:00Z', to: '2026-12-01T16:00:00Z' }] },
+    );
   });
 
   it.each([

@@ -8,9 +8,9 @@ import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { computeIndexSeries, type Hj633Result } from '../../domain/air-quality/index.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
 import type { Reading } from '../../domain/reading.ts';
-import { createInfluxAqiSink } from '../../store/influxdb/influx-aqi-sink.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { indexSeriesOf } from './indexed-influx-store.ts';
 
 /**
  * The index series on real InfluxDB 1.6: readings written through the real store (wrapped by
@@ -55,7 +55,7 @@ beforeAll(async () => {
   raw = await createInfluxStore({ api: 'v1', url, database: DB });
   maintainer = createIndexSeriesMaintainer({
     store: raw,
-    sink: createInfluxAqiSink({ api: 'v1', url, database: DB }),
+    sink: indexSeriesOf(raw),
     cities,
   });
   store = withIndexSeries(raw, maintainer);

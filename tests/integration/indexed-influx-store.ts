@@ -2,9 +2,9 @@ import {
   createIndexSeriesMaintainer,
   type IndexSeriesMaintainer,
 } from '../../aqi/index-series-maintainer.ts';
+import type { IndexSeriesStore } from '../../aqi/index-series-sink.ts';
 import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
-import { createInfluxAqiSink } from '../../store/influxdb/influx-aqi-sink.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 
@@ -23,7 +23,7 @@ export async function openIndexedInfluxStore(url: string, database: string): Pro
   const store = await createInfluxStore({ api: 'v1', url, database });
   const maintainer = createIndexSeriesMaintainer({
     store,
-    sink: createInfluxAqiSink({ api: 'v1', url, database }),
+    sink: indexSeriesOf(store),
     cities: new CityCatalog(DEFAULT_CITIES),
   });
   return {
@@ -35,4 +35,10 @@ export async function openIndexedInfluxStore(url: string, database: string): Pro
       await store.close();
     },
   };
+}
+
+/** The index series a store keeps (DuckDB, InfluxDB 1.x); a store without them fails the test. */
+export function indexSeriesOf(store: TimeSeriesStore): IndexSeriesStore {
+  if (store.indexSeries === undefined) throw new Error(`the ${store.kind} store keeps no index series`);
+  return store.indexSeries;
 }

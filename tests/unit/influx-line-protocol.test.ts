@@ -1,10 +1,11 @@
 import { Point } from '@influxdata/influxdb-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeIndexDetail } from '../../aqi/index-detail.ts';
 import type { IndexRow } from '../../aqi/index-rows.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
-import { aqiLine } from '../../store/influxdb/influx-aqi-sink.ts';
+import { aqiLine, chunksOf } from '../../store/influxdb/influx-aqi-sink.ts';
 import {
   createRejectionLines,
   quoteIdent,
@@ -143,14 +144,18 @@ describe('index-series (aqi) lines', () => {
         primary: ['pm25', 'o3_8h'],
         incomplete: false,
         subIndices: { pm25: 51, o3_8h: 51 },
+        date: '2025-12-01',
+        result: { standard: 'hj633', version: '2026' } as unknown as IndexRow['result'],
+        devices: ['zz 1'],
       };
       const point = new Point('aqi')
         .tag('city', row.city)
         .tag('scope', deviceId === undefined ? 'city' : 'device')
         .tag('standard', row.standard)
         .tag('every', row.every)
-        .floatField('value', row.value)
-        .floatField('level', row.level)
+        .stringField('detail', encodeIndexDetail(row))
+        .floatField('value', 51)
+        .floatField('level', 2)
         .stringField('version', row.version)
         .stringField('primary', row.primary.join(','))
         .booleanField('incomplete', row.incomplete)
@@ -167,5 +172,15 @@ describe('InfluxQL quoting', () => {
   it('escapes the four characters InfluxQL knows in quoted text', () => {
     expect(quoteString('it\'s \\ "x"\nnext')).toBe("'it\\'s \\\\ \\\"x\\\"\\nnext'");
     expect(quoteIdent('my "db"')).toBe('"my \\"db\\""');
+  });
+});
+
+describe('index-series writes', () => {
+  it('split a month of large lines into requests InfluxDB accepts, keeping every line in order', () => {
+    const lines = Array.from({ length: 30_000 }, (_, k) => `aqi,city=nice detail="${'x'.repeat(1500)}" ${k}`);
+    const chunks = chunksOf(lines);
+    expect(chunks.length).toBeGreaterThan(10);
+    for (const chunk of chunks) expect(chunk.join('\n').length).toBeLessThanOrEqual(4 * 2 ** 20);
+    expect(chunks.flat()).toEqual(lines);
   });
 });

@@ -13,6 +13,8 @@ import type { TaskAnswer, TaskName } from './air-quality-tasks.ts';
 export interface AirQualityCompute {
   indexSeries(input: IndexSeriesInput, signal?: AbortSignal): Promise<IndexPoint[]>;
   exceedances(input: AssessExceedancesInput, signal?: AbortSignal): Promise<ExceedanceReport>;
+  /** Worker threads running now (none until the first calculation, none again when idle). */
+  readonly workers: number;
   close(): Promise<void>;
 }
 
@@ -29,30 +31,48 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  /** Started on the first job, ended after IDLE_WORKER_MS without one. */
+  worker: Worker | undefined;
   job: Job | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
 }
 
 /**
- * A fixed set of worker threads for the air-quality calculations: a year of hourly data for a
- * city takes the CPU for a second, which on the event loop would stall every other request (and,
- * in `npm start`, every device's PUBACK). A cancelled job's worker is terminated and replaced:
- * the only way to stop a synchronous calculation half-way.
+ * A worker thread is a whole V8 instance (~40 MB resident): it is started when a calculation
+ * comes and ended after this long without one, so an API that serves only readings stays small.
  */
-export function createAirQualityPool(threads: number): AirQualityCompute {
-  const slots: Slot[] = [];
+export const IDLE_WORKER_MS = 60_000;
+
+/**
+ * A fixed number of worker threads for the air-quality calculations: a year of hourly data for a
+ * city takes the CPU for a second, which on the event loop would stall every other request (and,
+ * in `npm start`, every device's PUBACK). A cancelled job's worker is terminated (the only way to
+ * stop a synchronous calculation half-way) and the next job starts a fresh one.
+ */
+export function createAirQualityPool(threads: number, idleWorkerMs = IDLE_WORKER_MS): AirQualityCompute {
+  const slots: Slot[] = Array.from({ length: threads }, () => ({
+    worker: undefined,
+    job: undefined,
+    idleTimer: undefined,
+  }));
   const queue: Job[] = [];
   let nextId = 1;
   let closed = false;
 
-  const spawn = (slot?: Slot): Slot => {
+  const start = (slot: Slot): Worker => {
     const worker = new Worker(BOOTSTRAP, { workerData: { entry: ENTRY } });
-    worker.unref();
-    const target = slot ?? { worker, job: undefined };
-    target.worker = worker;
-    worker.on('message', (answer: TaskAnswer) => finish(target, answer));
-    worker.on('error', (error) => fail(target, error));
-    return target;
+    slot.worker = worker;
+    worker.on('message', (answer: TaskAnswer) => finish(slot, answer));
+    worker.on('error', (error) => fail(slot, worker, error));
+    return worker;
+  };
+
+  const end = (slot: Slot): Promise<unknown> | undefined => {
+    clearTimeout(slot.idleTimer);
+    slot.idleTimer = undefined;
+    const worker = slot.worker;
+    slot.worker = undefined;
+    return worker?.terminate();
   };
 
   const finish = (slot: Slot, answer: TaskAnswer): void => {
@@ -64,11 +84,12 @@ export function createAirQualityPool(threads: number): AirQualityCompute {
     pump();
   };
 
-  const fail = (slot: Slot, error: Error): void => {
+  const fail = (slot: Slot, worker: Worker, error: Error): void => {
+    if (slot.worker !== worker) return;
     const job = slot.job;
     slot.job = undefined;
+    void end(slot);
     job?.reject(new UcapError('API_INTERNAL', 'an air-quality worker failed', { cause: error }));
-    if (!closed) spawn(slot);
     pump();
   };
 
@@ -77,9 +98,12 @@ export function createAirQualityPool(threads: number): AirQualityCompute {
       if (slot.job !== undefined) continue;
       const job = queue.shift();
       if (job === undefined) return;
+      clearTimeout(slot.idleTimer);
+      slot.idleTimer = undefined;
+      const worker = slot.worker ?? start(slot);
       slot.job = job;
-      slot.worker.ref();
-      slot.worker.postMessage({ id: job.id, task: job.task, input: job.input });
+      worker.ref();
+      worker.postMessage({ id: job.id, task: job.task, input: job.input });
     }
   };
 
@@ -89,8 +113,7 @@ export function createAirQualityPool(threads: number): AirQualityCompute {
     const slot = slots.find((s) => s.job === job);
     if (slot !== undefined) {
       slot.job = undefined;
-      void slot.worker.terminate();
-      spawn(slot);
+      void end(slot);
     }
     job.reject(job.signal?.reason);
     pump();
@@ -123,20 +146,26 @@ export function createAirQualityPool(threads: number): AirQualityCompute {
     });
   };
 
-  // Idle workers must not keep a process alive that has nothing else to do.
+  // Idle workers must not keep a process alive that has nothing else to do, nor stay resident.
   const idle = (): void => {
-    for (const slot of slots) if (slot.job === undefined) slot.worker.unref();
+    for (const slot of slots) {
+      if (slot.job !== undefined || slot.worker === undefined || slot.idleTimer !== undefined) continue;
+      slot.worker.unref();
+      slot.idleTimer = setTimeout(() => void end(slot), idleWorkerMs);
+      slot.idleTimer.unref();
+    }
   };
-
-  for (let i = 0; i < threads; i += 1) slots.push(spawn());
 
   return {
     indexSeries: (input, signal) => run<IndexPoint[]>('indexSeries', input, signal),
     exceedances: (input, signal) => run<ExceedanceReport>('exceedances', input, signal),
+    get workers() {
+      return slots.filter((slot) => slot.worker !== undefined).length;
+    },
     async close() {
       closed = true;
       for (const job of queue.splice(0)) job.reject(new UcapError('API_INTERNAL', 'the API is closing'));
-      await Promise.all(slots.map((slot) => slot.worker.terminate()));
+      await Promise.all(slots.map((slot) => end(slot)));
     },
   };
 }

@@ -49,3 +49,22 @@ describe('air-quality worker pool', () => {
     expect(next.assessments.length).toBeGreaterThan(0);
   });
 });
+
+describe('air-quality worker lifetime', () => {
+  it('starts no worker until a calculation comes, and ends it once idle (a V8 instance resident for nothing)', async () => {
+    const lazy = createAirQualityPool(1, 200);
+    try {
+      expect(lazy.workers).toBe(0);
+      const input = { standard: 'eu2008' as const, timeZone: 'UTC', period: { year: 2026 }, series: {} };
+      await lazy.exceedances(input);
+      expect(lazy.workers).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(lazy.workers).toBe(0);
+      // The next calculation starts a worker again.
+      expect((await lazy.exceedances(input)).assessments.length).toBeGreaterThan(0);
+    } finally {
+      await lazy.close();
+    }
+    expect(lazy.workers).toBe(0);
+  });
+});

@@ -195,16 +195,22 @@ async function refreshHours(http: InfluxHttp, keys: readonly HourKey[]): Promise
 }
 
 /** Consecutive hours merged into [from, to) runs, so a batch of recent readings is one query. */
-function hourRuns(hours: readonly number[]): { from: number; to: number }[] {
+export function hourRuns(hours: readonly number[]): { from: number; to: number }[] {
   const sorted = [...new Set(hours)].sort((a, b) => a - b);
   const runs: { from: number; to: number }[] = [];
   for (const hour of sorted) {
     const last = runs.at(-1);
-    if (last !== undefined && last.to === hour) last.to = hour + HOUR_MS;
+    if (last !== undefined && last.to === hour && last.to - last.from < MAX_RUN_MS) last.to = hour + HOUR_MS;
     else runs.push({ from: hour, to: hour + HOUR_MS });
   }
   return runs;
 }
+
+/**
+ * Hours per rollup query: a month imported at once (200 devices × 4 metrics) made one query that
+ * InfluxDB 1.6 could not answer within the request timeout, so its rollups were never written.
+ */
+const MAX_RUN_MS = 6 * HOUR_MS;
 
 export function rollupLine(
   city: string,

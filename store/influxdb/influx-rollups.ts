@@ -25,6 +25,8 @@ import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
  * at a time in this process, so an older view is never written last; a second process writing the
  * same hours at the same moment could (imports run while ingest is quiet for that device).
  */
+const PARTIAL_COLUMNS = ['time', 'n', 'total', 'low', 'high'] as const;
+
 export const partialRow = z.object({
   time: z.number(),
   n: z.number(),
@@ -129,10 +131,19 @@ function mergeSeries(results: readonly StatementResult[], query: SeriesQuery): D
         points = new Map();
         byDevice.set(deviceId, points);
       }
-      for (const row of rowsOf(series)) {
-        const parsed = partialRow.safeParse(row);
-        if (!parsed.success || parsed.data.n === 0) continue;
-        const { time, ...partial } = parsed.data;
+      const [ti, ni, si, li, hi] = PARTIAL_COLUMNS.map((name) => series.columns.indexOf(name)) as number[];
+      for (const row of series.values) {
+        const [time, n, total, low, high] = [
+          row[ti ?? -1],
+          row[ni ?? -1],
+          row[si ?? -1],
+          row[li ?? -1],
+          row[hi ?? -1],
+        ];
+        // fill(none) leaves no empty bucket; a bucket without readings has n 0 or null.
+        if (typeof time !== 'number' || typeof n !== 'number' || n === 0) continue;
+        if (typeof total !== 'number' || typeof low !== 'number' || typeof high !== 'number') continue;
+        const partial = { n, total, low, high };
         const known = points.get(time);
         points.set(time, known === undefined ? partial : combine(known, partial));
       }

@@ -9,7 +9,7 @@ import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf, type StatementResult } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
 import { READINGS_1D, READINGS_1H, recomputeDays, recomputeDaysOfRange } from './influx-rollup-days.ts';
-import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
+import { quoteIdent, READING_TAGS, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
 
 /**
@@ -118,8 +118,14 @@ function partialsQuery(
     tagEquals('device', query.deviceId),
     ...timeRange(range.from, range.to),
   ]);
+  // An hourly rollup row is one 1-hour bucket already (rollups are only read in zones whose hours
+  // are UTC hours): read as stored. InfluxDB 1.6 grouped a city month by time in ~2 s, reads it in 0.3 s.
+  if (measurement === READINGS_1H && query.everyMs === HOUR_MS)
+    return `SELECT ${HOURLY_AS_STORED} FROM ${quoteIdent(measurement)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}`;
   return `SELECT ${fields} FROM ${quoteIdent(measurement)}${filter}${groupByBucket(query)}`;
 }
+
+const HOURLY_AS_STORED = '"n", "total", "low", "high"';
 
 function mergeSeries(results: readonly StatementResult[], query: SeriesQuery): DeviceSeries[] {
   const byDevice = new Map<string, Map<number, Partial>>();

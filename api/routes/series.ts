@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { BucketValidity } from '../../domain/air-quality/bucket-validity.ts';
 import { METRICS } from '../../domain/metrics.ts';
@@ -27,6 +28,7 @@ import {
   readSeriesWithCoverage,
   VALIDITY_RULE_IDS,
 } from '../series-coverage.ts';
+import { sendJsonWithStreamedList } from '../streamed-json.ts';
 
 export const DEFAULT_SERIES_RANGE_MS = 24 * 3_600_000;
 
@@ -213,7 +215,7 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
             ? readSeriesWithCoverage(deps.store, deps.registry, { ...query, signal })
             : [await deps.store.series({ ...query, signal }), undefined],
       );
-      return {
+      const head = {
         city,
         timeZone,
         metric,
@@ -224,18 +226,25 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
         from: toUtcRfc3339(from),
         to: toUtcRfc3339(to),
         ...(withCoverage ? { validity: describeValidity(rule, every.ms) } : {}),
-        series:
-          coverage === undefined
-            ? series.map((s) => ({
-                deviceId: s.deviceId,
-                points: s.points.map((p) => ({ ...times(p.ts), value: p.value })),
-              }))
-            : applyCoverage(query, series, coverage, rule).map((s) => ({
-                deviceId: s.deviceId,
-                expectedInterval: s.expectedInterval,
-                points: s.points.map((p, i) => coveredPoint(times(p.ts), p.value, s.judged[i])),
-              })),
       };
+      // Untyped: the body is written device by device (api/streamed-json.ts); the schema documents it.
+      const raw: FastifyReply = reply;
+      if (coverage === undefined)
+        return sendJsonWithStreamedList(raw, head, 'series', series, (s) => ({
+          deviceId: s.deviceId,
+          points: s.points.map((p) => ({ ...times(p.ts), value: p.value })),
+        }));
+      return sendJsonWithStreamedList(
+        raw,
+        head,
+        'series',
+        applyCoverage(query, series, coverage, rule),
+        (s) => ({
+          deviceId: s.deviceId,
+          expectedInterval: s.expectedInterval,
+          points: s.points.map((p, i) => coveredPoint(times(p.ts), p.value, s.judged[i])),
+        }),
+      );
     },
   );
 }

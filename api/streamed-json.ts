@@ -13,14 +13,15 @@ export function sendJsonWithStreamedList<T>(
   head: Record<string, unknown>,
   key: string,
   items: readonly T[],
-  toJson: (item: T) => unknown,
+  /** One item's JSON text (e.g. JSON.stringify of it, or text built from pre-serialised parts). */
+  serialize: (item: T) => string,
 ): FastifyReply {
   const opening = JSON.stringify(head);
   const prefix = `${opening.slice(0, -1)}${opening.length > 2 ? ',' : ''}${JSON.stringify(key)}:[`;
   async function* chunks(): AsyncGenerator<string> {
     let text = prefix;
     for (let i = 0; i < items.length; i += 1) {
-      text += `${i === 0 ? '' : ','}${JSON.stringify(toJson(items[i] as T))}`;
+      text += `${i === 0 ? '' : ','}${serialize(items[i] as T)}`;
       if (text.length >= SLICE_CHARS) {
         yield text;
         text = '';

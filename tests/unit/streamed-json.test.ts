@@ -5,12 +5,13 @@ import { sendJsonWithStreamedList } from '../../api/streamed-json.ts';
 const app = Fastify();
 const items = Array.from({ length: 5000 }, (_, i) => ({ id: `device-${i}`, points: [i, i / 3, 'µg/m³'] }));
 app.get('/with-head', (_request, reply) =>
-  sendJsonWithStreamedList(reply, { city: 'nice', unit: 'µg/m³' }, 'series', items, (item) => ({
-    deviceId: item.id,
-    points: item.points,
-  })),
+  sendJsonWithStreamedList(reply, { city: 'nice', unit: 'µg/m³' }, 'series', items, (item) =>
+    JSON.stringify({ deviceId: item.id, points: item.points }),
+  ),
 );
-app.get('/no-head', (_request, reply) => sendJsonWithStreamedList(reply, {}, 'series', [], (item) => item));
+app.get('/no-head', (_request, reply) =>
+  sendJsonWithStreamedList(reply, {}, 'series', [], (item) => JSON.stringify(item)),
+);
 afterAll(() => app.close());
 
 describe('JSON written list item by list item', () => {

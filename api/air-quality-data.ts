@@ -32,11 +32,15 @@ export interface HourlySeries {
  */
 export const AVERAGING_MARGIN_MS = 24 * HOUR_MS;
 
-export async function fetchHourlySeries(
+/**
+ * Hourly means of every pollutant, one store query per pollutant (the store answers per device);
+ * in AQ_POLLUTANTS order. Shared by the API's reads and the index-series maintainer.
+ */
+export function readPollutantSeries(
   store: TimeSeriesStore,
   query: HourlySeriesQuery,
-): Promise<HourlySeries> {
-  const perPollutant = await Promise.all(
+): Promise<DeviceSeries[][]> {
+  return Promise.all(
     AQ_POLLUTANTS.map((metric) =>
       store.series({
         city: query.city,
@@ -51,6 +55,13 @@ export async function fetchHourlySeries(
       }),
     ),
   );
+}
+
+export async function fetchHourlySeries(
+  store: TimeSeriesStore,
+  query: HourlySeriesQuery,
+): Promise<HourlySeries> {
+  const perPollutant = await readPollutantSeries(store, query);
   const series: Partial<Record<(typeof AQ_POLLUTANTS)[number], HourlyValue[]>> = {};
   const devices = new Set<string>();
   for (const [k, pollutant] of AQ_POLLUTANTS.entries()) {

@@ -1,6 +1,5 @@
-import { type HourlySeriesQuery, meanAcrossDevices } from '../api/air-quality-data.ts';
+import { type HourlySeriesQuery, meanAcrossDevices, readPollutantSeries } from '../api/air-quality-data.ts';
 import type { HourlyValue, PollutantSeries } from '../domain/air-quality/index.ts';
-import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
 import { AQ_POLLUTANTS, type AqPollutant } from '../domain/air-quality/pollutants.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 
@@ -19,19 +18,7 @@ export async function fetchDeviceHourlySeries(
   store: TimeSeriesStore,
   query: Omit<HourlySeriesQuery, 'deviceId'>,
 ): Promise<CityAndDeviceSeries> {
-  const perPollutant = await Promise.all(
-    AQ_POLLUTANTS.map((metric) =>
-      store.series({
-        city: query.city,
-        metric,
-        from: query.from,
-        to: query.to,
-        everyMs: HOUR_MS,
-        agg: 'mean',
-        timeZone: query.timeZone,
-      }),
-    ),
-  );
+  const perPollutant = await readPollutantSeries(store, query);
   const city: Partial<Record<AqPollutant, HourlyValue[]>> = {};
   const devices = new Map<string, Partial<Record<AqPollutant, HourlyValue[]>>>();
   AQ_POLLUTANTS.forEach((pollutant, k) => {

@@ -8,6 +8,7 @@ import { type BenchTable, formatCount, formatMs } from './bench-format.ts';
 import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
 import { perSecond, summarizeLatencies } from './bench-stats.ts';
+import { ApiLoad } from './load/api-load.ts';
 import { watchRss } from './memory-probe.ts';
 import { RESEARCH_CITIES, RESEARCH_METRICS, researchMonth, seedResearchMonth } from './research-month.ts';
 import { runWrk, wrkAvailable } from './wrk-client.ts';
@@ -162,28 +163,17 @@ async function drive(base: string, route: Route, durationMs: number): Promise<st
       `${formatCount(result.requests - result.failed)} ok${result.failed > 0 ? `, ${formatCount(result.failed)} failed` : ''}`,
     ];
   }
-  const latencies: number[] = [];
-  const statuses = new Map<number, number>();
-  const started = performance.now();
-  const deadline = started + durationMs;
-  const client = async () => {
-    while (performance.now() < deadline) {
-      const sent = performance.now();
-      const response = await fetch(url);
-      await response.arrayBuffer();
-      latencies.push(performance.now() - sent);
-      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
-    }
-  };
-  await Promise.all(Array.from({ length: route.concurrency }, client));
-  const elapsed = performance.now() - started;
-  const summary = summarizeLatencies(latencies);
+  const load = new ApiLoad(base, [route.path], route.concurrency);
+  load.start();
+  await new Promise((resolve) => setTimeout(resolve, durationMs));
+  await load.stop();
+  const figures = load.take();
   return [
     String(route.concurrency),
-    formatCount(perSecond(latencies.length, elapsed)),
-    formatMs(summary.p50),
-    formatMs(summary.p99),
-    [...statuses].map(([status, n]) => `${n}×${status}`).join(' '),
+    formatCount(figures.perSecond),
+    formatMs(figures.p50Ms),
+    formatMs(figures.p99Ms),
+    [...figures.statuses].map(([status, n]) => `${n}×${status}`).join(' '),
   ];
 }
 

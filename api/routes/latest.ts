@@ -5,7 +5,6 @@ import { METRICS } from '../../domain/metrics.ts';
 import type { LatestValue } from '../../store/time-series-store.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
-import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import { cityParameter, deviceParameter, metricParameter } from '../schemas/query-parameters.ts';
 import { errorResponses, localTime, metricIdSchema, utcTime } from '../schemas/response-parts.ts';
 
@@ -65,7 +64,6 @@ export function registerLatestRoute(app: ApiApp, deps: RouteDeps): void {
   app.get(
     '/v1/latest',
     {
-      ...plainJsonSerializer,
       schema: {
         summary: 'Latest value per device and metric',
         description:

@@ -8,7 +8,6 @@ import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { bucketCount, MAX_BUCKETS } from '../bucket-duration.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
-import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import {
   aggregateParameter,
   cityParameter,
@@ -174,7 +173,6 @@ export function registerSeriesRoute(app: ApiApp, deps: RouteDeps & { now: () => 
   app.get(
     '/v1/series',
     {
-      ...plainJsonSerializer,
       schema: {
         summary: 'Time-bucketed series of one metric',
         description: `Readings of one metric aggregated into buckets aligned to the city's local midnight, one series per device. At most ${MAX_BUCKETS} buckets per request. Percentiles (p50, p90, p95, p98) are nearest-rank, as InfluxDB's PERCENTILE(): of the bucket's n readings sorted ascending, the one at rank ⌊n·p/100 + 0.5⌋; they read every raw reading, so they cost more than mean/min/max/count. include=coverage adds per-point counts, coverage and validity.`,

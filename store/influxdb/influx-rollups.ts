@@ -166,41 +166,43 @@ function hourlyAsStored(fields: readonly PartialField[]): string {
   return fields.map(quoteIdent).join(', ');
 }
 
-/** One bucket of one device's series, from one part of the plan. */
-interface BucketPartial {
-  readonly ts: number;
-  readonly partial: Partial;
-}
-
 /**
- * Rows of one answered series. Rows without readings (n 0 or null) or without a field the
- * aggregate needs are left out. Read by column index, one object per row and no Map: a city month
- * is ~72k rows on the event loop.
+ * Calls `visit` with each row of one answered series that holds readings (rows with n 0 or null,
+ * or without a field the aggregate needs, are left out). Read by column index into one reused
+ * object, no allocation per row: a city month is ~72k rows on the event loop.
  */
-function bucketPartials(series: InfluxSeries, fields: readonly PartialField[]): BucketPartial[] {
+function eachPartial(
+  series: InfluxSeries,
+  fields: readonly PartialField[],
+  visit: (ts: number, partial: Readonly<Partial>) => void,
+): void {
   const at = (name: PartialField | 'time') => series.columns.indexOf(name);
   const [ti, ni, si, li, hi] = [at('time'), at('n'), at('total'), at('low'), at('high')];
   // An answer without a column the aggregate needs has no usable row.
-  if (fields.some((field) => at(field) < 0)) return [];
-  const buckets: BucketPartial[] = [];
+  if (fields.some((field) => at(field) < 0)) return;
+  // A field not read is NaN: the aggregate of this query does not look at it.
+  const partial = { n: 0, total: Number.NaN, low: Number.NaN, high: Number.NaN };
   for (const row of series.values) {
     const ts = row[ti];
     const n = row[ni];
     if (typeof ts !== 'number' || typeof n !== 'number' || n === 0) continue;
-    // A field not read is NaN: the aggregate of this query does not look at it.
     const total = si < 0 ? Number.NaN : row[si];
     const low = li < 0 ? Number.NaN : row[li];
     const high = hi < 0 ? Number.NaN : row[hi];
     if (typeof total !== 'number' || typeof low !== 'number' || typeof high !== 'number') continue;
-    buckets.push({ ts, partial: { n, total, low, high } });
+    partial.n = n;
+    partial.total = total;
+    partial.low = low;
+    partial.high = high;
+    visit(ts, partial);
   }
-  return buckets;
 }
 
 /**
- * One series per device from the parts' answers, by time. Parts cover separate time ranges, but
- * with buckets wider than an hour two of them can hold the same bucket (a day from its hourly
- * rollups and its raw last hours): those are combined.
+ * One series per device from the parts' answers, by time. A device answered by one part (a city
+ * month every 1h: the hourly rollups as stored) gets its points straight from the rows. Parts
+ * cover separate time ranges, but with buckets wider than an hour two of them can hold the same
+ * bucket (a day from its hourly rollups and its raw last hours): those are combined.
  */
 function mergeSeries(
   results: readonly StatementResult[],
@@ -208,39 +210,63 @@ function mergeSeries(
   fields: readonly PartialField[],
   withCount: boolean,
 ): DeviceSeries[] {
-  const byDevice = new Map<string, BucketPartial[][]>();
+  const byDevice = new Map<string, InfluxSeries[]>();
   for (const result of results) {
     for (const series of result.series) {
       const deviceId = series.tags?.device ?? '';
-      const parts = byDevice.get(deviceId);
-      const buckets = bucketPartials(series, fields);
-      if (parts === undefined) byDevice.set(deviceId, [buckets]);
-      else parts.push(buckets);
+      const known = byDevice.get(deviceId);
+      if (known === undefined) byDevice.set(deviceId, [series]);
+      else known.push(series);
     }
   }
+  const point = (ts: number, partial: Partial): SeriesPoint => {
+    const value = finishAggregate(partial, agg);
+    return withCount ? { ts, value, count: partial.n } : { ts, value };
+  };
   const merged: DeviceSeries[] = [];
   for (const [deviceId, parts] of byDevice) {
-    // Sorting rows that come in order costs one comparison each.
-    const buckets = (parts.length === 1 ? (parts[0] ?? []) : parts.flat()).sort((a, b) => a.ts - b.ts);
-    const points: SeriesPoint[] = [];
-    let last: BucketPartial | undefined;
-    const finish = (b: BucketPartial) => {
-      const value = finishAggregate(b.partial, agg);
-      points.push(withCount ? { ts: b.ts, value, count: b.partial.n } : { ts: b.ts, value });
-    };
-    for (const bucket of buckets) {
-      if (last !== undefined && last.ts === bucket.ts) {
-        last = { ts: last.ts, partial: combine(last.partial, bucket.partial) };
-        continue;
-      }
-      if (last !== undefined) finish(last);
-      last = bucket;
-    }
-    if (last === undefined) continue;
-    finish(last);
-    merged.push({ deviceId, points });
+    const points =
+      (parts.length === 1 ? inOrder(parts[0] as InfluxSeries, fields, point) : undefined) ??
+      combined(parts, fields, point);
+    if (points.length > 0) merged.push({ deviceId, points });
   }
   return merged.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
+}
+
+type ToPoint = (ts: number, partial: Partial) => SeriesPoint;
+
+/** The points of one series whose buckets come in time order, once each; undefined otherwise. */
+function inOrder(series: InfluxSeries, fields: readonly PartialField[], point: ToPoint) {
+  const points: SeriesPoint[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  let ordered = true;
+  eachPartial(series, fields, (ts, partial) => {
+    if (ts <= last) ordered = false;
+    last = ts;
+    points.push(point(ts, partial));
+  });
+  return ordered ? points : undefined;
+}
+
+/** The points of several series (or one out of order), buckets of the same start combined. */
+function combined(parts: readonly InfluxSeries[], fields: readonly PartialField[], point: ToPoint) {
+  const buckets: { ts: number; partial: Partial }[] = [];
+  for (const series of parts)
+    eachPartial(series, fields, (ts, partial) => buckets.push({ ts, partial: { ...partial } }));
+  // Stable: buckets of one start are combined in the order of the parts.
+  buckets.sort((a, b) => a.ts - b.ts);
+  const points: SeriesPoint[] = [];
+  let current: { ts: number; partial: Partial } | undefined;
+  for (const bucket of buckets) {
+    if (current?.ts === bucket.ts) {
+      current.partial = combine(current.partial, bucket.partial);
+      continue;
+    }
+    if (current !== undefined) points.push(point(current.ts, current.partial));
+    current = bucket;
+  }
+  if (current !== undefined) points.push(point(current.ts, current.partial));
+  return points;
 }
 
 /**

@@ -101,9 +101,12 @@ const FIXES: Readonly<Record<number, (ctx: FailureContext) => string | undefined
   413: () => 'the request is larger than the server accepts (max-body-size): write smaller batches',
 };
 
-/** InfluxDB 1.x says `{"error": "..."}`, 2.x/3.x `{"code": "...", "message": "..."}`. */
+/**
+ * InfluxDB 1.x says `{"error": "..."}`, 2.x/3.x `{"code": "...", "message": "..."}`. A MessagePack
+ * answer's body is not text: its X-Influxdb-Error header says the same.
+ */
 function serverMessage(error: HttpError): string {
-  const body = error.body ?? '';
+  const body = error.contentType?.includes('msgpack') === true ? '' : (error.body ?? '');
   try {
     const json: unknown = JSON.parse(body);
     if (typeof json === 'object' && json !== null) {

@@ -93,7 +93,7 @@ export function createInfluxRollups(
     async series(query) {
       const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
       if (plan === undefined || isPercentile(query.agg)) return undefined;
-      const options = { signal: query.signal };
+      const options = { signal: query.signal, format: 'msgpack' as const };
       const fields = PARTIALS_READ[query.agg];
       const parts = (measurement: string, source: PartialSource, ranges: readonly Range[]) =>
         ranges.map((range) => http.query(partialsQuery(measurement, source, fields, query, range), options));

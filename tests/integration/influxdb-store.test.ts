@@ -337,6 +337,39 @@ describe('InfluxDB store on InfluxDB 1.6 with authentication', () => {
     }
   });
 
+  it('says why InfluxDB refused a series read from rollups (answered in MessagePack) in words', async () => {
+    const user = { user: 'reader', password: 'reader-pw-1' };
+    const adminAuth = `${admin.user}:${admin.password}`;
+    await influxql(`CREATE USER "${user.user}" WITH PASSWORD '${user.password}'`, {
+      base: server.url,
+      auth: adminAuth,
+    });
+    await influxql(`GRANT ALL ON "${database}" TO "${user.user}"`, { base: server.url, auth: adminAuth });
+    const store = await createInfluxStore({ ...options, username: user.user, password: user.password });
+    try {
+      await store.writeReadings([reading]);
+      await store.rollUp();
+      const hour = { from: reading.ts, to: reading.ts + 3_600_000, everyMs: 3_600_000 };
+      const query = { city: 'nice', metric: 'no2' as const, ...hour, agg: 'mean' as const, timeZone: 'UTC' };
+      expect(await store.series(query)).toEqual([
+        { deviceId: 'p-1', points: [{ ts: reading.ts, value: 38.5 }] },
+      ]);
+      await influxql(`SET PASSWORD FOR "${user.user}" = 'changed-pw-3'`, {
+        base: server.url,
+        auth: adminAuth,
+      });
+      const error = await failureOf(store.series(query));
+      expect(error.code).toBe('STORE_QUERY_FAILED');
+      // Not the MessagePack body decoded as text: the status line, and what to check.
+      expect(error.message).toMatch(
+        /answered 401 while reading a series: Unauthorized; the credentials were refused: check INFLUX_USERNAME/,
+      );
+      expect(error.message).not.toContain('\uFFFD');
+    } finally {
+      await store.close();
+    }
+  });
+
   // Last in this block: it stops the server.
   it('reports a stopped server as STORE_UNAVAILABLE that may be retried, for writes, reads and ping', async () => {
     const store = await createInfluxStore(options);

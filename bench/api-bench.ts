@@ -10,6 +10,7 @@ import type { BenchResources } from './bench-resources.ts';
 import { perSecond, summarizeLatencies } from './bench-stats.ts';
 import { ApiLoad } from './load/api-load.ts';
 import { watchRss } from './memory-probe.ts';
+import { ownCpuMs, processCpuMs } from './process-cpu.ts';
 import { RESEARCH_CITIES, RESEARCH_METRICS, researchMonth, seedResearchMonth } from './research-month.ts';
 import { runWrk, wrkAvailable } from './wrk-client.ts';
 
@@ -38,6 +39,7 @@ export async function runApiBench(
     USE_WRK
       ? 'clients: wrk in its own process (keep-alive connections)'
       : 'clients: fetch in this process (wrk not installed): the load generator shares the server event loop',
+    'CPU ms/req: CPU time used while a route was driven, over its requests (with wrk only): API = this process (DuckDB runs in it), influxd = the server process; on a 2-core machine, c concurrent clients cannot get a p50 below about c × (API + influxd) / 2',
     `data: ${RESEARCH_CITIES.length} cities × ${devicesPerCity} devices × ${RESEARCH_METRICS.length} metrics × ${days} days every ${stepMs / 60_000} min = ${formatCount(perCity * RESEARCH_CITIES.length)} readings per store`,
   ];
   const range = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;
@@ -103,10 +105,11 @@ export async function runApiBench(
         limits: { rateLimitMax: 0, heavyQueue: 64 },
       });
       const base = await app.listen({ host: '127.0.0.1', port: 0 });
+      const influxdPid = kind === 'influxdb' ? await resources.influxdPid() : undefined;
       try {
         const rss = watchRss(50);
         for (const route of routes)
-          rows.push([STORE_LABELS[kind], route.label, ...(await drive(base, route, durationMs))]);
+          rows.push([STORE_LABELS[kind], route.label, ...(await drive(base, route, durationMs, influxdPid))]);
         rows.push([
           STORE_LABELS[kind],
           'healthz while 20 exceedances run',
@@ -120,6 +123,8 @@ export async function runApiBench(
           '1',
           formatCount(exported.rowsPerSec),
           formatMs(exported.ms),
+          '',
+          '',
           '',
           `${formatCount(exported.rows)} rows`,
         ]);
@@ -136,7 +141,17 @@ export async function runApiBench(
   return {
     table: {
       title: 'API over a month of readings: requests per second and latency per route (loopback HTTP)',
-      columns: ['store', 'route', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'answers'],
+      columns: [
+        'store',
+        'route',
+        'clients',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'API CPU ms/req',
+        'influxd CPU ms/req',
+        'answers',
+      ],
       textColumns: 2,
       rows,
       notes,
@@ -148,18 +163,32 @@ export async function runApiBench(
 /**
  * `concurrency` clients, each sending the next request when its answer is read, for `durationMs`:
  * wrk in its own process when installed, otherwise fetch from this process (which then shares the
- * server's event loop: pessimistic figures, said in the notes).
+ * server's event loop: pessimistic figures, said in the notes). With wrk, also the CPU time each
+ * request cost the API (this process) and influxd: what a 2-core machine can serve at most, however
+ * busy it is with other work while measured.
  */
-async function drive(base: string, route: Route, durationMs: number): Promise<string[]> {
+async function drive(
+  base: string,
+  route: Route,
+  durationMs: number,
+  influxdPid: number | undefined,
+): Promise<string[]> {
   const url = `${base}${route.path}`;
   await (await fetch(url)).arrayBuffer();
   if (USE_WRK) {
+    const [api, influxd] = [ownCpuMs(), processCpuMs(influxdPid)];
     const result = await runWrk(url, route.concurrency, durationMs);
+    const perRequest = (before: number | undefined, after: number | undefined) =>
+      before === undefined || after === undefined || result.requests === 0
+        ? ''
+        : formatMs((after - before) / result.requests);
     return [
       String(route.concurrency),
       formatCount(result.perSecond),
       formatMs(result.p50Ms),
       formatMs(result.p99Ms),
+      perRequest(api, ownCpuMs()),
+      perRequest(influxd, processCpuMs(influxdPid)),
       `${formatCount(result.requests - result.failed)} ok${result.failed > 0 ? `, ${formatCount(result.failed)} failed` : ''}`,
     ];
   }
@@ -173,6 +202,8 @@ async function drive(base: string, route: Route, durationMs: number): Promise<st
     formatCount(figures.perSecond),
     formatMs(figures.p50Ms),
     formatMs(figures.p99Ms),
+    '',
+    '',
     [...figures.statuses].map(([status, n]) => `${n}×${status}`).join(' '),
   ];
 }
@@ -196,7 +227,7 @@ async function healthzUnderLoad(base: string, heavy: Route): Promise<string[]> {
   }
   await all;
   const summary = summarizeLatencies(latencies);
-  return ['1', '', formatMs(summary.p50), formatMs(summary.p99), `${latencies.length} probes`];
+  return ['1', '', formatMs(summary.p50), formatMs(summary.p99), '', '', `${latencies.length} probes`];
 }
 
 async function exportCsv(url: string): Promise<{ rows: number; ms: number; rowsPerSec: number }> {

@@ -15,6 +15,8 @@ import type { StoreKind } from './bench-figures.ts';
 export interface BenchResources {
   tempDir(): Promise<string>;
   influxUrl(): Promise<string>;
+  /** The influxd's process id, once started (undefined before). */
+  influxdPid(): Promise<number | undefined>;
   /** A fresh, empty store: a new DuckDB file or a new InfluxDB database named after `name`. */
   openStore(kind: StoreKind, name: string): Promise<TimeSeriesStore>;
   close(): Promise<void>;
@@ -34,6 +36,7 @@ export function createBenchResources(): BenchResources {
   return {
     tempDir,
     influxUrl,
+    influxdPid: async () => (await influxd)?.pid,
     async openStore(kind, name) {
       if (kind === 'duckdb') {
         return createDuckDbStore({ path: join(await tempDir(), `${name}.duckdb`), logger: silentLogger() });

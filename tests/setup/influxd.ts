@@ -6,6 +6,8 @@ import { freePort } from './free-port.ts';
 
 export interface RunningInfluxd {
   readonly url: string;
+  /** The running server's process id (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   /** Stops the server, keeping its data and port for resume() (an outage). */
   pause(): Promise<void>;
   /** Starts it again on the same data and port; resolves once it answers. */
@@ -47,6 +49,9 @@ export async function startInfluxd(): Promise<RunningInfluxd> {
   let running = await spawnInfluxd(configPath, url);
   return {
     url,
+    get pid() {
+      return running.pid;
+    },
     async pause() {
       await running.stop();
     },
@@ -61,7 +66,10 @@ export async function startInfluxd(): Promise<RunningInfluxd> {
 }
 
 /** One influxd process on a config; resolves once it answers /ping. */
-async function spawnInfluxd(configPath: string, url: string): Promise<{ stop(): Promise<void> }> {
+async function spawnInfluxd(
+  configPath: string,
+  url: string,
+): Promise<{ readonly pid: number | undefined; stop(): Promise<void> }> {
   const output: string[] = [];
   const child: ChildProcess = spawn('influxd', ['run', '-config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,6 +93,7 @@ async function spawnInfluxd(configPath: string, url: string): Promise<{ stop(): 
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

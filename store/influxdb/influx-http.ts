@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { InfluxDB, type SendOptions, type Transport } from '@influxdata/influxdb-client';
-import { decode } from '@msgpack/msgpack';
+import { Decoder } from '@msgpack/msgpack';
 import { InfluxStatementError } from './influx-errors.ts';
 import { DEFAULT_INFLUX_TIMEOUT_MS, type InfluxStoreOptions, queryDatabase } from './influx-options.ts';
 import { queryResponseSchema, type StatementResult } from './influx-results.ts';
@@ -36,6 +36,9 @@ const ACCEPT: Readonly<Record<QueryFormat, string>> = {
   json: 'application/json',
   msgpack: 'application/x-msgpack',
 };
+
+// One decoder for every answer (decoding is synchronous): it keeps its cache of key strings.
+const msgpack = new Decoder();
 
 export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
   const timeoutMs = options.timeoutMs ?? DEFAULT_INFLUX_TIMEOUT_MS;
@@ -106,7 +109,7 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
         queryOptions.signal,
       );
       if (answer.length === 0) return singleStatement(undefined);
-      return singleStatement(format === 'json' ? JSON.parse(answer.toString('utf8')) : decode(answer));
+      return singleStatement(format === 'json' ? JSON.parse(answer.toString('utf8')) : msgpack.decode(answer));
     },
     async ping() {
       await send('/ping', '', { method: 'GET' });

@@ -18,17 +18,19 @@ export function sendJsonWithStreamedList<T>(
 ): FastifyReply {
   const opening = JSON.stringify(head);
   const prefix = `${opening.slice(0, -1)}${opening.length > 2 ? ',' : ''}${JSON.stringify(key)}:[`;
-  async function* chunks(): AsyncGenerator<string> {
+  // Bytes, encoded once here: a string chunk is measured (Buffer.byteLength) by the HTTP layer for
+  // its chunk header, then encoded again by the socket.
+  async function* chunks(): AsyncGenerator<Buffer> {
     let text = prefix;
     for (let i = 0; i < items.length; i += 1) {
       text += `${i === 0 ? '' : ','}${serialize(items[i] as T)}`;
       if (text.length >= SLICE_CHARS) {
-        yield text;
+        yield Buffer.from(text, 'utf8');
         text = '';
         await yieldToEventLoop();
       }
     }
-    yield `${text}]}`;
+    yield Buffer.from(`${text}]}`, 'utf8');
   }
   return reply.type('application/json; charset=utf-8').send(Readable.from(chunks()));
 }

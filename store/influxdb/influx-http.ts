@@ -55,19 +55,12 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
   // The client's socket timeout reports but does not end the request: the signal ends it too.
   // A caller's signal (a request deadline) ends it as well: InfluxDB 1.x stops a query whose client
   // has gone, so an abandoned API request does not keep influxd busy.
-  const send = (
-    path: string,
-    body: string,
-    sendOptions: SendOptions,
-    signal?: AbortSignal,
-  ): Promise<unknown> => {
+  const withDeadline = (sendOptions: SendOptions, signal?: AbortSignal): SendOptions => {
     const timeout = AbortSignal.timeout(timeoutMs);
-    return transport.request(path, body, {
-      ...sendOptions,
-      signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
-    });
+    return { ...sendOptions, signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]) };
   };
-
+  const send = (path: string, body: string, sendOptions: SendOptions): Promise<unknown> =>
+    transport.request(path, body, withDeadline(sendOptions));
   // The body's chunks kept and joined once: the transport's request() copies all it has received
   // at every chunk, ~70 MB of copies (and their garbage) for a 3 MB answer such as a city month.
   const receive = async (
@@ -76,12 +69,8 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
     sendOptions: SendOptions,
     signal?: AbortSignal,
   ): Promise<Buffer> => {
-    const timeout = AbortSignal.timeout(timeoutMs);
     const chunks: Uint8Array[] = [];
-    for await (const chunk of transport.iterate(path, body, {
-      ...sendOptions,
-      signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
-    }))
+    for await (const chunk of transport.iterate(path, body, withDeadline(sendOptions, signal)))
       chunks.push(chunk);
     return Buffer.concat(chunks);
   };
@@ -109,7 +98,9 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
         queryOptions.signal,
       );
       if (answer.length === 0) return singleStatement(undefined);
-      return singleStatement(format === 'json' ? JSON.parse(answer.toString('utf8')) : msgpack.decode(answer));
+      return singleStatement(
+        format === 'json' ? JSON.parse(answer.toString('utf8')) : msgpack.decode(answer),
+      );
     },
     async ping() {
       await send('/ping', '', { method: 'GET' });

@@ -313,21 +313,25 @@ describe('InfluxDB store on InfluxDB 1.6 with authentication', () => {
     expect(error.message).toContain('set INFLUX_USERNAME/INFLUX_PASSWORD');
   });
 
+  /** A user with every right on the database, created by the admin. */
+  async function newUser(user: string, password: string): Promise<{ user: string; password: string }> {
+    const auth = `${admin.user}:${admin.password}`;
+    await influxql(`CREATE USER "${user}" WITH PASSWORD '${password}'`, { base: server.url, auth });
+    await influxql(`GRANT ALL ON "${database}" TO "${user}"`, { base: server.url, auth });
+    return { user, password };
+  }
+
+  async function changePassword(user: string, password: string): Promise<void> {
+    const auth = `${admin.user}:${admin.password}`;
+    await influxql(`SET PASSWORD FOR "${user}" = '${password}'`, { base: server.url, auth });
+  }
+
   it('fails writes with a non-retryable 401 once the password has been changed on the server', async () => {
-    const user = { user: 'rotated', password: 'rotated-pw-1' };
-    const adminAuth = `${admin.user}:${admin.password}`;
-    await influxql(`CREATE USER "${user.user}" WITH PASSWORD '${user.password}'`, {
-      base: server.url,
-      auth: adminAuth,
-    });
-    await influxql(`GRANT ALL ON "${database}" TO "${user.user}"`, { base: server.url, auth: adminAuth });
+    const user = await newUser('rotated', 'rotated-pw-1');
     const store = await createInfluxStore({ ...options, username: user.user, password: user.password });
     try {
       await store.writeReadings([reading]);
-      await influxql(`SET PASSWORD FOR "${user.user}" = 'changed-pw-2'`, {
-        base: server.url,
-        auth: adminAuth,
-      });
+      await changePassword(user.user, 'changed-pw-2');
       const error = await failureOf(store.writeReadings([reading]));
       expect(error.code).toBe('STORE_WRITE_FAILED');
       expect(error.canRetry()).toBe(false);
@@ -338,13 +342,7 @@ describe('InfluxDB store on InfluxDB 1.6 with authentication', () => {
   });
 
   it('says why InfluxDB refused a series read from rollups (answered in MessagePack) in words', async () => {
-    const user = { user: 'reader', password: 'reader-pw-1' };
-    const adminAuth = `${admin.user}:${admin.password}`;
-    await influxql(`CREATE USER "${user.user}" WITH PASSWORD '${user.password}'`, {
-      base: server.url,
-      auth: adminAuth,
-    });
-    await influxql(`GRANT ALL ON "${database}" TO "${user.user}"`, { base: server.url, auth: adminAuth });
+    const user = await newUser('reader', 'reader-pw-1');
     const store = await createInfluxStore({ ...options, username: user.user, password: user.password });
     try {
       await store.writeReadings([reading]);
@@ -354,10 +352,7 @@ describe('InfluxDB store on InfluxDB 1.6 with authentication', () => {
       expect(await store.series(query)).toEqual([
         { deviceId: 'p-1', points: [{ ts: reading.ts, value: 38.5 }] },
       ]);
-      await influxql(`SET PASSWORD FOR "${user.user}" = 'changed-pw-3'`, {
-        base: server.url,
-        auth: adminAuth,
-      });
+      await changePassword(user.user, 'changed-pw-3');
       const error = await failureOf(store.series(query));
       expect(error.code).toBe('STORE_QUERY_FAILED');
       // Not the MessagePack body decoded as text: the status line, and what to check.

@@ -2,12 +2,20 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { type DayZoneOf, planSeriesRead, type Range, type SeriesReadPlan } from '../rollup-days.ts';
 import { HOUR_MS, type HourKey } from '../rollup-plan.ts';
 import {
+  type CityMeanSeries,
   type DeviceSeries,
   isPercentile,
   type RollupAggregate,
   type SeriesQuery,
 } from '../time-series-store.ts';
-import { type RowSource, selectBucketed, selectSeries, where } from './duckdb-queries.ts';
+import {
+  type RowSource,
+  selectBucketed,
+  selectBucketedCityMean,
+  selectCityMean,
+  selectSeries,
+  where,
+} from './duckdb-queries.ts';
 import {
   foldOldReadings,
   loadRetentionState,
@@ -148,6 +156,19 @@ export function selectSeriesFromRollups(
   const plan = planSeriesRead(query, staleFrom, zoneOf);
   if (plan === undefined || isPercentile(agg)) return selectSeries(connection, query);
   return selectBucketed(connection, query, rollupSource(query, plan, agg));
+}
+
+/** The city mean of the series selectSeriesFromRollups() gives, computed in the database. */
+export function selectCityMeanFromRollups(
+  connection: DuckDBConnection,
+  query: SeriesQuery,
+  staleFrom: number,
+  zoneOf: DayZoneOf,
+): Promise<CityMeanSeries> {
+  const { agg } = query;
+  const plan = planSeriesRead(query, staleFrom, zoneOf);
+  if (plan === undefined || isPercentile(agg)) return selectCityMean(connection, query);
+  return selectBucketedCityMean(connection, query, rollupSource(query, plan, agg));
 }
 
 const PARTIAL_COLUMNS = 'device_id, ts, n, total, low, high';

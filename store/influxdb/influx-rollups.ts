@@ -1,10 +1,11 @@
 import { Point } from '@influxdata/influxdb-client';
 import { z } from 'zod';
 import type { Reading } from '../../domain/reading.ts';
+import { cityMeanOf } from '../city-mean.ts';
 import { type DayZoneOf, planSeriesRead, type Range } from '../rollup-days.ts';
 import { combine, finishAggregate, HOUR_MS, type HourKey, type Partial } from '../rollup-plan.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
-import type { DeviceSeries, SeriesQuery } from '../time-series-store.ts';
+import type { CityMeanSeries, DeviceSeries, SeriesPoint, SeriesQuery } from '../time-series-store.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf, type StatementResult } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
@@ -51,6 +52,11 @@ export interface InfluxRollups {
   close(): Promise<void>;
   /** The series from rollups, or undefined when the query must read raw readings. */
   series(query: SeriesQuery): Promise<DeviceSeries[] | undefined>;
+  /**
+   * The city mean of hourly means from rollups, averaged by InfluxDB itself; undefined when the
+   * query is another one (the caller averages the devices' series).
+   */
+  cityMean(query: SeriesQuery): Promise<CityMeanSeries | undefined>;
 }
 
 /** For servers that cannot keep rollups: every series reads the raw readings. */
@@ -62,6 +68,7 @@ export function noRollups(): InfluxRollups {
     exclusive: (work) => work(),
     close: async () => {},
     series: async () => undefined,
+    cityMean: async () => undefined,
   };
 }
 
@@ -99,7 +106,74 @@ export function createInfluxRollups(
       ]);
       return mergeSeries(results, query);
     },
+    async cityMean(query) {
+      if (query.everyMs !== HOUR_MS || query.agg !== 'mean') return undefined;
+      const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
+      if (plan === undefined || plan.daily.length > 0) return undefined;
+      const options = { signal: query.signal };
+      const [hours, raw] = await Promise.all([
+        Promise.all(
+          plan.hourly.map((range) =>
+            Promise.all([
+              http.query(cityMeanQuery(query, range), options),
+              http.query(devicesQuery(query, range), options),
+            ]),
+          ),
+        ),
+        Promise.all(
+          plan.raw.map((range) => http.query(partialsQuery(READINGS, RAW_FIELDS, query, range), options)),
+        ),
+      ]);
+      // Unsettled hours are few: their device series are averaged here, as cityMeanOf() does.
+      const recent = cityMeanOf(mergeSeries(raw, query));
+      const points = [...recent.points];
+      const devices = new Set(recent.devices);
+      for (const [means, reporting] of hours) {
+        points.push(...cityMeanPoints(means));
+        for (const series of reporting.series) devices.add(series.tags?.device ?? '');
+      }
+      return { points: points.sort((a, b) => a.ts - b.ts), devices: [...devices].sort() };
+    },
   };
+}
+
+/**
+ * Per hour, the sum and number of the devices' hourly means (total / n of each rollup row).
+ * InfluxDB adds a bucket's points in series-key order, that is by device, as cityMeanOf() does.
+ */
+function cityMeanQuery(query: SeriesQuery, range: Range): string {
+  const filter = where([
+    tagEquals('city', query.city),
+    tagEquals('metric', query.metric),
+    tagEquals('device', query.deviceId),
+    ...timeRange(range.from, range.to),
+  ]);
+  const inner = `SELECT "total" / "n" AS "m" FROM ${quoteIdent(READINGS_1H)}${filter}`;
+  return `SELECT sum("m") AS total, count("m") AS n FROM (${inner})${where(timeRange(range.from, range.to))} GROUP BY time(1h) fill(none)`;
+}
+
+/** One row per device with a rollup in the range. */
+function devicesQuery(query: SeriesQuery, range: Range): string {
+  const filter = where([
+    tagEquals('city', query.city),
+    tagEquals('metric', query.metric),
+    tagEquals('device', query.deviceId),
+    ...timeRange(range.from, range.to),
+  ]);
+  return `SELECT count("n") FROM ${quoteIdent(READINGS_1H)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}`;
+}
+
+function cityMeanPoints(result: StatementResult): SeriesPoint[] {
+  const points: SeriesPoint[] = [];
+  for (const series of result.series) {
+    const [ti, si, ni] = ['time', 'total', 'n'].map((name) => series.columns.indexOf(name)) as number[];
+    for (const row of series.values) {
+      const [ts, total, n] = [row[ti ?? -1], row[si ?? -1], row[ni ?? -1]];
+      if (typeof ts !== 'number' || typeof total !== 'number' || typeof n !== 'number' || n === 0) continue;
+      points.push({ ts, value: n === 1 ? total : total / n });
+    }
+  }
+  return points;
 }
 
 const v = quoteIdent(VALUE_FIELD);

@@ -8,6 +8,7 @@ import {
   type Reading,
   type Rejection,
 } from '../../domain/reading.ts';
+import { HOUR_MS, wholeHourOffsets } from '../rollup-plan.ts';
 import {
   type Aggregate,
   type CityMeanSeries,
@@ -21,7 +22,6 @@ import {
   type SeriesPoint,
   type SeriesQuery,
 } from '../time-series-store.ts';
-import { HOUR_MS, wholeHourOffsets } from '../rollup-plan.ts';
 import { readSeries } from './series-result.ts';
 
 const DAY_MS = 86_400_000;

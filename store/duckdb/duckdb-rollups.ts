@@ -9,6 +9,12 @@ import {
   type SeriesQuery,
 } from '../time-series-store.ts';
 import {
+  CITY_HOURS_SCHEMA,
+  createCityHours,
+  recomputeFromHours,
+  selectCityHours,
+} from './duckdb-city-hours.ts';
+import {
   type RowSource,
   selectBucketed,
   selectBucketedCityMean,
@@ -23,7 +29,7 @@ import {
   type RetentionState,
   ROLLUP_OF,
 } from './duckdb-retention.ts';
-import { DAILY_SCHEMA, recomputeDays, rolledUpHours } from './duckdb-rollup-days.ts';
+import { DAILY_SCHEMA, rolledUpHours } from './duckdb-rollup-days.ts';
 import { rollupTableSchema } from './duckdb-schema.ts';
 import { withTransaction } from './duckdb-writes.ts';
 
@@ -37,6 +43,7 @@ import { withTransaction } from './duckdb-writes.ts';
 const SCHEMA = `
 ${rollupTableSchema('readings_1h')}
 ${DAILY_SCHEMA}
+${CITY_HOURS_SCHEMA}
 ${RETENTION_SCHEMA}
 `;
 
@@ -62,10 +69,11 @@ export async function createRollups(
   const missing = empty.getRowObjectsJS()[0];
   if (missing?.hours === true) {
     await connection.run(`INSERT INTO readings_1h ${ROLLUP_OF('')}`);
-    await recomputeDays(connection, await rolledUpHours(connection), zoneOf);
+    await recomputeFromHours(connection, await rolledUpHours(connection), zoneOf);
     return loadRetentionState(connection);
   }
-  if (missing?.days === true) await recomputeDays(connection, await rolledUpHours(connection), zoneOf);
+  if (missing?.days === true) await recomputeFromHours(connection, await rolledUpHours(connection), zoneOf);
+  await createCityHours(connection);
   // Rollups are refreshed after writes, and at close for what is left: a process that stopped
   // without closing leaves its last hours behind. Recompute those (from the newest reading back).
   const state = await loadRetentionState(connection);
@@ -75,7 +83,7 @@ export async function createRollups(
   // Whole hours: recomputing an hour from part of its readings would replace its rollup with less.
   const from = Math.max(Math.floor((end - RECOMPUTED_ON_OPEN_MS) / HOUR_MS) * HOUR_MS, state.deletedBefore);
   await connection.run(`INSERT OR REPLACE INTO readings_1h ${ROLLUP_OF('WHERE ts >= ?')}`, [BigInt(from)]);
-  await recomputeDays(connection, await rolledUpHours(connection, from), zoneOf);
+  await recomputeFromHours(connection, await rolledUpHours(connection, from), zoneOf);
   return state;
 }
 
@@ -98,7 +106,7 @@ export async function refreshRollups(
   await withTransaction(writer, async () => {
     await recomputeHours(writer, recent);
     const folded = recent.length < keys.length ? await foldOldReadings(writer, deletedBefore) : [];
-    await recomputeDays(writer, [...keys, ...folded], context.zoneOf);
+    await recomputeFromHours(writer, [...keys, ...folded], context.zoneOf);
   });
 }
 
@@ -159,7 +167,7 @@ export function selectSeriesFromRollups(
 }
 
 /** The city mean of the series selectSeriesFromRollups() gives, computed in the database. */
-export function selectCityMeanFromRollups(
+export async function selectCityMeanFromRollups(
   connection: DuckDBConnection,
   query: SeriesQuery,
   staleFrom: number,
@@ -168,7 +176,16 @@ export function selectCityMeanFromRollups(
   const { agg } = query;
   const plan = planSeriesRead(query, staleFrom, zoneOf);
   if (plan === undefined || isPercentile(agg)) return selectCityMean(connection, query);
-  return selectBucketedCityMean(connection, query, rollupSource(query, plan, agg));
+  if (query.deviceId !== undefined || query.everyMs !== HOUR_MS || agg !== 'mean' || plan.daily.length > 0)
+    return selectBucketedCityMean(connection, query, rollupSource(query, plan, agg));
+  // A city's hourly means: settled hours from the city hours, the others from raw readings.
+  const settled = await selectCityHours(connection, query, plan.hourly);
+  const recent: CityMeanSeries[] = [];
+  for (const range of plan.raw) recent.push(await selectCityMean(connection, { ...query, ...range }));
+  return {
+    points: [...settled.points, ...recent.flatMap((r) => r.points)].sort((a, b) => a.ts - b.ts),
+    devices: [...new Set([...settled.devices, ...recent.flatMap((r) => r.devices)])].sort(),
+  };
 }
 
 const PARTIAL_COLUMNS = 'device_id, ts, n, total, low, high';

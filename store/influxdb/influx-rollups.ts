@@ -5,11 +5,17 @@ import { cityMeanOf } from '../city-mean.ts';
 import { type DayZoneOf, planSeriesRead, type Range } from '../rollup-days.ts';
 import { combine, finishAggregate, HOUR_MS, type HourKey, type Partial } from '../rollup-plan.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
-import type { CityMeanSeries, DeviceSeries, SeriesPoint, SeriesQuery } from '../time-series-store.ts';
+import type { CityMeanSeries, DeviceSeries, SeriesQuery } from '../time-series-store.ts';
+import {
+  READINGS_1H_CITY,
+  readCityHours,
+  recomputeCityHours,
+  recomputeFromHours,
+} from './influx-city-hours.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf, type StatementResult } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
-import { READINGS_1D, READINGS_1H, recomputeDays, recomputeDaysOfRange } from './influx-rollup-days.ts';
+import { READINGS_1D, READINGS_1H, recomputeDaysOfRange, rolledUpHoursOf } from './influx-rollup-days.ts';
 import { quoteIdent, READING_TAGS, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
 
@@ -111,69 +117,24 @@ export function createInfluxRollups(
       const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
       if (plan === undefined || plan.daily.length > 0) return undefined;
       const options = { signal: query.signal };
-      const [hours, raw] = await Promise.all([
-        Promise.all(
-          plan.hourly.map((range) =>
-            Promise.all([
-              http.query(cityMeanQuery(query, range), options),
-              http.query(devicesQuery(query, range), options),
-            ]),
-          ),
-        ),
-        Promise.all(
-          plan.raw.map((range) => http.query(partialsQuery(READINGS, RAW_FIELDS, query, range), options)),
-        ),
+      const parts = (measurement: string, fields: string, ranges: readonly Range[]) =>
+        ranges.map((range) => http.query(partialsQuery(measurement, fields, query, range), options));
+      const [settled, raw] = await Promise.all([
+        query.deviceId === undefined
+          ? readCityHours(http, query, plan.hourly)
+          : Promise.all(parts(READINGS_1H, ROLLUP_FIELDS, plan.hourly)).then((r) =>
+              cityMeanOf(mergeSeries(r, query)),
+            ),
+        Promise.all(parts(READINGS, RAW_FIELDS, plan.raw)),
       ]);
       // Unsettled hours are few: their device series are averaged here, as cityMeanOf() does.
       const recent = cityMeanOf(mergeSeries(raw, query));
-      const points = [...recent.points];
-      const devices = new Set(recent.devices);
-      for (const [means, reporting] of hours) {
-        points.push(...cityMeanPoints(means));
-        for (const series of reporting.series) devices.add(series.tags?.device ?? '');
-      }
-      return { points: points.sort((a, b) => a.ts - b.ts), devices: [...devices].sort() };
+      return {
+        points: [...settled.points, ...recent.points].sort((a, b) => a.ts - b.ts),
+        devices: [...new Set([...settled.devices, ...recent.devices])].sort(),
+      };
     },
   };
-}
-
-/**
- * Per hour, the sum and number of the devices' hourly means (total / n of each rollup row).
- * InfluxDB adds a bucket's points in series-key order, that is by device, as cityMeanOf() does.
- */
-function cityMeanQuery(query: SeriesQuery, range: Range): string {
-  const filter = where([
-    tagEquals('city', query.city),
-    tagEquals('metric', query.metric),
-    tagEquals('device', query.deviceId),
-    ...timeRange(range.from, range.to),
-  ]);
-  const inner = `SELECT "total" / "n" AS "m" FROM ${quoteIdent(READINGS_1H)}${filter}`;
-  return `SELECT sum("m") AS total, count("m") AS n FROM (${inner})${where(timeRange(range.from, range.to))} GROUP BY time(1h) fill(none)`;
-}
-
-/** One row per device with a rollup in the range. */
-function devicesQuery(query: SeriesQuery, range: Range): string {
-  const filter = where([
-    tagEquals('city', query.city),
-    tagEquals('metric', query.metric),
-    tagEquals('device', query.deviceId),
-    ...timeRange(range.from, range.to),
-  ]);
-  return `SELECT count("n") FROM ${quoteIdent(READINGS_1H)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}`;
-}
-
-function cityMeanPoints(result: StatementResult): SeriesPoint[] {
-  const points: SeriesPoint[] = [];
-  for (const series of result.series) {
-    const [ti, si, ni] = ['time', 'total', 'n'].map((name) => series.columns.indexOf(name)) as number[];
-    for (const row of series.values) {
-      const [ts, total, n] = [row[ti ?? -1], row[si ?? -1], row[ni ?? -1]];
-      if (typeof ts !== 'number' || typeof total !== 'number' || typeof n !== 'number' || n === 0) continue;
-      points.push({ ts, value: n === 1 ? total : total / n });
-    }
-  }
-  return points;
 }
 
 const v = quoteIdent(VALUE_FIELD);
@@ -256,7 +217,7 @@ async function refresh(
   const { deletedBefore } = context.retention;
   const recent = keys.filter((k) => k.hour >= deletedBefore);
   await refreshHours(http, recent);
-  await recomputeDays(http, recent, context.zoneOf);
+  await recomputeFromHours(http, recent, context.zoneOf);
   if (recent.length < keys.length) await foldOldReadings(http, deletedBefore, context.zoneOf);
 }
 
@@ -337,6 +298,10 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
   if (done.series.length > 0) {
     const days = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1D)}`);
     if (days.series.length === 0) await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
+    // Databases whose rollups predate city hours get them all, once.
+    const cityHours = await http.query(`SELECT count("devices") FROM ${quoteIdent(READINGS_1H_CITY)}`);
+    if (cityHours.series.length === 0)
+      await recomputeCityHours(http, await rolledUpHoursOf(http, undefined, undefined));
     const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
     const end = last.series[0]?.values[0]?.[0];
     if (typeof end !== 'number') return;
@@ -344,7 +309,7 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
     // Hours whose raw readings the retention deleted are never recomputed from what is left.
     if (end < context.retention.deletedBefore) return;
     await computeInto(http, Math.max(from, context.retention.deletedBefore), end + HOUR_MS);
-    await recomputeDaysOfRange(http, from, end + HOUR_MS, zoneOf);
+    await recomputeFromHours(http, await rolledUpHoursOf(http, from, end + HOUR_MS), zoneOf);
     return;
   }
   const bounds = await http.query(`SELECT first(${v}) FROM ${quoteIdent(READINGS)}`);
@@ -354,7 +319,7 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
   const end = last.series[0]?.values[0]?.[0];
   if (typeof end !== 'number') return;
   await computeIntoWindows(http, first, end + 1);
-  await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
+  await recomputeFromHours(http, await rolledUpHoursOf(http, undefined, undefined), zoneOf);
 }
 
 /** Rollups of the raw readings in [from, to), in windows of whole hours. */

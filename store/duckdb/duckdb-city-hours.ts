@@ -3,6 +3,7 @@ import type { DayZoneOf, Range } from '../rollup-days.ts';
 import { HOUR_MS } from '../rollup-plan.ts';
 import type { SeriesPoint, SeriesQuery } from '../time-series-store.ts';
 import { type CityHour, recomputeDays } from './duckdb-rollup-days.ts';
+import { stage } from './duckdb-writes.ts';
 
 /**
  * City hours of the embedded store: per (city, metric, UTC hour) how many devices have an hourly
@@ -56,12 +57,10 @@ const MIGRATION_WINDOW_MS = 7 * 24 * HOUR_MS;
 
 async function recomputeCityHours(writer: DuckDBConnection, hours: readonly CityHour[]): Promise<void> {
   if (hours.length === 0) return;
-  await writer.run(`CREATE TEMP TABLE IF NOT EXISTS city_hours (city VARCHAR, hour BIGINT);
-    DELETE FROM city_hours`);
-  const appender = await writer.createAppender('city_hours', 'main', 'temp');
+  await writer.run('CREATE TEMP TABLE IF NOT EXISTS city_hours (city VARCHAR, hour BIGINT)');
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  try {
+  await stage(writer, 'city_hours', (appender) => {
     for (const { city, hour } of hours) {
       appender.appendVarchar(city);
       appender.appendBigInt(BigInt(hour));
@@ -69,10 +68,7 @@ async function recomputeCityHours(writer: DuckDBConnection, hours: readonly City
       first = Math.min(first, hour);
       last = Math.max(last, hour);
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  });
   const bounds = [BigInt(first), BigInt(last + HOUR_MS)];
   await writer.run(
     `DELETE FROM readings_1h_city c USING (SELECT DISTINCT city, hour FROM city_hours) k

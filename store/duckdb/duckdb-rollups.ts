@@ -31,7 +31,7 @@ import {
 } from './duckdb-retention.ts';
 import { DAILY_SCHEMA, rolledUpHours } from './duckdb-rollup-days.ts';
 import { rollupTableSchema } from './duckdb-schema.ts';
-import { withTransaction } from './duckdb-writes.ts';
+import { stage, withTransaction } from './duckdb-writes.ts';
 
 /**
  * Hourly and daily rollups of the embedded store (rollup-plan.ts, rollup-days.ts): `readings_1h`
@@ -114,11 +114,10 @@ async function recomputeHours(writer: DuckDBConnection, keys: readonly HourKey[]
   if (keys.length === 0) return;
   await writer.run(`CREATE TEMP TABLE IF NOT EXISTS rollup_keys (
     city VARCHAR, device_id VARCHAR, metric VARCHAR, hour BIGINT
-  ); DELETE FROM rollup_keys`);
-  const appender = await writer.createAppender('rollup_keys', 'main', 'temp');
+  )`);
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  try {
+  await stage(writer, 'rollup_keys', (appender) => {
     for (const key of keys) {
       appender.appendVarchar(key.city);
       appender.appendVarchar(key.deviceId);
@@ -128,10 +127,7 @@ async function recomputeHours(writer: DuckDBConnection, keys: readonly HourKey[]
       first = Math.min(first, key.hour);
       last = Math.max(last, key.hour);
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  });
   // The time bounds let DuckDB skip row groups outside the batch's hours before the join.
   const filter = where([
     ['ts >= ?', BigInt(first)],

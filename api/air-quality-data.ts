@@ -1,7 +1,7 @@
-import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import { AQ_POLLUTANTS, type HourlyValue, type PollutantSeries } from '../domain/air-quality/index.ts';
 import { addDays, HOUR_MS, localDateKey, startOfLocalDay } from '../domain/air-quality/local-calendar.ts';
-import type { DeviceSeries, TimeSeriesStore } from '../store/time-series-store.ts';
+import type { AqPollutant } from '../domain/air-quality/pollutants.ts';
+import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../store/time-series-store.ts';
 
 /**
  * Hourly means per pollutant, read from the store, as the air-quality module takes them. With a
@@ -33,62 +33,47 @@ export interface HourlySeries {
 export const AVERAGING_MARGIN_MS = 24 * HOUR_MS;
 
 /**
- * Hourly means of every pollutant, one store query per pollutant (the store answers per device);
- * in AQ_POLLUTANTS order. Shared by the API's reads and the index-series maintainer.
+ * Each device's hourly means of every pollutant, one store query per pollutant (the store answers
+ * per device); in AQ_POLLUTANTS order. For the index-series maintainer, which keeps device series.
  */
 export function readPollutantSeries(
   store: TimeSeriesStore,
   query: HourlySeriesQuery,
 ): Promise<DeviceSeries[][]> {
-  return Promise.all(
-    AQ_POLLUTANTS.map((metric) =>
-      store.series({
-        city: query.city,
-        metric,
-        ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
-        from: query.from,
-        to: query.to,
-        everyMs: HOUR_MS,
-        agg: 'mean',
-        timeZone: query.timeZone,
-        ...(query.signal === undefined ? {} : { signal: query.signal }),
-      }),
-    ),
-  );
+  return Promise.all(AQ_POLLUTANTS.map((metric) => store.series(pollutantQuery(query, metric))));
 }
 
+function pollutantQuery(query: HourlySeriesQuery, metric: AqPollutant): SeriesQuery {
+  return {
+    city: query.city,
+    metric,
+    ...(query.deviceId === undefined ? {} : { deviceId: query.deviceId }),
+    from: query.from,
+    to: query.to,
+    everyMs: HOUR_MS,
+    agg: 'mean',
+    timeZone: query.timeZone,
+    ...(query.signal === undefined ? {} : { signal: query.signal }),
+  };
+}
+
+/** The city's (or the device's) hourly means of every pollutant, averaged across devices by the store. */
 export async function fetchHourlySeries(
   store: TimeSeriesStore,
   query: HourlySeriesQuery,
 ): Promise<HourlySeries> {
-  const perPollutant = await readPollutantSeries(store, query);
+  const perPollutant = await Promise.all(
+    AQ_POLLUTANTS.map((metric) => store.cityMeanSeries(pollutantQuery(query, metric))),
+  );
   const series: Partial<Record<(typeof AQ_POLLUTANTS)[number], HourlyValue[]>> = {};
   const devices = new Set<string>();
   for (const [k, pollutant] of AQ_POLLUTANTS.entries()) {
-    const perDevice = (perPollutant[k] ?? []).filter((s) => s.points.length > 0);
-    for (const s of perDevice) devices.add(s.deviceId);
-    if (perDevice.length > 0) series[pollutant] = meanAcrossDevices(perDevice);
-    // One pollutant of a city is tens of thousands of points: let other requests in between.
-    await setImmediatePromise();
+    const mean = perPollutant[k];
+    if (mean === undefined || mean.points.length === 0) continue;
+    series[pollutant] = [...mean.points];
+    for (const id of mean.devices) devices.add(id);
   }
   return { series, devices: [...devices].sort() };
-}
-
-/** Per hour, the mean over the devices with a value for that hour; ascending by hour. */
-export function meanAcrossDevices(perDevice: readonly DeviceSeries[]): HourlyValue[] {
-  const sums = new Map<number, { sum: number; count: number }>();
-  for (const device of perDevice) {
-    for (const { ts, value } of device.points) {
-      const entry = sums.get(ts);
-      if (entry) {
-        entry.sum += value;
-        entry.count += 1;
-      } else sums.set(ts, { sum: value, count: 1 });
-    }
-  }
-  return [...sums.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([ts, { sum, count }]) => ({ ts, value: count === 1 ? sum : sum / count }));
 }
 
 /** Start of the hour (on the zone's hour grid, counted from local midnight) that holds `ts`. */

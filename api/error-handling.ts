@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { type ErrorCode, isUcapError } from '../domain/errors.ts';
 import { ApiRequestError, type ParameterProblem } from './api-request-error.ts';
+import { ClientGoneError } from './heavy-work.ts';
 import type { ErrorResponse } from './schemas/response-parts.ts';
 import { toParameterProblems } from './validation-problems.ts';
 
@@ -36,6 +37,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     });
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ClientGoneError) {
+      request.log.info({ reason: error.message }, 'client gone; its work was cancelled');
+      return send(reply, request, { status: 499, code: 'API_BAD_REQUEST', message: error.message });
+    }
     const answer = classify(error, request);
     if (answer.status === 429 || answer.code === 'API_BUSY' || answer.code === 'API_DEADLINE')
       request.log.warn({ code: answer.code }, 'request shed');

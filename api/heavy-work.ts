@@ -49,7 +49,7 @@ export class HeavyWork {
     const deadlineMs = Math.max(0, this.#limits.deadlineMs - elapsed);
     const timer = setTimeout(() => controller.abort(deadlineError(this.#limits.deadlineMs)), deadlineMs);
     const clientGone = () => {
-      if (!reply.raw.writableEnded) controller.abort(new Error('the client closed the connection'));
+      if (!reply.raw.writableEnded) controller.abort(new ClientGoneError());
     };
     reply.raw.once('close', clientGone);
     try {
@@ -122,4 +122,12 @@ function deadlineError(deadlineMs: number): UcapError {
     `the request took longer than ${deadlineMs} ms and was cancelled; ask for a shorter range, a wider every, or one device`,
     { retryable: true, retryAfterMs: BUSY_RETRY_AFTER_MS },
   );
+}
+
+/** The client went away before its answer: its work is cancelled; nothing failed on our side. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('the client closed the connection');
+    this.name = 'ClientGoneError';
+  }
 }

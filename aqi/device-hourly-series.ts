@@ -1,4 +1,4 @@
-import { type HourlySeriesQuery, meanAcrossDevices, readPollutantSeries } from '../api/air-quality-data.ts';
+import { fetchHourlySeries, type HourlySeriesQuery, readPollutantSeries } from '../api/air-quality-data.ts';
 import type { HourlyValue, PollutantSeries } from '../domain/air-quality/index.ts';
 import { AQ_POLLUTANTS, type AqPollutant } from '../domain/air-quality/pollutants.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
@@ -18,19 +18,21 @@ export async function fetchDeviceHourlySeries(
   store: TimeSeriesStore,
   query: Omit<HourlySeriesQuery, 'deviceId'>,
 ): Promise<CityAndDeviceSeries> {
-  const perPollutant = await readPollutantSeries(store, query);
-  const city: Partial<Record<AqPollutant, HourlyValue[]>> = {};
+  // The city's series as /v1/aqi reads it (the store's own mean), so stored and computed agree.
+  const [perPollutant, city] = await Promise.all([
+    readPollutantSeries(store, query),
+    fetchHourlySeries(store, query),
+  ]);
   const devices = new Map<string, Partial<Record<AqPollutant, HourlyValue[]>>>();
   AQ_POLLUTANTS.forEach((pollutant, k) => {
     const perDevice = (perPollutant[k] ?? []).filter((s) => s.points.length > 0);
-    if (perDevice.length > 0) city[pollutant] = meanAcrossDevices(perDevice);
     for (const s of perDevice) {
       const series = devices.get(s.deviceId) ?? {};
       series[pollutant] = [...s.points];
       devices.set(s.deviceId, series);
     }
   });
-  return { city, devices };
+  return { city: city.series, devices };
 }
 
 /** Which devices have an hourly mean of any pollutant in [from, to), sorted: a lookup per device. */

@@ -15,6 +15,7 @@ export function trackedStore(
     writeRejections: (rejections) => store.writeRejections(rejections),
     latest: (query) => store.latest(query),
     series: (query) => store.series(query),
+    cityMeanSeries: (query) => store.cityMeanSeries(query),
     readingSpacing: (query) => store.readingSpacing(query),
     sensors: (query) => store.sensors(query),
     rejections: (query) => store.rejections(query),

@@ -97,6 +97,17 @@ export interface DeviceSeries {
   readonly points: readonly SeriesPoint[];
 }
 
+/**
+ * The city as a whole: per bucket, the mean of the devices' own aggregates for it (each device
+ * weighs the same, however often it reports), over the devices with a value for that bucket.
+ */
+export interface CityMeanSeries {
+  /** Only buckets some device has data for, ascending by ts. */
+  readonly points: readonly SeriesPoint[];
+  /** Devices with data in the range, sorted. */
+  readonly devices: readonly string[];
+}
+
 /** Readings of one metric in [from, to), of one device or of every device of the city. */
 export interface SpacingQuery extends Cancellable {
   readonly city: string;
@@ -157,6 +168,12 @@ export interface TimeSeriesStore {
   latest(query: LatestQuery): Promise<LatestValue[]>;
   /** Time-bucketed aggregates, one series per device, sorted by deviceId. */
   series(query: SeriesQuery): Promise<DeviceSeries[]>;
+  /**
+   * The mean across devices of `series` (one device when `deviceId` is given), computed where the
+   * data is: a city's hourly means for a year are a few thousand points, its device series hundreds
+   * of thousands. `withCount` is ignored.
+   */
+  cityMeanSeries(query: SeriesQuery): Promise<CityMeanSeries>;
   /** How often each device reports, from its readings' spacing; sorted by deviceId. */
   readingSpacing(query: SpacingQuery): Promise<DeviceSpacing[]>;
   /** Devices that have stored readings, sorted by city then deviceId. */

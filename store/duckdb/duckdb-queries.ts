@@ -8,8 +8,10 @@ import {
   type Reading,
   type Rejection,
 } from '../../domain/reading.ts';
+import { HOUR_MS, wholeHourOffsets } from '../rollup-plan.ts';
 import {
   type Aggregate,
+  type CityMeanSeries,
   type DeviceSeries,
   type LatestQuery,
   type LatestValue,
@@ -17,6 +19,7 @@ import {
   type ReadingsQuery,
   type RejectionQuery,
   type SensorActivity,
+  type SeriesPoint,
   type SeriesQuery,
 } from '../time-series-store.ts';
 import { readSeries } from './series-result.ts';
@@ -136,6 +139,7 @@ function localBucket(everyMs: number, epochMsSql: string): { sql: string; value:
 /** Every zone offset and DST change since standard time is a multiple of 15 minutes. */
 const SLICE_MS = 900_000;
 const SLICE_START = `ts - ((ts % ${SLICE_MS}) + ${SLICE_MS}) % ${SLICE_MS}`;
+const HOUR_START = `ts - ((ts % ${HOUR_MS}) + ${HOUR_MS}) % ${HOUR_MS}`;
 
 /**
  * Rows to bucket: `device_id`, `ts` and the columns `aggregate` reads (raw readings, or hourly
@@ -213,6 +217,46 @@ export function selectBucketed(
   return readSeries(connection, ...seriesSql(query, source), query.withCount === true);
 }
 
+export function selectCityMean(connection: DuckDBConnection, query: SeriesQuery): Promise<CityMeanSeries> {
+  return selectBucketedCityMean(connection, query, rawSource(query));
+}
+
+/**
+ * The mean across devices of the bucketed series, in the database: only the city's buckets and
+ * the device ids come back. The devices are added in id order, as cityMeanOf() does, so the
+ * doubles are the same whichever computes them.
+ */
+export async function selectBucketedCityMean(
+  connection: DuckDBConnection,
+  query: SeriesQuery,
+  source: RowSource,
+): Promise<CityMeanSeries> {
+  const [sql, values] = seriesSql({ ...query, withCount: false }, source);
+  const reader = await connection.runAndReadAll(
+    `WITH s AS MATERIALIZED (${sql})
+    SELECT NULL::VARCHAR AS device, CAST(ts AS DOUBLE) AS ts,
+      CAST(sum(value ORDER BY "deviceId") / count(*) AS DOUBLE) AS value
+    FROM s GROUP BY ts
+    UNION ALL SELECT DISTINCT "deviceId", NULL, NULL FROM s
+    ORDER BY device NULLS FIRST, ts`,
+    values,
+  );
+  const [devices = [], times = [], means = []] = reader.getColumnsJS() as [
+    (string | null)[],
+    (number | null)[],
+    (number | null)[],
+  ];
+  const points: SeriesPoint[] = [];
+  const ids: string[] = [];
+  for (let i = 0; i < devices.length; i += 1) {
+    const device = devices[i];
+    if (device === null || device === undefined)
+      points.push({ ts: times[i] as number, value: means[i] as number });
+    else ids.push(device);
+  }
+  return { points, devices: ids };
+}
+
 function aggregateColumns(query: SeriesQuery, source: RowSource): string {
   return query.withCount === true
     ? `${source.aggregate} AS value, ${source.count} AS n`
@@ -221,6 +265,12 @@ function aggregateColumns(query: SeriesQuery, source: RowSource): string {
 
 function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
   if (query.everyMs % DAY_MS === 0) return dayBucketSql(query, source);
+  if (query.everyMs === HOUR_MS && wholeHourOffsets(query.timeZone, query.from, query.to)) {
+    // Local hours are UTC hours here: plain arithmetic instead of ICU's zone-aware bucketing per row.
+    const sql = `SELECT device_id AS "deviceId", ${HOUR_START} AS ts, ${aggregateColumns(query, source)}
+      FROM (${source.sql}) GROUP BY ALL ORDER BY device_id, ts`;
+    return [sql, [...source.values]];
+  }
   const bucket = localBucket(query.everyMs, 'ts');
   const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${aggregateColumns(query, source)}
     FROM (${source.sql}) GROUP BY ALL ORDER BY device_id, ts`;

@@ -1,7 +1,8 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { DayZoneOf } from '../rollup-days.ts';
 import { HOUR_MS } from '../rollup-plan.ts';
-import { type CityHour, recomputeDays } from './duckdb-rollup-days.ts';
+import { recomputeFromHours } from './duckdb-city-hours.ts';
+import type { CityHour } from './duckdb-rollup-days.ts';
 import { withTransaction } from './duckdb-writes.ts';
 
 /**
@@ -81,7 +82,7 @@ export async function applyRawRetention(
       ]);
     }
     const folded = await foldOldReadings(writer, state.deletedBefore);
-    await recomputeDays(writer, [...recent, ...folded], zoneOf);
+    await recomputeFromHours(writer, [...recent, ...folded], zoneOf);
     await writer.run('DELETE FROM readings WHERE ts < ?', [BigInt(before)]);
     await writer.run('DELETE FROM raw_retention');
     await writer.run('INSERT INTO raw_retention VALUES (?)', [BigInt(before)]);

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { type DayZoneOf, localDayOf } from '../rollup-days.ts';
 import { HOUR_MS } from '../rollup-plan.ts';
 import { rollupTableSchema } from './duckdb-schema.ts';
+import { stage } from './duckdb-writes.ts';
 
 /**
  * Daily rollups of the embedded store (rollup-days.ts): `readings_1d` holds per (city, device,
@@ -32,12 +33,10 @@ export async function recomputeDays(
     if (day !== undefined) days.set(`${city}\u0000${day.from}`, { city, ...day });
   }
   if (days.size === 0) return;
-  await writer.run(`CREATE TEMP TABLE IF NOT EXISTS day_hours (city VARCHAR, day BIGINT, hour BIGINT);
-    DELETE FROM day_hours`);
-  const appender = await writer.createAppender('day_hours', 'main', 'temp');
+  await writer.run('CREATE TEMP TABLE IF NOT EXISTS day_hours (city VARCHAR, day BIGINT, hour BIGINT)');
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  try {
+  await stage(writer, 'day_hours', (appender) => {
     for (const { city, from, to } of days.values()) {
       for (let hour = from; hour < to; hour += HOUR_MS) {
         appender.appendVarchar(city);
@@ -48,10 +47,7 @@ export async function recomputeDays(
       first = Math.min(first, from);
       last = Math.max(last, to);
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  });
   await writer.run(
     `INSERT OR REPLACE INTO readings_1d
      SELECT h.city, h.device_id, h.metric, m.day, sum(h.n), sum(h.total), min(h.low), max(h.high)

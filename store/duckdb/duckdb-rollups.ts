@@ -2,12 +2,26 @@ import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { type DayZoneOf, planSeriesRead, type Range, type SeriesReadPlan } from '../rollup-days.ts';
 import { HOUR_MS, type HourKey } from '../rollup-plan.ts';
 import {
+  type CityMeanSeries,
   type DeviceSeries,
   isPercentile,
   type RollupAggregate,
   type SeriesQuery,
 } from '../time-series-store.ts';
-import { type RowSource, selectBucketed, selectSeries, where } from './duckdb-queries.ts';
+import {
+  CITY_HOURS_SCHEMA,
+  createCityHours,
+  recomputeFromHours,
+  selectCityHours,
+} from './duckdb-city-hours.ts';
+import {
+  type RowSource,
+  selectBucketed,
+  selectBucketedCityMean,
+  selectCityMean,
+  selectSeries,
+  where,
+} from './duckdb-queries.ts';
 import {
   foldOldReadings,
   loadRetentionState,
@@ -15,9 +29,9 @@ import {
   type RetentionState,
   ROLLUP_OF,
 } from './duckdb-retention.ts';
-import { DAILY_SCHEMA, recomputeDays, rolledUpHours } from './duckdb-rollup-days.ts';
+import { DAILY_SCHEMA, rolledUpHours } from './duckdb-rollup-days.ts';
 import { rollupTableSchema } from './duckdb-schema.ts';
-import { withTransaction } from './duckdb-writes.ts';
+import { stage, withTransaction } from './duckdb-writes.ts';
 
 /**
  * Hourly and daily rollups of the embedded store (rollup-plan.ts, rollup-days.ts): `readings_1h`
@@ -29,6 +43,7 @@ import { withTransaction } from './duckdb-writes.ts';
 const SCHEMA = `
 ${rollupTableSchema('readings_1h')}
 ${DAILY_SCHEMA}
+${CITY_HOURS_SCHEMA}
 ${RETENTION_SCHEMA}
 `;
 
@@ -54,10 +69,11 @@ export async function createRollups(
   const missing = empty.getRowObjectsJS()[0];
   if (missing?.hours === true) {
     await connection.run(`INSERT INTO readings_1h ${ROLLUP_OF('')}`);
-    await recomputeDays(connection, await rolledUpHours(connection), zoneOf);
+    await recomputeFromHours(connection, await rolledUpHours(connection), zoneOf);
     return loadRetentionState(connection);
   }
-  if (missing?.days === true) await recomputeDays(connection, await rolledUpHours(connection), zoneOf);
+  if (missing?.days === true) await recomputeFromHours(connection, await rolledUpHours(connection), zoneOf);
+  await createCityHours(connection);
   // Rollups are refreshed after writes, and at close for what is left: a process that stopped
   // without closing leaves its last hours behind. Recompute those (from the newest reading back).
   const state = await loadRetentionState(connection);
@@ -67,7 +83,7 @@ export async function createRollups(
   // Whole hours: recomputing an hour from part of its readings would replace its rollup with less.
   const from = Math.max(Math.floor((end - RECOMPUTED_ON_OPEN_MS) / HOUR_MS) * HOUR_MS, state.deletedBefore);
   await connection.run(`INSERT OR REPLACE INTO readings_1h ${ROLLUP_OF('WHERE ts >= ?')}`, [BigInt(from)]);
-  await recomputeDays(connection, await rolledUpHours(connection, from), zoneOf);
+  await recomputeFromHours(connection, await rolledUpHours(connection, from), zoneOf);
   return state;
 }
 
@@ -90,7 +106,7 @@ export async function refreshRollups(
   await withTransaction(writer, async () => {
     await recomputeHours(writer, recent);
     const folded = recent.length < keys.length ? await foldOldReadings(writer, deletedBefore) : [];
-    await recomputeDays(writer, [...keys, ...folded], context.zoneOf);
+    await recomputeFromHours(writer, [...keys, ...folded], context.zoneOf);
   });
 }
 
@@ -98,11 +114,10 @@ async function recomputeHours(writer: DuckDBConnection, keys: readonly HourKey[]
   if (keys.length === 0) return;
   await writer.run(`CREATE TEMP TABLE IF NOT EXISTS rollup_keys (
     city VARCHAR, device_id VARCHAR, metric VARCHAR, hour BIGINT
-  ); DELETE FROM rollup_keys`);
-  const appender = await writer.createAppender('rollup_keys', 'main', 'temp');
+  )`);
   let first = Number.POSITIVE_INFINITY;
   let last = Number.NEGATIVE_INFINITY;
-  try {
+  await stage(writer, 'rollup_keys', (appender) => {
     for (const key of keys) {
       appender.appendVarchar(key.city);
       appender.appendVarchar(key.deviceId);
@@ -112,10 +127,7 @@ async function recomputeHours(writer: DuckDBConnection, keys: readonly HourKey[]
       first = Math.min(first, key.hour);
       last = Math.max(last, key.hour);
     }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
+  });
   // The time bounds let DuckDB skip row groups outside the batch's hours before the join.
   const filter = where([
     ['ts >= ?', BigInt(first)],
@@ -148,6 +160,28 @@ export function selectSeriesFromRollups(
   const plan = planSeriesRead(query, staleFrom, zoneOf);
   if (plan === undefined || isPercentile(agg)) return selectSeries(connection, query);
   return selectBucketed(connection, query, rollupSource(query, plan, agg));
+}
+
+/** The city mean of the series selectSeriesFromRollups() gives, computed in the database. */
+export async function selectCityMeanFromRollups(
+  connection: DuckDBConnection,
+  query: SeriesQuery,
+  staleFrom: number,
+  zoneOf: DayZoneOf,
+): Promise<CityMeanSeries> {
+  const { agg } = query;
+  const plan = planSeriesRead(query, staleFrom, zoneOf);
+  if (plan === undefined || isPercentile(agg)) return selectCityMean(connection, query);
+  if (query.deviceId !== undefined || query.everyMs !== HOUR_MS || agg !== 'mean' || plan.daily.length > 0)
+    return selectBucketedCityMean(connection, query, rollupSource(query, plan, agg));
+  // A city's hourly means: settled hours from the city hours, the others from raw readings.
+  const settled = await selectCityHours(connection, query, plan.hourly);
+  const recent: CityMeanSeries[] = [];
+  for (const range of plan.raw) recent.push(await selectCityMean(connection, { ...query, ...range }));
+  return {
+    points: [...settled.points, ...recent.flatMap((r) => r.points)].sort((a, b) => a.ts - b.ts),
+    devices: [...new Set([...settled.devices, ...recent.flatMap((r) => r.devices)])].sort(),
+  };
 }
 
 const PARTIAL_COLUMNS = 'device_id, ts, n, total, low, high';

@@ -16,6 +16,7 @@ import {
   createRollups,
   type RollupContext,
   refreshRollups,
+  selectCityMeanFromRollups,
   selectSeriesFromRollups,
 } from './duckdb-rollups.ts';
 import { selectReadingSpacing } from './duckdb-statistics.ts';
@@ -132,6 +133,12 @@ export async function createDuckDbStore(options: DuckDbStoreOptions): Promise<Ti
       read(
         'reading a series',
         (c) => selectSeriesFromRollups(c, query, rollups.staleFrom(), zoneOf),
+        query.signal,
+      ),
+    cityMeanSeries: (query) =>
+      read(
+        'reading a city mean series',
+        (c) => selectCityMeanFromRollups(c, query, rollups.staleFrom(), zoneOf),
         query.signal,
       ),
     readingSpacing: (query) =>

@@ -1,8 +1,9 @@
 import type { DayZoneOf, Range } from '../rollup-days.ts';
 import { combine, HOUR_MS, type Partial } from '../rollup-plan.ts';
+import { recomputeFromHours } from './influx-city-hours.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf } from './influx-results.ts';
-import { type CityHour, READINGS_1H, recomputeDays } from './influx-rollup-days.ts';
+import { type CityHour, READINGS_1H } from './influx-rollup-days.ts';
 import { computeInto, partialRow, RAW_FIELDS, rollupLine } from './influx-rollups.ts';
 import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { timeRange, where } from './influxql.ts';
@@ -88,7 +89,7 @@ export async function foldOldReadings(http: InfluxHttp, before: number, zoneOf: 
     }
     for (let i = 0; i < lines.length; i += 5000) await http.write(lines.slice(i, i + 5000), 'ms');
     // Days before the DELETE: once the raw readings are gone, nothing would bring them back here.
-    await recomputeDays(http, hours, zoneOf);
+    await recomputeFromHours(http, hours, zoneOf);
     await http.query(`DELETE FROM ${quoteIdent(READINGS)}${where(timeRange(window.from, window.to))}`);
   }
 }
@@ -117,7 +118,7 @@ export async function applyRawRetention(
     await computeInto(http, window.from, window.to);
     windows.push(window);
   }
-  if (windows.length > 0) await recomputeDays(http, await hoursOfCities(http, windows), zoneOf);
+  if (windows.length > 0) await recomputeFromHours(http, await hoursOfCities(http, windows), zoneOf);
   await foldOldReadings(http, state.deletedBefore, zoneOf);
   // Window by window first: a single DELETE over weeks of readings can outlast the request timeout.
   for (const window of windows) {

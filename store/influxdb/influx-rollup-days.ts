@@ -78,20 +78,26 @@ export async function recomputeDaysOfRange(
   to: number | undefined,
   zoneOf: DayZoneOf,
 ): Promise<void> {
+  await recomputeDays(http, await rolledUpHoursOf(http, from, to), zoneOf);
+}
+
+/** Every hour of each city holding hourly rollups in [from, to) (unbounded when undefined). */
+export async function rolledUpHoursOf(
+  http: InfluxHttp,
+  from: number | undefined,
+  to: number | undefined,
+): Promise<CityHour[]> {
   const tags = await http.query(`SHOW TAG VALUES FROM ${quoteIdent(READINGS_1H)} WITH KEY = "city"`);
   const cities = (tags.series[0]?.values ?? []).map((row) => String(row[1]));
+  const hours: CityHour[] = [];
   for (const city of cities) {
-    const bounds = await http.query(
-      `SELECT first("n") AS a FROM ${quoteIdent(READINGS_1H)}${where([tagEquals('city', city), ...timeRange(from, to)])}`,
-    );
-    const lastOf = await http.query(
-      `SELECT last("n") AS a FROM ${quoteIdent(READINGS_1H)}${where([tagEquals('city', city), ...timeRange(from, to)])}`,
-    );
+    const filter = where([tagEquals('city', city), ...timeRange(from, to)]);
+    const bounds = await http.query(`SELECT first("n") AS a FROM ${quoteIdent(READINGS_1H)}${filter}`);
+    const lastOf = await http.query(`SELECT last("n") AS a FROM ${quoteIdent(READINGS_1H)}${filter}`);
     const first = bounds.series[0]?.values[0]?.[0];
     const last = lastOf.series[0]?.values[0]?.[0];
     if (typeof first !== 'number' || typeof last !== 'number') continue;
-    const hours: CityHour[] = [];
     for (let hour = first; hour <= last; hour += HOUR_MS) hours.push({ city, hour });
-    await recomputeDays(http, hours, zoneOf);
   }
+  return hours;
 }

@@ -1,20 +1,28 @@
 import { Point } from '@influxdata/influxdb-client';
 import { z } from 'zod';
 import type { Reading } from '../../domain/reading.ts';
+import { cityMeanOf } from '../city-mean.ts';
 import { type DayZoneOf, planSeriesRead, type Range } from '../rollup-days.ts';
 import { combine, finishAggregate, HOUR_MS, type HourKey, type Partial } from '../rollup-plan.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
 import {
+  type CityMeanSeries,
   type DeviceSeries,
   isPercentile,
   type RollupAggregate,
   type SeriesPoint,
   type SeriesQuery,
 } from '../time-series-store.ts';
+import {
+  READINGS_1H_CITY,
+  readCityHours,
+  recomputeCityHours,
+  recomputeFromHours,
+} from './influx-city-hours.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { type InfluxSeries, rowsOf, type StatementResult } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
-import { READINGS_1D, READINGS_1H, recomputeDays, recomputeDaysOfRange } from './influx-rollup-days.ts';
+import { READINGS_1D, READINGS_1H, recomputeDaysOfRange, rolledUpHoursOf } from './influx-rollup-days.ts';
 import { quoteIdent, READING_TAGS, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
 
@@ -55,6 +63,11 @@ export interface InfluxRollups {
   close(): Promise<void>;
   /** The series from rollups, or undefined when the query must read raw readings. */
   series(query: SeriesQuery): Promise<DeviceSeries[] | undefined>;
+  /**
+   * The city mean of hourly means from rollups, averaged by InfluxDB itself; undefined when the
+   * query is another one (the caller averages the devices' series).
+   */
+  cityMean(query: SeriesQuery): Promise<CityMeanSeries | undefined>;
 }
 
 /** For servers that cannot keep rollups: every series reads the raw readings. */
@@ -66,6 +79,7 @@ export function noRollups(): InfluxRollups {
     exclusive: (work) => work(),
     close: async () => {},
     series: async () => undefined,
+    cityMean: async () => undefined,
   };
 }
 
@@ -93,16 +107,31 @@ export function createInfluxRollups(
     async series(query) {
       const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
       if (plan === undefined || isPercentile(query.agg)) return undefined;
-      const options = { signal: query.signal, format: 'msgpack' as const };
-      const fields = PARTIALS_READ[query.agg];
-      const parts = (measurement: string, source: PartialSource, ranges: readonly Range[]) =>
-        ranges.map((range) => http.query(partialsQuery(measurement, source, fields, query, range), options));
+      const { parts, merge } = partialsReader(http, query, query.agg);
       const results = await Promise.all([
         ...parts(READINGS_1D, 'rollup', plan.daily),
         ...parts(READINGS_1H, 'rollup', plan.hourly),
         ...parts(READINGS, 'raw', plan.raw),
       ]);
-      return mergeSeries(results, query.agg, fields, query.withCount === true);
+      return merge(results);
+    },
+    async cityMean(query) {
+      if (query.everyMs !== HOUR_MS || query.agg !== 'mean') return undefined;
+      const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
+      if (plan === undefined || plan.daily.length > 0) return undefined;
+      const { parts, merge } = partialsReader(http, query, query.agg);
+      const [settled, raw] = await Promise.all([
+        query.deviceId === undefined
+          ? readCityHours(http, query, plan.hourly)
+          : Promise.all(parts(READINGS_1H, 'rollup', plan.hourly)).then((r) => cityMeanOf(merge(r))),
+        Promise.all(parts(READINGS, 'raw', plan.raw)),
+      ]);
+      // Unsettled hours are few: their device series are averaged here, as cityMeanOf() does.
+      const recent = cityMeanOf(merge(raw));
+      return {
+        points: [...settled.points, ...recent.points].sort((a, b) => a.ts - b.ts),
+        devices: [...new Set([...settled.devices, ...recent.devices])].sort(),
+      };
     },
   };
 }
@@ -159,6 +188,21 @@ function partialsQuery(
   if (measurement === READINGS_1H && query.everyMs === HOUR_MS)
     return `SELECT ${hourlyAsStored(fields)} FROM ${quoteIdent(measurement)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}`;
   return `SELECT ${selectList(fields, source)} FROM ${quoteIdent(measurement)}${filter}${groupByBucket(query)}`;
+}
+
+/**
+ * Reads the partials of `agg` for `query` (one query per range of a measurement, answered in
+ * MessagePack) and merges the parts' answers into device series.
+ */
+function partialsReader(http: InfluxHttp, query: SeriesQuery, agg: RollupAggregate) {
+  const fields = PARTIALS_READ[agg];
+  const options = { signal: query.signal, format: 'msgpack' as const };
+  return {
+    parts: (measurement: string, source: PartialSource, ranges: readonly Range[]) =>
+      ranges.map((range) => http.query(partialsQuery(measurement, source, fields, query, range), options)),
+    merge: (results: readonly StatementResult[]) =>
+      mergeSeries(results, agg, fields, query.withCount === true),
+  };
 }
 
 /** The hourly rollup fields as stored: `"n", "total"`. */
@@ -281,7 +325,7 @@ async function refresh(
   const { deletedBefore } = context.retention;
   const recent = keys.filter((k) => k.hour >= deletedBefore);
   await refreshHours(http, recent);
-  await recomputeDays(http, recent, context.zoneOf);
+  await recomputeFromHours(http, recent, context.zoneOf);
   if (recent.length < keys.length) await foldOldReadings(http, deletedBefore, context.zoneOf);
 }
 
@@ -362,6 +406,10 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
   if (done.series.length > 0) {
     const days = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1D)}`);
     if (days.series.length === 0) await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
+    // Databases whose rollups predate city hours get them all, once.
+    const cityHours = await http.query(`SELECT count("devices") FROM ${quoteIdent(READINGS_1H_CITY)}`);
+    if (cityHours.series.length === 0)
+      await recomputeCityHours(http, await rolledUpHoursOf(http, undefined, undefined));
     const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
     const end = last.series[0]?.values[0]?.[0];
     if (typeof end !== 'number') return;
@@ -369,7 +417,7 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
     // Hours whose raw readings the retention deleted are never recomputed from what is left.
     if (end < context.retention.deletedBefore) return;
     await computeInto(http, Math.max(from, context.retention.deletedBefore), end + HOUR_MS);
-    await recomputeDaysOfRange(http, from, end + HOUR_MS, zoneOf);
+    await recomputeFromHours(http, await rolledUpHoursOf(http, from, end + HOUR_MS), zoneOf);
     return;
   }
   const bounds = await http.query(`SELECT first(${v}) FROM ${quoteIdent(READINGS)}`);
@@ -379,7 +427,7 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
   const end = last.series[0]?.values[0]?.[0];
   if (typeof end !== 'number') return;
   await computeIntoWindows(http, first, end + 1);
-  await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
+  await recomputeFromHours(http, await rolledUpHoursOf(http, undefined, undefined), zoneOf);
 }
 
 /** Rollups of the raw readings in [from, to), in windows of whole hours. */

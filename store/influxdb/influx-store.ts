@@ -2,10 +2,11 @@ import { HttpError } from '@influxdata/influxdb-client';
 import { DEFAULT_CITIES } from '../../domain/cities.ts';
 import { UcapError } from '../../domain/errors.ts';
 import { type Logger, silentLogger } from '../../platform/logger.ts';
+import { cityMeanOf } from '../city-mean.ts';
 import { withoutRepeatedKeys } from '../last-per-key.ts';
 import { type RetentionPasses, scheduleRetention } from '../raw-retention.ts';
 import { cityZones } from '../rollup-days.ts';
-import type { TimeSeriesStore } from '../time-series-store.ts';
+import type { SeriesQuery, TimeSeriesStore } from '../time-series-store.ts';
 import { CallGate } from './call-gate.ts';
 import { influxIndexSeries } from './influx-aqi-sink.ts';
 import { type FailureContext, type StoreErrorCode, storeFailure } from './influx-errors.ts';
@@ -69,6 +70,9 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
     gate.run(() => guard('STORE_WRITE_FAILED', action, () => writeInChunks(http, lines(), precision)));
   const read = <T>(action: string, operation: () => Promise<T>) =>
     gate.run(() => guard('STORE_QUERY_FAILED', action, operation));
+  const readSeries = async (query: SeriesQuery) =>
+    (await rollups.series(query)) ??
+    toDeviceSeries(await http.query(seriesQuery(query), { signal: query.signal }), query.withCount === true);
   let closing: Promise<void> | undefined;
   logger.info({ store: 'influxdb', target }, 'store opened');
   // The index series need InfluxQL DELETE, which only 1.x runs (see influx-aqi-sink.ts).
@@ -93,15 +97,11 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       read('reading latest values', async () =>
         toLatestValues(await http.query(latestQuery(query), { signal: query.signal }), query.city),
       ),
-    series: (query) =>
+    series: (query) => read('reading a series', () => readSeries(query)),
+    cityMeanSeries: (query) =>
       read(
-        'reading a series',
-        async () =>
-          (await rollups.series(query)) ??
-          toDeviceSeries(
-            await http.query(seriesQuery(query), { signal: query.signal }),
-            query.withCount === true,
-          ),
+        'reading a city mean series',
+        async () => (await rollups.cityMean(query)) ?? cityMeanOf(await readSeries(query)),
       ),
     readingSpacing: (query) =>
       read('reading the spacing of readings', async () =>

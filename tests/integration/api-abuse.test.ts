@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import pino from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { ApiLimits } from '../../api/api-limits.ts';
 import type { Rejection } from '../../domain/reading.ts';
@@ -209,19 +210,31 @@ describe('heavy routes', () => {
     }
   });
 
-  it('cancel the store query when the client goes away', async () => {
-    const held = await startHeld({});
+  it('cancel the store query when the client goes away, logged as the client leaving, not as a failure', async () => {
+    const lines: string[] = [];
+    let held: ReturnType<typeof holdingSeries> | undefined;
+    fixture = await startApiFixture(
+      { logger: pino({ level: 'info' }, { write: (line) => lines.push(line) }) },
+      (store) => {
+        held = holdingSeries(store);
+        return held.wrapped;
+      },
+    );
+    const hold = held as unknown as ReturnType<typeof holdingSeries>;
     try {
       const base = await listen(fixture as ApiFixture);
       const client = new AbortController();
       const pending = fetch(`${base}${SERIES}`, { signal: client.signal }).catch(() => undefined);
-      await waitFor(() => held.seen.length === 1);
+      await waitFor(() => hold.seen.length === 1);
       client.abort();
       await pending;
-      await waitFor(() => held.seen[0]?.aborted === true);
-      expect(held.seen[0]?.aborted).toBe(true);
+      await waitFor(() => hold.seen[0]?.aborted === true);
+      expect(hold.seen[0]?.aborted).toBe(true);
+      await waitFor(() => lines.some((l) => l.includes('client gone')));
+      const levels = lines.map((l) => (JSON.parse(l) as { level: number }).level);
+      expect(Math.max(...levels)).toBeLessThan(40);
     } finally {
-      held.release();
+      hold.release();
     }
   });
 });

@@ -122,6 +122,7 @@ function delegateTo(real: TimeSeriesStore): TimeSeriesStore {
     writeRejections: (r) => real.writeRejections(r),
     latest: (q) => real.latest(q),
     series: (q) => real.series(q),
+    cityMeanSeries: (q) => real.cityMeanSeries(q),
     readingSpacing: (q) => real.readingSpacing(q),
     sensors: (q) => real.sensors(q),
     rejections: (q) => real.rejections(q),

@@ -62,6 +62,7 @@ export function describeRetentionConformance(open: OpenStore): void {
         pm25(a, ANCIENT_BEFORE_FIRST_PASS, 3),
       ]);
       const before = new Map<string, DeviceSeries[]>();
+      const cityBefore = await store().cityMeanSeries(query('mean', HOUR));
       for (const agg of ROLLUP_AGGREGATES) {
         for (const every of [HOUR, DAY])
           before.set(`${agg}/${every}`, await store().series(query(agg, every)));
@@ -74,6 +75,12 @@ export function describeRetentionConformance(open: OpenStore): void {
           expectSameSeries(await store().series(query(agg, every)), before.get(`${agg}/${every}`) ?? []);
         }
       }
+      const cityAfter = await store().cityMeanSeries(query('mean', HOUR));
+      expect(cityAfter.devices).toEqual([a, b]);
+      expectSameSeries(
+        [{ deviceId: 'city', points: cityAfter.points }],
+        [{ deviceId: 'city', points: cityBefore.points }],
+      );
       expect(points(await store().series(query('count', DAY)))).toEqual([
         [a, start, 144],
         [a, start + DAY, 144],
@@ -94,6 +101,33 @@ export function describeRetentionConformance(open: OpenStore): void {
       expect(hourMax.find(([, ts]) => ts === start + DAY)?.[2]).toBe(500);
       const hourCount = points(await store().series({ ...query('count', HOUR), deviceId: b }));
       expect(hourCount.find(([, ts]) => ts === start + DAY)?.[2]).toBe(2);
+      // The city's hour: a's mean there and b's new one ((i + 500) / 2), each weighing the same.
+      const [aHour] = points(
+        await store().series({
+          ...query('mean', HOUR),
+          deviceId: a,
+          from: start + DAY,
+          to: start + DAY + HOUR,
+        }),
+      );
+      const [bHour] = points(
+        await store().series({
+          ...query('mean', HOUR),
+          deviceId: b,
+          from: start + DAY,
+          to: start + DAY + HOUR,
+        }),
+      );
+      const city = await store().cityMeanSeries({
+        ...query('mean', HOUR),
+        from: start + DAY,
+        to: start + DAY + HOUR,
+      });
+      expect(bHour?.[2]).toBe((24 + 500) / 2);
+      expect(city.points[0]?.value).toBeCloseTo(
+        ((aHour?.[2] ?? Number.NaN) + (bHour?.[2] ?? Number.NaN)) / 2,
+        9,
+      );
     });
 
     it('rolls up and deletes readings dated decades back without walking every day since', async () => {

@@ -3,6 +3,7 @@ import { isUcapError } from '../../domain/errors.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
+import { describeCityMeanConformance } from './store-conformance-city-mean.ts';
 import { describeDailyRollupConformance } from './store-conformance-daily-rollups.ts';
 import { describeReadingsConformance } from './store-conformance-readings.ts';
 import { describeRejectionsConformance } from './store-conformance-rejections.ts';
@@ -52,6 +53,7 @@ export function describeStoreConformance(name: string, open: OpenStore): void {
     describeStatisticsConformance(ctx);
     describeRollupConformance(ctx);
     describeDailyRollupConformance(ctx);
+    describeCityMeanConformance(ctx);
     describeRetentionConformance(open);
     describeReadingsConformance(ctx);
     describeSensors(ctx);

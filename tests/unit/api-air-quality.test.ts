@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  localYear,
-  meanAcrossDevices,
-  startOfLocalHour,
-  wholeLocalDays,
-} from '../../api/air-quality-data.ts';
+import { localYear, startOfLocalHour, wholeLocalDays } from '../../api/air-quality-data.ts';
 import { ApiRequestError } from '../../api/api-request-error.ts';
 import { toWireIndexPoint } from '../../api/aqi-points.ts';
 import { resolveIndexRange } from '../../api/routes/aqi.ts';
@@ -20,6 +15,7 @@ import {
   type LimitAssessment,
   STANDARDS,
 } from '../../domain/air-quality/index.ts';
+import { meanAcrossDevices } from '../../store/city-mean.ts';
 
 const at = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;

@@ -167,7 +167,8 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
         const lines = exportLines({ store: deps.store, query, start: cursor, limit, readPage }, format);
         reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
         // A stream is sent as it is (no serialiser); the typed reply only knows the JSON shape.
-        return reply.send(Readable.from(lines) as never);
+        // A byte stream holding at most about one page ahead of the socket (not 16 in object mode).
+        return reply.send(Readable.from(lines, { objectMode: false, highWaterMark: 64 * 1024 }) as never);
       }
       const limit = request.query.limit ?? DEFAULT_READINGS_LIMIT;
       if (limit > MAX_JSON_READINGS_LIMIT) {

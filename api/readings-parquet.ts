@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { UcapError } from '../domain/errors.ts';
 import type { Reading } from '../domain/reading.ts';
 
 /** Rows per Parquet row group: readers fetch and decode one group at a time; the writer holds one. */
@@ -14,6 +15,16 @@ const ROW_GROUP_ROWS = 100_000;
 const MEMORY_LIMIT = '64MB';
 /** Bytes DuckDB's CSV reader takes from the pipe at a time (its default, 32 MB, is a whole buffer). */
 const READ_BUFFER_BYTES = 1 << 20;
+
+/**
+ * Parquet exports written at once. DuckDB's writer runs in one of libuv's thread-pool threads (4
+ * by default, shared with every store query and file operation) and stays there while it waits on
+ * a pipe, e.g. for a slow client: a few exports must never take them all.
+ */
+export const MAX_PARQUET_EXPORTS = 2;
+/** A refused export is told to come back after this: long enough for a small export to end. */
+const BUSY_RETRY_AFTER_MS = 5_000;
+let running = 0;
 
 /** A Parquet export being written: `body` streams the file's bytes as DuckDB writes them. */
 export interface ParquetExport {
@@ -39,6 +50,32 @@ export interface ParquetExport {
  * DuckDB's query fails on the closed pipe and the temporary folder is removed.
  */
 export async function streamParquetExport(
+  pages: AsyncIterable<readonly Reading[]>,
+  city: string,
+): Promise<ParquetExport> {
+  if (running >= MAX_PARQUET_EXPORTS) {
+    throw new UcapError(
+      'API_BUSY',
+      `${MAX_PARQUET_EXPORTS} Parquet exports are being written, the most this server writes at once; retry shortly, or export as csv`,
+      { retryable: true, retryAfterMs: BUSY_RETRY_AFTER_MS },
+    );
+  }
+  running += 1;
+  let release = () => {
+    running -= 1;
+    release = () => {};
+  };
+  try {
+    const started = await startParquetExport(pages, city);
+    started.done.then(release, release);
+    return started;
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+async function startParquetExport(
   pages: AsyncIterable<readonly Reading[]>,
   city: string,
 ): Promise<ParquetExport> {

@@ -92,15 +92,18 @@ async function startParquetExport(
       }
     }
   };
+  let opened: Socket | undefined;
   try {
     await makeFifo(rowsPipe);
     await makeFifo(filePipe);
-    // Opened before DuckDB opens the other ends: a FIFO's reader must exist before a writer can
-    // open it, and our read-write end on the rows pipe keeps it open until we close it (EOF).
+    // Our reader of the file pipe exists before DuckDB opens it (opening a FIFO to write waits for
+    // a reader). A second, idle writer of ours keeps the pipe's writer count above zero until the
+    // COPY has ended: the reader sees end-of-file only then, whatever DuckDB opens and closes.
     const body = pipeSocket(filePipe, constants.O_RDONLY, { readable: true });
-    cleanups.push(() => body.destroy());
-    const rows = pipeSocket(rowsPipe, constants.O_RDWR, { writable: true });
-    cleanups.push(() => rows.destroy());
+    // Not destroyed when the COPY ends: the response still reads what is left in the pipe.
+    opened = body;
+    const keeper = openSync(filePipe, constants.O_WRONLY | constants.O_NONBLOCK);
+    cleanups.push(() => closeSync(keeper));
     const instance = await DuckDBInstance.create(':memory:', {
       memory_limit: MEMORY_LIMIT,
       threads: '1',
@@ -109,22 +112,28 @@ async function startParquetExport(
     cleanups.push(() => instance.closeSync());
     const connection = await instance.connect();
     cleanups.push(() => connection.disconnectSync());
-    const copy = connection.run(
-      `COPY (SELECT epoch_ms(ts)::TIMESTAMPTZ AS ts, ${sqlText(city)} AS city, device, metric, value
+    let settled = false;
+    const copy = connection
+      .run(
+        `COPY (SELECT epoch_ms(ts)::TIMESTAMPTZ AS ts, ${sqlText(city)} AS city, device, metric, value
          FROM read_csv(${sqlText(rowsPipe)}, header = false, auto_detect = false, delim = ',', quote = '"',
            escape = '"', buffer_size = ${READ_BUFFER_BYTES},
            columns = {'ts': 'BIGINT', 'device': 'VARCHAR', 'metric': 'VARCHAR', 'value': 'DOUBLE'}))
        TO ${sqlText(filePipe)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`,
-    );
+      )
+      .finally(() => {
+        settled = true;
+      });
     // The client went away (or the response failed): stop reading pages, stop DuckDB.
     let abandoned = false;
-    let settled = false;
+    let rows: Socket | undefined;
     body.once('close', () => {
       if (body.readableEnded || settled) return;
       abandoned = true;
       connection.interrupt();
-      // DuckDB may not have opened the file pipe yet, and opening a pipe without a reader waits
-      // for one: a reader that discards lets it open, see the interrupt and stop.
+      // Wherever DuckDB is, it gets to the end (the interrupt may come before its query starts):
+      // reading rows (they end now), opening the rows pipe (it waits for a writer: the feed's
+      // opens and closes at once), opening the file pipe (it waits for a reader: one that discards).
       try {
         const discard = pipeSocket(filePipe, constants.O_RDONLY, { readable: true });
         discard.on('error', () => undefined).resume();
@@ -132,7 +141,7 @@ async function startParquetExport(
       } catch {
         // The folder is gone: DuckDB has finished.
       }
-      rows.destroy();
+      rows?.destroy();
     });
     // A failure after the first bytes cannot become an error status. The response is cut short
     // BEFORE DuckDB sees the rows end, so it never writes a footer: a file without one is refused
@@ -140,14 +149,21 @@ async function startParquetExport(
     const fail = (error: unknown) => {
       if (!body.destroyed) body.destroy(error instanceof Error ? error : new Error(String(error)));
     };
-    const feed = feedRows(pages, rows, () => abandoned).catch((error: unknown) => {
+    const feed = (async () => {
+      // The rows pipe is opened to write once DuckDB has it open to read: data written before
+      // would be lost when the last end closes, and DuckDB would then wait for a writer forever.
+      rows = await writerOnceRead(rowsPipe, () => settled);
+      if (rows === undefined) return;
+      cleanups.push(() => rows?.destroy());
+      if (abandoned) rows.destroy();
+      else await feedRows(pages, rows, () => abandoned);
+    })().catch((error: unknown) => {
       // A page read cancelled because the client left is no failure of the export.
       if (abandoned) return;
       fail(error);
       throw error;
     });
     const done = Promise.allSettled([copy, feed]).then(async ([copied, fed]) => {
-      settled = true;
       await cleanUp();
       if (fed.status === 'rejected') throw fed.reason;
       if (copied.status === 'rejected' && !abandoned) {
@@ -157,6 +173,7 @@ async function startParquetExport(
     });
     return { body, done };
   } catch (error) {
+    opened?.destroy();
     await cleanUp();
     throw error;
   }
@@ -186,6 +203,22 @@ function csvRows(page: readonly Reading[]): string {
 
 function csvField(text: string): string {
   return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * The write end of a FIFO, opened once a reader has it open (until then opening fails with ENXIO:
+ * retried every few ms), or undefined once `stop()` says so.
+ */
+async function writerOnceRead(path: string, stop: () => boolean): Promise<Socket | undefined> {
+  while (!stop()) {
+    try {
+      return pipeSocket(path, constants.O_WRONLY, { writable: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENXIO') throw error;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+  return undefined;
 }
 
 function drained(socket: Socket): Promise<void> {

@@ -1,5 +1,7 @@
+import { readdir } from 'node:fs/promises';
 import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_PAGE } from '../../api/readings-export.ts';
 import { MAX_PARQUET_EXPORTS } from '../../api/readings-parquet.ts';
@@ -137,6 +139,38 @@ describe('GET /v1/readings exports against hostile clients', () => {
     expect(pagesRead).toBeLessThan(PAGES);
     controller.abort();
     expect(await settledPages()).toBeLessThan(PAGES);
+  }, 60_000);
+
+  it('keeps no export slot, folder or thread of clients that leave at any moment of a Parquet export', async () => {
+    const folders = async () => (await readdir(tmpdir())).filter((name) => name.startsWith('ucap-export-'));
+    const before = await folders();
+    // From before the handler runs to mid-stream: 12 clients, two at a time (the most written at once).
+    for (let i = 0; i < 12; i += 2) {
+      await Promise.all(
+        [i, i + 1].map(async (n) => {
+          const controller = new AbortController();
+          setTimeout(() => controller.abort(), n * 25);
+          try {
+            const response = await fetch(`${base}${exportPath('parquet')}`, { signal: controller.signal });
+            await response.arrayBuffer();
+          } catch {
+            // Aborted: what the test is about.
+          }
+        }),
+      );
+    }
+    // Every abandoned export ends soon (its rows end at once): then two whole ones run at once again.
+    let statuses: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      const tries = await Promise.all([0, 1].map(() => freshGet(`${exportPath('parquet')}&limit=5000`)));
+      statuses = tries.map((r) => r.status);
+      if (statuses.every((status) => status === 200)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(statuses).toEqual([200, 200]);
+    for (let i = 0; i < 50 && (await folders()).some((name) => !before.includes(name)); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await folders()).filter((name) => !before.includes(name))).toEqual([]);
   }, 60_000);
 
   it(`writes at most ${MAX_PARQUET_EXPORTS} Parquet exports at once, then answers 503 with Retry-After`, async () => {

@@ -69,7 +69,7 @@ function csvField(text: string): string {
 }
 
 /** Readings per store query while streaming: large enough to be fast, small enough to stay flat. */
-export const EXPORT_PAGE = 4_000;
+export const EXPORT_PAGE = 10_000;
 /** First time window an export page is asked for; it then follows the data's density. */
 const FIRST_WINDOW_MS = 3_600_000;
 

@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
  * percent. V8's own factor reaches 4× when collections are cheap: an API exporting millions of
  * readings (short-lived page objects, some promoted while the next page is read) then held ~28 MB
  * live in ~120 MB of heap, RSS +100 MB during a CSV export. At 50 % the export's heap stays within
- * ~1.5× its live size (+25–35 MB RSS), for more, shorter full collections (measured with
+ * ~1.5× its live size (+25–45 MB RSS), for more, shorter full collections (measured with
  * `npm run bench -- export`; README "Import and export benches").
  */
 export const HEAP_GROWING_PERCENT = 50;

@@ -4,6 +4,7 @@ import { presenceFileSource, presencePath } from '../devices/presence-file.ts';
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
 import { ensureDataDir } from '../platform/data-dir.ts';
+import { limitHeapGrowth } from '../platform/heap-growth.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
@@ -16,6 +17,7 @@ import { apiLimitsFrom } from './api-limits.ts';
 import { buildApi } from './build-api.ts';
 
 // `npm run api`: the researchers' API alone, reading the store the ingest service writes.
+limitHeapGrowth();
 const logger = createLogger('ucap-api');
 
 async function main(): Promise<void> {

@@ -1,5 +1,6 @@
 import { loadCityCatalog } from '../platform/city-config.ts';
 import { parseConfig } from '../platform/config.ts';
+import { limitHeapGrowth } from '../platform/heap-growth.ts';
 import { createLogger } from '../platform/logger.ts';
 import { runMain, stopOnSignals } from '../platform/process-lifecycle.ts';
 import { type AllInOne, startAllInOne } from './all-in-one.ts';
@@ -7,6 +8,7 @@ import { appConfigSchema } from './app-config.ts';
 import { formatProgress, type ProgressSnapshot } from './progress.ts';
 
 // `npm start`: the whole pipeline with both cities' simulators in one process.
+limitHeapGrowth();
 const logger = createLogger('ucap');
 
 async function main(): Promise<void> {

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { METRIC_IDS, METRICS, type MetricId } from '../../domain/metrics.ts';
@@ -14,7 +13,7 @@ import {
   nextCursor,
   type ReadPage,
 } from '../readings-export.ts';
-import { writeParquetExport } from '../readings-parquet.ts';
+import { streamParquetExport } from '../readings-parquet.ts';
 import { plainJsonSerializer } from '../schemas/plain-json.ts';
 import { cityParameter, timeParameter } from '../schemas/query-parameters.ts';
 import { errorResponses, localTime, metricIdSchema, utcTime } from '../schemas/response-parts.ts';
@@ -95,7 +94,7 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
       ...plainJsonSerializer,
       schema: {
         summary: 'Raw readings, paged or streamed',
-        description: `Stored readings of one city, ordered by time, device, metric. format=json gives pages of at most ${MAX_JSON_READINGS_LIMIT} with \`nextCursor\`; format=ndjson or csv (columns ts,city,device,metric,value, as \`ucap import\` reads) streams the whole range with constant memory; format=parquet sends the same columns as one Parquet file (ts a UTC timestamp), once it is written.`,
+        description: `Stored readings of one city, ordered by time, device, metric. format=json gives pages of at most ${MAX_JSON_READINGS_LIMIT} with \`nextCursor\`; format=ndjson or csv (columns ts,city,device,metric,value, as \`ucap import\` reads) streams the whole range with constant memory; format=parquet streams the same columns as one Parquet file (ts a UTC timestamp), row group by row group.`,
         tags: ['readings'],
         querystring: z.strictObject({
           city: cityParameter(deps.cities),
@@ -151,29 +150,25 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
       const readPage: ReadPage = (read) => deps.heavy.run(reply, read, { deadlineFromNow: true });
       if (format === 'parquet') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
-        // Nothing is sent until the file is written: each page re-arms the socket's idle timeout,
-        // which would otherwise cut a long export off while its server is working.
-        const socket = request.raw.socket;
-        const readAndKeepAlive: typeof readPage = async (read) => {
-          const page = await readPage(read);
-          if (socket.timeout !== undefined && socket.timeout > 0) socket.setTimeout(socket.timeout);
-          return page;
-        };
-        const file = await writeParquetExport(
-          exportPages({ store: deps.store, query, start: cursor, limit, readPage: readAndKeepAlive }),
+        const parquet = await streamParquetExport(
+          exportPages({ store: deps.store, query, start: cursor, limit, readPage }),
+          city,
         );
-        const body = createReadStream(file.path);
-        body.once('close', () => void file.remove());
+        // Failures after the first bytes cut the response short (logged; the status is sent).
+        parquet.done.catch((error: unknown) =>
+          request.log.warn({ err: error }, 'parquet export stopped before its end'),
+        );
         reply.type('application/vnd.apache.parquet');
         reply.header('content-disposition', `attachment; filename="readings-${city}.parquet"`);
-        return reply.send(body as never);
+        return reply.send(parquet.body as never);
       }
       if (format !== 'json') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
         const lines = exportLines({ store: deps.store, query, start: cursor, limit, readPage }, format);
         reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
         // A stream is sent as it is (no serialiser); the typed reply only knows the JSON shape.
-        return reply.send(Readable.from(lines) as never);
+        // A byte stream holding at most about one page ahead of the socket (not 16 in object mode).
+        return reply.send(Readable.from(lines, { objectMode: false, highWaterMark: 64 * 1024 }) as never);
       }
       const limit = request.query.limit ?? DEFAULT_READINGS_LIMIT;
       if (limit > MAX_JSON_READINGS_LIMIT) {

@@ -16,6 +16,7 @@ COPY devices ./devices
 COPY gateway ./gateway
 COPY ingest ./ingest
 COPY api ./api
+COPY aqi ./aqi
 COPY simulators ./simulators
 COPY dashboards ./dashboards
 COPY cli ./cli

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { z } from 'zod';
@@ -196,5 +197,38 @@ describe('docker-compose.yml', () => {
     expect(variables.length).toBeGreaterThan(0);
     for (const variable of variables)
       expect(Object.keys(compose.services.grafana?.environment ?? {})).toContain(variable);
+  });
+});
+
+describe('Dockerfile', () => {
+  /** Top-level folders of this repository that a file reaches through its relative imports. */
+  function foldersReachedFrom(entries: readonly string[]): Set<string> {
+    const seen = new Set<string>();
+    const folders = new Set<string>();
+    const pending = [...entries];
+    while (pending.length > 0) {
+      const file = pending.pop() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      folders.add(file.split('/')[0] as string);
+      const text = readFileSync(file, 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)'/g)) {
+        const target = join(dirname(file), specifier as string);
+        if (existsSync(target) && /\.(ts|js|json|cjs)$/.test(target)) pending.push(target);
+      }
+    }
+    return folders;
+  }
+
+  it('copies every folder the services and the CLI import into the image', () => {
+    const dockerfile = readFileSync('Dockerfile', 'utf8');
+    const copied = new Set([...dockerfile.matchAll(/^COPY (\S+) \.\/\1$/gm)].map(([, dir]) => dir));
+    const entries = Object.values(packageScripts)
+      .map((script) => /^tsx (\S+\.ts)$/.exec(script)?.[1])
+      .filter((entry): entry is string => entry !== undefined && !entry.startsWith('bench/'))
+      .concat('bin/ucap.js');
+    const needed = foldersReachedFrom(entries);
+    expect(needed.size).toBeGreaterThan(5);
+    for (const folder of needed) expect(copied, `COPY ${folder} ./${folder}`).toContain(folder);
   });
 });

@@ -44,18 +44,32 @@ export async function createCityHours(writer: DuckDBConnection): Promise<void> {
   if (missing.getRows()[0]?.[0] !== true) return;
   const bounds = await writer.runAndReadAll('SELECT min(ts)::DOUBLE, max(ts)::DOUBLE FROM readings_1h');
   const [first, last] = (bounds.getRows()[0] ?? []) as [number, number];
-  // A week per statement: the ordered sums of a whole file at once outgrew a 256 MB buffer pool.
-  for (let from = first; from <= last; from += MIGRATION_WINDOW_MS) {
+  for (let from = first; from <= last; from += WINDOW_MS) {
     await writer.run(
       `INSERT INTO readings_1h_city ${CITY_HOUR_OF} WHERE ts >= ? AND ts < ? GROUP BY city, metric, ts`,
-      [BigInt(from), BigInt(from + MIGRATION_WINDOW_MS)],
+      [BigInt(from), BigInt(from + WINDOW_MS)],
     );
   }
 }
 
-const MIGRATION_WINDOW_MS = 7 * 24 * HOUR_MS;
+/**
+ * Hours summed per statement: the ordered sums buffer every device's row of their hours, and a
+ * month imported at once (200 devices × 4 metrics) outgrew a 256 MB buffer pool in one statement.
+ */
+const WINDOW_MS = 6 * HOUR_MS;
 
 async function recomputeCityHours(writer: DuckDBConnection, hours: readonly CityHour[]): Promise<void> {
+  const sorted = [...hours].sort((a, b) => a.hour - b.hour);
+  for (let start = 0; start < sorted.length; ) {
+    const windowEnd = (sorted[start] as CityHour).hour + WINDOW_MS;
+    let end = start;
+    while (end < sorted.length && (sorted[end] as CityHour).hour < windowEnd) end += 1;
+    await recomputeCityHoursOf(writer, sorted.slice(start, end));
+    start = end;
+  }
+}
+
+async function recomputeCityHoursOf(writer: DuckDBConnection, hours: readonly CityHour[]): Promise<void> {
   if (hours.length === 0) return;
   await writer.run('CREATE TEMP TABLE IF NOT EXISTS city_hours (city VARCHAR, hour BIGINT)');
   let first = Number.POSITIVE_INFINITY;

@@ -130,6 +130,44 @@ describe('DuckDB store file', () => {
     }
   });
 
+  it('rolls up an import of many devices at once within a small buffer pool', async () => {
+    const store = await createDuckDbStore({
+      path: join(await tempDir(), 'import.duckdb'),
+      memoryLimit: '32MB',
+    });
+    try {
+      const start = Date.parse('2026-03-01T00:00:00Z');
+      const readings: Reading[] = [];
+      for (let step = 0; step < 10 * 48; step += 1)
+        for (let d = 0; d < 100; d += 1)
+          for (const metric of ['pm25', 'no2'] as const)
+            readings.push({
+              city: 'nice',
+              deviceId: `d-${d}`,
+              metric,
+              ts: start + step * 1_800_000,
+              value: d,
+            });
+      for (let i = 0; i < readings.length; i += 20_000)
+        await store.writeReadings(readings.slice(i, i + 20_000));
+      await store.rollUp();
+      const mean = await store.cityMeanSeries({
+        city: 'nice',
+        metric: 'no2',
+        from: start,
+        to: start + 10 * 86_400_000,
+        everyMs: 3_600_000,
+        agg: 'mean',
+        timeZone: 'UTC',
+      });
+      expect(mean.points).toHaveLength(240);
+      expect(mean.devices).toHaveLength(100);
+      expect(mean.points.every((p) => p.value === 49.5)).toBe(true);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses a second store on the same file in this process, and allows it after close', async () => {
     const path = join(await tempDir(), 'twice.duckdb');
     const first = await createDuckDbStore({ path });

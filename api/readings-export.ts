@@ -158,13 +158,31 @@ function nextStep(step: PageStep, page: readonly Reading[], end: number): PageSt
 }
 
 /**
- * exportPages formatted as lines of ndjson or csv (with its header line first), one Buffer per
+ * exportPages with its first page already read: a failure there (the store away, the deadline) is
+ * then an ordinary error answer with its status and body, not a streamed response that breaks
+ * before its first byte (which HTTP can only report as a bare 500).
+ */
+export async function openExportPages(request: ExportRequest): Promise<AsyncGenerator<Reading[]>> {
+  const pages = exportPages(request);
+  const first = await pages.next();
+  return (async function* () {
+    if (first.done === true) return;
+    yield first.value;
+    yield* pages;
+  })();
+}
+
+/**
+ * Pages formatted as lines of ndjson or csv (with its header line first), one Buffer per
  * page: the page's text leaves the JS heap at once, so neither the page nor its thousands of
  * line strings outlive the next garbage collection of young objects while the socket drains.
  */
-export async function* exportLines(request: ExportRequest, format: StreamFormat): AsyncGenerator<Buffer> {
+export async function* exportLines(
+  pages: AsyncIterable<readonly Reading[]>,
+  format: StreamFormat,
+): AsyncGenerator<Buffer> {
   if (format === 'csv') yield Buffer.from(CSV_HEADER);
-  for await (const page of exportPages(request)) yield Buffer.from(formatPage(page, format));
+  for await (const page of pages) yield Buffer.from(formatPage(page, format));
 }
 
 function formatPage(page: readonly Reading[], format: StreamFormat): string {

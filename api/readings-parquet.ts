@@ -50,7 +50,8 @@ export interface ParquetExport {
  * DuckDB's query fails on the closed pipe and the temporary folder is removed.
  */
 export async function streamParquetExport(
-  pages: AsyncIterable<readonly Reading[]>,
+  /** Opens the pages (reading the first): called once the export has its place. */
+  openPages: () => Promise<AsyncGenerator<readonly Reading[]>>,
   city: string,
 ): Promise<ParquetExport> {
   if (running >= MAX_PARQUET_EXPORTS) {
@@ -66,7 +67,11 @@ export async function streamParquetExport(
     release = () => {};
   };
   try {
-    const started = await startParquetExport(pages, city);
+    const pages = await openPages();
+    const started = await startParquetExport(pages, city).catch(async (error: unknown) => {
+      await pages.return(undefined);
+      throw error;
+    });
     started.done.then(release, release);
     return started;
   } catch (error) {

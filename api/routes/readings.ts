@@ -9,8 +9,8 @@ import {
   decodeCursor,
   encodeCursor,
   exportLines,
-  exportPages,
   nextCursor,
+  openExportPages,
   type ReadPage,
 } from '../readings-export.ts';
 import { streamParquetExport } from '../readings-parquet.ts';
@@ -151,7 +151,7 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
       if (format === 'parquet') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
         const parquet = await streamParquetExport(
-          exportPages({ store: deps.store, query, start: cursor, limit, readPage }),
+          () => openExportPages({ store: deps.store, query, start: cursor, limit, readPage }),
           city,
         );
         // Failures after the first bytes cut the response short (logged; the status is sent).
@@ -164,7 +164,8 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
       }
       if (format !== 'json') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
-        const lines = exportLines({ store: deps.store, query, start: cursor, limit, readPage }, format);
+        const pages = await openExportPages({ store: deps.store, query, start: cursor, limit, readPage });
+        const lines = exportLines(pages, format);
         reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
         // A stream is sent as it is (no serialiser); the typed reply only knows the JSON shape.
         // A byte stream holding at most about one page ahead of the socket (not 16 in object mode).

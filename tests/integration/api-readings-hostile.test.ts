@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_PAGE } from '../../api/readings-export.ts';
 import { MAX_PARQUET_EXPORTS } from '../../api/readings-parquet.ts';
+import { UcapError } from '../../domain/errors.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { type ApiFixture, startApiFixture } from './api-fixture.ts';
@@ -204,4 +205,36 @@ describe('GET /v1/readings exports against hostile clients', () => {
     }
     expect(status).toBe(200);
   }, 60_000);
+});
+
+describe('an export whose first page cannot be read', () => {
+  let failing: ApiFixture;
+  let failingBase: string;
+  beforeAll(async () => {
+    failing = await startApiFixture({}, (store) => ({
+      ...store,
+      readings: async () => {
+        throw new UcapError('STORE_UNAVAILABLE', 'the store is away', {
+          retryable: true,
+          retryAfterMs: 2_000,
+        });
+      },
+    }));
+    failingBase = await failing.app.listen({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await failing?.close();
+  });
+
+  it.each(['csv', 'ndjson', 'parquet'])(
+    'answers %s with 503, Retry-After and an error body, not a response cut before its first byte',
+    async (format) => {
+      const answer = await fetch(`${failingBase}${exportPath(format)}`);
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get('retry-after')).toBe('2');
+      const body = (await answer.json()) as { error: { code: string; requestId: string } };
+      expect(body.error.code).toBe('STORE_UNAVAILABLE');
+      expect(body.error.requestId).toBeTruthy();
+    },
+  );
 });

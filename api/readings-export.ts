@@ -95,7 +95,7 @@ export interface ExportRequest {
  * export quadratic. The window grows while pages come back short and shrinks to about the span a
  * full page covered, so a page costs about its own size.
  */
-export async function* exportPages(request: ExportRequest): AsyncGenerator<Reading[]> {
+async function* exportPages(request: ExportRequest): AsyncGenerator<Reading[]> {
   const { store, query, start, limit, readPage } = request;
   const read = (step: PageStep) =>
     readPage((signal) =>

@@ -46,7 +46,7 @@ export interface ParquetExport {
  * both: a slow client stops DuckDB's writer, which stops its reader, which stops the store reads.
  * Memory stays one row group and a few pipe buffers whatever the size of the export.
  *
- * `pages` must yield readings of `city` only. Destroy `body` to abandon the export: the pages stop,
+ * The pages `openPages` gives must hold readings of `city` only. Destroy `body` to abandon the export: the pages stop,
  * DuckDB's query fails on the closed pipe and the temporary folder is removed.
  */
 export async function streamParquetExport(

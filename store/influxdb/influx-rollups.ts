@@ -64,8 +64,8 @@ export interface InfluxRollups {
   /** The series from rollups, or undefined when the query must read raw readings. */
   series(query: SeriesQuery): Promise<DeviceSeries[] | undefined>;
   /**
-   * The city mean of hourly means from rollups, averaged by InfluxDB itself; undefined when the
-   * query is another one (the caller averages the devices' series).
+   * A city's hourly means from its city hours (and raw readings for unsettled hours); undefined
+   * for any other query (the caller averages the devices' series).
    */
   cityMean(query: SeriesQuery): Promise<CityMeanSeries | undefined>;
 }
@@ -116,14 +116,13 @@ export function createInfluxRollups(
       return merge(results);
     },
     async cityMean(query) {
-      if (query.everyMs !== HOUR_MS || query.agg !== 'mean') return undefined;
+      // One device's mean is its own series: the caller reads it.
+      if (query.deviceId !== undefined || query.everyMs !== HOUR_MS || query.agg !== 'mean') return undefined;
       const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
       if (plan === undefined || plan.daily.length > 0) return undefined;
       const { parts, merge } = partialsReader(http, query, query.agg);
       const [settled, raw] = await Promise.all([
-        query.deviceId === undefined
-          ? readCityHours(http, query, plan.hourly)
-          : Promise.all(parts(READINGS_1H, 'rollup', plan.hourly)).then((r) => cityMeanOf(merge(r))),
+        readCityHours(http, query, plan.hourly),
         Promise.all(parts(READINGS, 'raw', plan.raw)),
       ]);
       // Unsettled hours are few: their device series are averaged here, as cityMeanOf() does.
@@ -407,7 +406,7 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
     const days = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1D)}`);
     if (days.series.length === 0) await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
     // Databases whose rollups predate city hours get them all, once.
-    const cityHours = await http.query(`SELECT count("devices") FROM ${quoteIdent(READINGS_1H_CITY)}`);
+    const cityHours = await http.query(`SELECT "devices" FROM ${quoteIdent(READINGS_1H_CITY)} LIMIT 1`);
     if (cityHours.series.length === 0)
       await recomputeCityHours(http, await rolledUpHoursOf(http, undefined, undefined));
     const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);

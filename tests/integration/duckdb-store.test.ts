@@ -11,7 +11,7 @@ import { isUcapError, type UcapError } from '../../domain/errors.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import { describeStoreConformance } from '../store/store-conformance.ts';
-import { conformanceDayZones } from '../store/store-conformance-support.ts';
+import { CITY_HOURS_UPGRADE, conformanceDayZones } from '../store/store-conformance-support.ts';
 
 const dirs: string[] = [];
 async function tempDir(): Promise<string> {
@@ -104,15 +104,8 @@ describe('DuckDB store file', () => {
 
   it('opens a file whose hourly rollups predate city hours: city means come from them at once', async () => {
     const path = join(await tempDir(), 'no-city-hours.duckdb');
-    const hour = Date.parse('2026-03-20T08:00:00Z');
     const first = await createDuckDbStore({ path });
-    await first.writeReadings([
-      { ...reading, metric: 'pm25', ts: hour, value: 10 },
-      { ...reading, metric: 'pm25', ts: hour + 1_000, value: 20 },
-      { ...reading, metric: 'pm25', deviceId: 'p-2', ts: hour, value: 45 },
-      // Days later: the hours recomputed at every open (the last day's) do not reach back to `hour`.
-      { ...reading, ts: hour + 3 * 86_400_000 },
-    ]);
+    await first.writeReadings(CITY_HOURS_UPGRADE.readings);
     await first.rollUp();
     await first.close();
     const old = await DuckDBInstance.create(path);
@@ -122,9 +115,7 @@ describe('DuckDB store file', () => {
     old.closeSync();
     const store = await createDuckDbStore({ path });
     try {
-      const query = { city: 'nice', metric: 'pm25' as const, from: hour, to: hour + 3_600_000 };
-      const mean = await store.cityMeanSeries({ ...query, everyMs: 3_600_000, agg: 'mean', timeZone: 'UTC' });
-      expect(mean).toEqual({ points: [{ ts: hour, value: (15 + 45) / 2 }], devices: ['p-1', 'p-2'] });
+      expect(await store.cityMeanSeries(CITY_HOURS_UPGRADE.query)).toEqual(CITY_HOURS_UPGRADE.expected);
     } finally {
       await store.close();
     }

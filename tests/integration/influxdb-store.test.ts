@@ -7,7 +7,7 @@ import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { freePort } from '../setup/free-port.ts';
 import { type RunningInfluxd, startInfluxd } from '../setup/influxd.ts';
 import { describeStoreConformance } from '../store/store-conformance.ts';
-import { conformanceDayZones } from '../store/store-conformance-support.ts';
+import { CITY_HOURS_UPGRADE, conformanceDayZones } from '../store/store-conformance-support.ts';
 
 const url = inject('influxUrl');
 const fileTag = Math.random().toString(36).slice(2, 8);
@@ -187,23 +187,14 @@ describe('InfluxDB store on InfluxDB 1.6: database and schema', () => {
 
   it('opens a database whose hourly rollups predate city hours: city means come from them at once', async () => {
     const db = newDatabase('cityhours');
-    const hour = Date.parse('2026-03-20T08:00:00Z');
     const first = await createInfluxStore({ api: 'v1', url, database: db });
-    await first.writeReadings([
-      { ...reading, metric: 'pm25', ts: hour, value: 10 },
-      { ...reading, metric: 'pm25', ts: hour + 1_000, value: 20 },
-      { ...reading, metric: 'pm25', deviceId: 'p-2', ts: hour, value: 45 },
-      // Days later: the hours recomputed at every open (the last day's) do not reach back to `hour`.
-      { ...reading, ts: hour + 3 * 86_400_000 },
-    ]);
+    await first.writeReadings(CITY_HOURS_UPGRADE.readings);
     await first.rollUp();
     await first.close();
     await influxql('DROP MEASUREMENT "readings_1h_city"', { db });
     const store = await createInfluxStore({ api: 'v1', url, database: db });
     try {
-      const query = { city: 'nice', metric: 'pm25' as const, from: hour, to: hour + 3_600_000 };
-      const mean = await store.cityMeanSeries({ ...query, everyMs: 3_600_000, agg: 'mean', timeZone: 'UTC' });
-      expect(mean).toEqual({ points: [{ ts: hour, value: (15 + 45) / 2 }], devices: ['p-1', 'p-2'] });
+      expect(await store.cityMeanSeries(CITY_HOURS_UPGRADE.query)).toEqual(CITY_HOURS_UPGRADE.expected);
       const stored = await influxql(`SELECT "devices" FROM "readings_1h_city" WHERE "metric" = 'pm25'`, {
         db,
       });

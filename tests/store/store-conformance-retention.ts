@@ -102,22 +102,16 @@ export function describeRetentionConformance(open: OpenStore): void {
       const hourCount = points(await store().series({ ...query('count', HOUR), deviceId: b }));
       expect(hourCount.find(([, ts]) => ts === start + DAY)?.[2]).toBe(2);
       // The city's hour: a's mean there and b's new one ((i + 500) / 2), each weighing the same.
-      const [aHour] = points(
-        await store().series({
-          ...query('mean', HOUR),
-          deviceId: a,
-          from: start + DAY,
-          to: start + DAY + HOUR,
-        }),
-      );
-      const [bHour] = points(
-        await store().series({
-          ...query('mean', HOUR),
-          deviceId: b,
-          from: start + DAY,
-          to: start + DAY + HOUR,
-        }),
-      );
+      const hourMean = async (deviceId: string) =>
+        points(
+          await store().series({
+            ...query('mean', HOUR),
+            deviceId,
+            from: start + DAY,
+            to: start + DAY + HOUR,
+          }),
+        )[0];
+      const [aHour, bHour] = [await hourMean(a), await hourMean(b)];
       const city = await store().cityMeanSeries({
         ...query('mean', HOUR),
         from: start + DAY,

@@ -1,6 +1,12 @@
 import { expect } from 'vitest';
+import type { Reading } from '../../domain/reading.ts';
 import type { DayZoneOf } from '../../store/rollup-days.ts';
-import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
+import type {
+  CityMeanSeries,
+  DeviceSeries,
+  SeriesQuery,
+  TimeSeriesStore,
+} from '../../store/time-series-store.ts';
 
 /** The store under test, read lazily because it is opened in beforeAll. */
 export interface ConformanceContext {
@@ -60,3 +66,34 @@ export function expectSameSeries(actual: DeviceSeries[], expected: DeviceSeries[
 export function points(series: DeviceSeries[]): Array<[string, number, number]> {
   return series.flatMap((s) => s.points.map((p): [string, number, number] => [s.deviceId, p.ts, p.value]));
 }
+
+const UPGRADE_HOUR = Date.parse('2026-03-20T08:00:00Z');
+
+/**
+ * A store written before city hours existed: readings of an hour days before the newest one (so
+ * beyond the hours every open recomputes), the query over that hour and the city mean it must give
+ * once the store has computed its city hours. The adapters' tests drop their own table or
+ * measurement between writing and reopening.
+ */
+export const CITY_HOURS_UPGRADE: {
+  readonly readings: readonly Reading[];
+  readonly query: SeriesQuery;
+  readonly expected: CityMeanSeries;
+} = {
+  readings: [
+    { city: 'nice', deviceId: 'p-1', metric: 'pm25', ts: UPGRADE_HOUR, value: 10 },
+    { city: 'nice', deviceId: 'p-1', metric: 'pm25', ts: UPGRADE_HOUR + 1_000, value: 20 },
+    { city: 'nice', deviceId: 'p-2', metric: 'pm25', ts: UPGRADE_HOUR, value: 45 },
+    { city: 'nice', deviceId: 'p-1', metric: 'no2', ts: UPGRADE_HOUR + 3 * 86_400_000, value: 38.5 },
+  ],
+  query: {
+    city: 'nice',
+    metric: 'pm25',
+    from: UPGRADE_HOUR,
+    to: UPGRADE_HOUR + 3_600_000,
+    everyMs: 3_600_000,
+    agg: 'mean',
+    timeZone: 'UTC',
+  },
+  expected: { points: [{ ts: UPGRADE_HOUR, value: (15 + 45) / 2 }], devices: ['p-1', 'p-2'] },
+};

@@ -200,7 +200,7 @@ function dayBucketSql(query: SeriesQuery, source: RowSource): [sql: string, valu
     )
     SELECT r.device_id AS "deviceId", CASE WHEN s.b0 = s.b1 THEN s.b0 ELSE ${row.sql} END AS ts,
       ${aggregateColumns(query, source)}
-    FROM r JOIN slices s USING (slice) GROUP BY ALL ORDER BY "deviceId", ts`;
+    FROM r JOIN slices s USING (slice) GROUP BY ALL`;
   // Placeholders in text order: the source (inside r), the slice ends, then the per-row fallback.
   return [sql, [...source.values, first.value, zone, last.value, zone, row.value, zone]];
 }
@@ -268,12 +268,12 @@ function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values:
   if (query.everyMs === HOUR_MS && wholeHourOffsets(query.timeZone, query.from, query.to)) {
     // Local hours are UTC hours here: plain arithmetic instead of ICU's zone-aware bucketing per row.
     const sql = `SELECT device_id AS "deviceId", ${HOUR_START} AS ts, ${aggregateColumns(query, source)}
-      FROM (${source.sql}) GROUP BY ALL ORDER BY device_id, ts`;
+      FROM (${source.sql}) GROUP BY ALL`;
     return [sql, [...source.values]];
   }
   const bucket = localBucket(query.everyMs, 'ts');
   const sql = `SELECT device_id AS "deviceId", ${bucket.sql} AS ts, ${aggregateColumns(query, source)}
-    FROM (${source.sql}) GROUP BY ALL ORDER BY device_id, ts`;
+    FROM (${source.sql}) GROUP BY ALL`;
   return [sql, [bucket.value, query.timeZone, ...source.values]];
 }
 

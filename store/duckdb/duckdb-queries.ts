@@ -263,7 +263,8 @@ function aggregateColumns(query: SeriesQuery, source: RowSource): string {
     : `${source.aggregate} AS value`;
 }
 
-function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
+/** The bucketed series of `source` (columns "deviceId", ts, value, and n with counts; unordered). */
+export function seriesSql(query: SeriesQuery, source: RowSource): [sql: string, values: DuckDBValue[]] {
   if (query.everyMs % DAY_MS === 0) return dayBucketSql(query, source);
   if (query.everyMs === HOUR_MS && wholeHourOffsets(query.timeZone, query.from, query.to)) {
     // Local hours are UTC hours here: plain arithmetic instead of ICU's zone-aware bucketing per row.

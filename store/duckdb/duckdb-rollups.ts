@@ -15,6 +15,7 @@ import {
   selectCityHours,
 } from './duckdb-city-hours.ts';
 import {
+  metricReadingsFilter,
   type RowSource,
   selectBucketed,
   selectBucketedCityMean,
@@ -187,7 +188,7 @@ function selectHoursAsStored(
 ): Promise<DeviceSeries[]> {
   const count = query.withCount === true ? ', CAST(n AS DOUBLE) AS n' : '';
   const parts = plan.hourly.map((range) => {
-    const filter = rangeFilter(query, range);
+    const filter = metricReadingsFilter({ ...query, ...range });
     return {
       sql: `SELECT device_id AS "deviceId", ts, ${HOUR_ROW_VALUE[agg]} AS value${count} FROM readings_1h ${filter.sql}`,
       values: filter.values,
@@ -230,17 +231,6 @@ export async function selectCityMeanFromRollups(
   };
 }
 
-/** Rows of the query's city, metric (and device) in one range. */
-function rangeFilter(query: SeriesQuery, range: Range) {
-  return where([
-    ['city = ?', query.city],
-    ['metric = ?', query.metric],
-    ['device_id = ?', query.deviceId],
-    ['ts >= ?', BigInt(range.from)],
-    ['ts < ?', BigInt(range.to)],
-  ]);
-}
-
 const PARTIAL_COLUMNS = 'device_id, ts, n, total, low, high';
 const RAW_AS_PARTIAL = 'device_id, ts, 1 AS n, value AS total, value AS low, value AS high';
 
@@ -248,7 +238,7 @@ function rollupSource(query: SeriesQuery, plan: SeriesReadPlan, agg: RollupAggre
   const parts: { sql: string; values: DuckDBValue[] }[] = [];
   const add = (table: string, columns: string, ranges: readonly Range[]) => {
     for (const range of ranges) {
-      const filter = rangeFilter(query, range);
+      const filter = metricReadingsFilter({ ...query, ...range });
       parts.push({ sql: `SELECT ${columns} FROM ${table} ${filter.sql}`, values: filter.values });
     }
   };

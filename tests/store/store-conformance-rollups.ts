@@ -65,7 +65,7 @@ export function describeRollupConformance(ctx: ConformanceContext): void {
       expect(points(await series(query(s.city, 'min', ...range)))[0]?.[2]).toBe(10);
     });
 
-    it('takes only the readings inside a range that cuts hours at both ends', async () => {
+    it('takes only the readings inside a range that cuts hours at both ends, hourly or wider', async () => {
       const s = scope('rollup-edges');
       const a = s.dev('a');
       await ctx.store.writeReadings(
@@ -79,6 +79,13 @@ export function describeRollupConformance(ctx: ConformanceContext): void {
       );
       const total = points(cut).reduce((sum, [, , n]) => sum + n, 0);
       expect(total).toBe(7);
+      // Hourly: the whole 09:00 hour from its rollup, the cut ones from raw readings.
+      const hourly = await series(query(s.city, 'count', '2026-03-10T08:30:00Z', '2026-03-10T10:50:00Z'));
+      expect(points(hourly)).toEqual([
+        [a, t('2026-03-10T08:00:00Z'), 1],
+        [a, t('2026-03-10T09:00:00Z'), 3],
+        [a, t('2026-03-10T10:00:00Z'), 3],
+      ]);
       const sums = await series(query(s.city, 'mean', '2026-03-10T08:30:00Z', '2026-03-10T10:50:00Z', DAY));
       expect(points(sums)).toHaveLength(1);
       expect(points(sums)[0]?.[2]).toBeCloseTo((3 + 4 + 5 + 6 + 7 + 8 + 9) / 7, 9);

@@ -19,11 +19,12 @@ import {
   recomputeCityHours,
   recomputeFromHours,
 } from './influx-city-hours.ts';
+import { hasDayBlocks, readDayBlocks, recomputeDayBlocks } from './influx-day-blocks.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { type InfluxSeries, rowsOf, type StatementResult } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
 import { READINGS_1D, READINGS_1H, recomputeDaysOfRange, rolledUpHoursOf } from './influx-rollup-days.ts';
-import { quoteIdent, READING_TAGS, READINGS, VALUE_FIELD } from './influx-schema.ts';
+import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
 
 /**
@@ -35,7 +36,8 @@ import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
  *
  * Once an hour has settled (rollup-scheduler.ts), the groups writes touched in it are recomputed
  * from the raw readings with one InfluxQL aggregate per run of consecutive hours, and written back
- * (a point per hour replaces the last); a late reading makes its hour due again. Refreshes run one
+ * (a point per hour replaces the last); a late reading makes its hour due again. Series every 1h
+ * read the same hours packed a UTC day per point (influx-day-blocks.ts), rewritten with them. Refreshes run one
  * at a time in this process, so an older view is never written last; a second process writing the
  * same hours at the same moment could (imports run while ingest is quiet for that device).
  */
@@ -108,9 +110,15 @@ export function createInfluxRollups(
       const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
       if (plan === undefined || isPercentile(query.agg)) return undefined;
       const { parts, merge } = partialsReader(http, query, query.agg);
+      // Hourly buckets read the hours of day blocks (influx-day-blocks.ts: ~24× fewer rows for
+      // influxd to answer); wider buckets are summed by InfluxDB from readings_1h.
+      const hourly =
+        query.everyMs === HOUR_MS
+          ? plan.hourly.map((range) => readDayBlocks(http, query, range))
+          : parts(READINGS_1H, 'rollup', plan.hourly);
       const results = await Promise.all([
         ...parts(READINGS_1D, 'rollup', plan.daily),
-        ...parts(READINGS_1H, 'rollup', plan.hourly),
+        ...hourly,
         ...parts(READINGS, 'raw', plan.raw),
       ]);
       return merge(results);
@@ -182,10 +190,6 @@ function partialsQuery(
     tagEquals('device', query.deviceId),
     ...timeRange(range.from, range.to),
   ]);
-  // An hourly rollup row is one 1-hour bucket already (rollups are only read in zones whose hours
-  // are UTC hours): read as stored. InfluxDB 1.6 grouped a city month by time in ~2 s, reads it in 0.3 s.
-  if (measurement === READINGS_1H && query.everyMs === HOUR_MS)
-    return `SELECT ${hourlyAsStored(fields)} FROM ${quoteIdent(measurement)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}`;
   return `SELECT ${selectList(fields, source)} FROM ${quoteIdent(measurement)}${filter}${groupByBucket(query)}`;
 }
 
@@ -202,11 +206,6 @@ function partialsReader(http: InfluxHttp, query: SeriesQuery, agg: RollupAggrega
     merge: (results: readonly StatementResult[]) =>
       mergeSeries(results, agg, fields, query.withCount === true),
   };
-}
-
-/** The hourly rollup fields as stored: `"n", "total"`. */
-function hourlyAsStored(fields: readonly PartialField[]): string {
-  return fields.map(quoteIdent).join(', ');
 }
 
 /**
@@ -405,10 +404,12 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
   if (done.series.length > 0) {
     const days = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1D)}`);
     if (days.series.length === 0) await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
-    // Databases whose rollups predate city hours get them all, once.
+    // Databases whose rollups predate city hours or day blocks get them all, once.
     const cityHours = await http.query(`SELECT "devices" FROM ${quoteIdent(READINGS_1H_CITY)} LIMIT 1`);
     if (cityHours.series.length === 0)
       await recomputeCityHours(http, await rolledUpHoursOf(http, undefined, undefined));
+    if (!(await hasDayBlocks(http)))
+      await recomputeDayBlocks(http, await rolledUpHoursOf(http, undefined, undefined));
     const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
     const end = last.series[0]?.values[0]?.[0];
     if (typeof end !== 'number') return;

@@ -3,8 +3,9 @@ import { DAY_MS, type Range } from '../rollup-days.ts';
 import { HOUR_MS } from '../rollup-plan.ts';
 import type { SeriesQuery } from '../time-series-store.ts';
 import type { InfluxHttp } from './influx-http.ts';
-import type { InfluxSeries, StatementResult } from './influx-results.ts';
+import type { InfluxSeries } from './influx-results.ts';
 import { type CityHour, READINGS_1H } from './influx-rollup-days.ts';
+import type { DevicePart, PartialRows } from './influx-rollups.ts';
 import { quoteIdent, READING_TAGS } from './influx-schema.ts';
 import { tagEquals, timeRange, where } from './influxql.ts';
 
@@ -108,18 +109,15 @@ export async function hasDayBlocks(http: InfluxHttp): Promise<boolean> {
   return any.series.length > 0;
 }
 
-/** The columns of readings_1h rows, which blocks are answered as. */
-const HOURLY_COLUMNS = ['time', 'n', 'total', 'low', 'high'];
-
 /**
- * The hourly rollups of `query` over the whole hours of `range` read from day blocks, answered as
- * readings_1h rows would be (one series per device, hours in order, only hours with readings).
+ * The hourly rollups of `query` over the whole hours of `range`, read from day blocks: one part
+ * per device, its hours in order, only hours with readings (as readings_1h rows would give).
  */
 export async function readDayBlocks(
   http: InfluxHttp,
   query: SeriesQuery,
   range: Range,
-): Promise<StatementResult> {
+): Promise<DevicePart[]> {
   const filter = where([
     tagEquals(READING_TAGS.city, query.city),
     tagEquals(READING_TAGS.metric, query.metric),
@@ -130,32 +128,37 @@ export async function readDayBlocks(
     `SELECT ${quoteIdent(HOURS_FIELD)} FROM ${quoteIdent(READINGS_1H_PACKED)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}`,
     { signal: query.signal, format: 'msgpack' },
   );
-  return { ...answer, series: answer.series.map((series) => unpacked(series, range)) };
+  return answer.series.map((series) => ({
+    deviceId: series.tags?.device ?? '',
+    rows: (visit) => eachBlockHour(series, range, visit),
+  }));
 }
 
-function unpacked(series: InfluxSeries, range: Range): InfluxSeries {
+// One aligned buffer the blocks are decoded into, one at a time (no allocation per block).
+const decoded = new ArrayBuffer(BLOCK_BYTES);
+const decodedBytes = Buffer.from(decoded);
+const slots = new DataView(decoded);
+
+/** Calls `visit` with each hour of `range` holding readings in one device's blocks, in order. */
+function eachBlockHour(series: InfluxSeries, range: Range, visit: Parameters<PartialRows>[0]): void {
   const ti = series.columns.indexOf('time');
   const bi = series.columns.indexOf(HOURS_FIELD);
-  const values: unknown[][] = [];
+  const partial = { n: 0, total: 0, low: 0, high: 0 };
   for (const row of series.values) {
     const [day, packed] = [row[ti], row[bi]];
     if (typeof day !== 'number' || typeof packed !== 'string') continue;
-    const block = Buffer.from(packed, 'base64');
-    if (block.length !== BLOCK_BYTES) continue;
+    if (decodedBytes.write(packed, 'base64') !== BLOCK_BYTES) continue;
     for (let hour = 0; hour < HOURS_PER_DAY; hour += 1) {
       const ts = day + hour * HOUR_MS;
       if (ts < range.from || ts >= range.to) continue;
       const offset = hour * SLOT_BYTES;
-      const n = block.readDoubleLE(offset);
+      const n = slots.getFloat64(offset, true);
       if (n === 0) continue;
-      values.push([
-        ts,
-        n,
-        block.readDoubleLE(offset + 8),
-        block.readDoubleLE(offset + 16),
-        block.readDoubleLE(offset + 24),
-      ]);
+      partial.n = n;
+      partial.total = slots.getFloat64(offset + 8, true);
+      partial.low = slots.getFloat64(offset + 16, true);
+      partial.high = slots.getFloat64(offset + 24, true);
+      visit(ts, partial);
     }
   }
-  return { ...series, columns: HOURLY_COLUMNS, values };
 }

@@ -193,6 +193,15 @@ function partialsQuery(
   return `SELECT ${selectList(fields, source)} FROM ${quoteIdent(measurement)}${filter}${groupByBucket(query)}`;
 }
 
+/** Calls `visit` with each bucket of one device's answer that holds readings, in the answer's order. */
+export type PartialRows = (visit: (ts: number, partial: Readonly<Partial>) => void) => void;
+
+/** One device's part of a series: its buckets from one query. */
+export interface DevicePart {
+  readonly deviceId: string;
+  readonly rows: PartialRows;
+}
+
 /**
  * Reads the partials of `agg` for `query` (one query per range of a measurement, answered in
  * MessagePack) and merges the parts' answers into device series.
@@ -200,11 +209,18 @@ function partialsQuery(
 function partialsReader(http: InfluxHttp, query: SeriesQuery, agg: RollupAggregate) {
   const fields = PARTIALS_READ[agg];
   const options = { signal: query.signal, format: 'msgpack' as const };
+  const devicePartsOf = (result: StatementResult): DevicePart[] =>
+    result.series.map((series) => ({
+      deviceId: series.tags?.device ?? '',
+      rows: (visit) => eachPartial(series, fields, visit),
+    }));
   return {
     parts: (measurement: string, source: PartialSource, ranges: readonly Range[]) =>
-      ranges.map((range) => http.query(partialsQuery(measurement, source, fields, query, range), options)),
-    merge: (results: readonly StatementResult[]) =>
-      mergeSeries(results, agg, fields, query.withCount === true),
+      ranges.map(async (range) =>
+        devicePartsOf(await http.query(partialsQuery(measurement, source, fields, query, range), options)),
+      ),
+    merge: (results: readonly (readonly DevicePart[])[]) =>
+      mergeSeries(results, agg, query.withCount === true),
   };
 }
 
@@ -247,18 +263,16 @@ function eachPartial(
  * bucket (a day from its hourly rollups and its raw last hours): those are combined.
  */
 function mergeSeries(
-  results: readonly StatementResult[],
+  results: readonly (readonly DevicePart[])[],
   agg: RollupAggregate,
-  fields: readonly PartialField[],
   withCount: boolean,
 ): DeviceSeries[] {
-  const byDevice = new Map<string, InfluxSeries[]>();
+  const byDevice = new Map<string, PartialRows[]>();
   for (const result of results) {
-    for (const series of result.series) {
-      const deviceId = series.tags?.device ?? '';
+    for (const { deviceId, rows } of result) {
       const known = byDevice.get(deviceId);
-      if (known === undefined) byDevice.set(deviceId, [series]);
-      else known.push(series);
+      if (known === undefined) byDevice.set(deviceId, [rows]);
+      else known.push(rows);
     }
   }
   const point = (ts: number, partial: Partial): SeriesPoint => {
@@ -268,8 +282,7 @@ function mergeSeries(
   const merged: DeviceSeries[] = [];
   for (const [deviceId, parts] of byDevice) {
     const points =
-      (parts.length === 1 ? inOrder(parts[0] as InfluxSeries, fields, point) : undefined) ??
-      combined(parts, fields, point);
+      (parts.length === 1 ? inOrder(parts[0] as PartialRows, point) : undefined) ?? combined(parts, point);
     if (points.length > 0) merged.push({ deviceId, points });
   }
   return merged.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
@@ -278,11 +291,11 @@ function mergeSeries(
 type ToPoint = (ts: number, partial: Partial) => SeriesPoint;
 
 /** The points of one series whose buckets come in time order, once each; undefined otherwise. */
-function inOrder(series: InfluxSeries, fields: readonly PartialField[], point: ToPoint) {
+function inOrder(rows: PartialRows, point: ToPoint) {
   const points: SeriesPoint[] = [];
   let last = Number.NEGATIVE_INFINITY;
   let ordered = true;
-  eachPartial(series, fields, (ts, partial) => {
+  rows((ts, partial) => {
     if (ts <= last) ordered = false;
     last = ts;
     points.push(point(ts, partial));
@@ -291,10 +304,9 @@ function inOrder(series: InfluxSeries, fields: readonly PartialField[], point: T
 }
 
 /** The points of several series (or one out of order), buckets of the same start combined. */
-function combined(parts: readonly InfluxSeries[], fields: readonly PartialField[], point: ToPoint) {
+function combined(parts: readonly PartialRows[], point: ToPoint) {
   const buckets: { ts: number; partial: Partial }[] = [];
-  for (const series of parts)
-    eachPartial(series, fields, (ts, partial) => buckets.push({ ts, partial: { ...partial } }));
+  for (const rows of parts) rows((ts, partial) => buckets.push({ ts, partial: { ...partial } }));
   // Stable: buckets of one start are combined in the order of the parts.
   buckets.sort((a, b) => a.ts - b.ts);
   const points: SeriesPoint[] = [];

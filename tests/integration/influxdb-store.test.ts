@@ -238,8 +238,9 @@ function unpackBlock(packed: unknown): number[][] {
   expect(bytes.length).toBe(24 * 4 * 8);
   const hours: number[][] = [];
   for (let hour = 0; hour < 24; hour += 1) {
-    const [n, total, low, high] = [0, 8, 16, 24].map((at) => bytes.readDoubleLE(hour * 32 + at));
-    if (n !== 0) hours.push([hour, n, total ?? 0, low ?? 0, high ?? 0]);
+    const slot = (at: number) => bytes.readDoubleLE(hour * 32 + at);
+    const n = slot(0);
+    if (n !== 0) hours.push([hour, n, slot(8), slot(16), slot(24)]);
   }
   return hours;
 }

@@ -42,20 +42,31 @@ function utcDayOf(ts: number): number {
   return Math.floor(ts / DAY_MS) * DAY_MS;
 }
 
-/** Rewrites the blocks of every device and metric of the UTC days holding these hours. */
+/**
+ * Rewrites the blocks of the UTC days holding these hours: of the hours' devices when every hour
+ * names its device (a late reading rewrites its device's blocks, not the city's), else of every
+ * device of the city.
+ */
 export async function recomputeDayBlocks(http: InfluxHttp, hours: Iterable<CityHour>): Promise<void> {
-  const daysByCity = new Map<string, Set<number>>();
-  for (const { city, hour } of hours) {
-    const days = daysByCity.get(city) ?? new Set<number>();
-    days.add(utcDayOf(hour));
-    daysByCity.set(city, days);
+  const byCityDay = new Map<string, Map<number, Set<string> | 'all'>>();
+  for (const { city, hour, deviceId } of hours) {
+    const days = byCityDay.get(city) ?? new Map<number, Set<string> | 'all'>();
+    byCityDay.set(city, days);
+    const day = utcDayOf(hour);
+    const devices = days.get(day) ?? new Set<string>();
+    if (devices === 'all' || deviceId === undefined) days.set(day, 'all');
+    else days.set(day, devices.add(deviceId));
   }
   const lines: string[] = [];
-  for (const [city, days] of daysByCity) {
+  for (const [city, days] of byCityDay) {
     // A day per statement: a month imported at once stays ~30 bounded statements (a city day of
     // 200 devices × 4 metrics is ~19k rows), never one that outlasts the request timeout.
-    for (const day of [...days].sort((a, b) => a - b)) {
-      const filter = where([tagEquals(READING_TAGS.city, city), ...timeRange(day, day + DAY_MS)]);
+    for (const [day, devices] of [...days].sort(([a], [b]) => a - b)) {
+      const filter = where([
+        tagEquals(READING_TAGS.city, city),
+        deviceFilter(devices),
+        ...timeRange(day, day + DAY_MS),
+      ]);
       const result = await http.query(
         `SELECT "n", "total", "low", "high" FROM ${quoteIdent(READINGS_1H)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}, ${quoteIdent(READING_TAGS.metric)}`,
         { format: 'msgpack' },
@@ -65,6 +76,14 @@ export async function recomputeDayBlocks(http: InfluxHttp, hours: Iterable<CityH
     }
   }
   if (lines.length > 0) await http.write(lines, 'ms');
+}
+
+/** Devices named in one statement at most; more read the whole city day (as long a statement). */
+const MAX_NAMED_DEVICES = 20;
+
+function deviceFilter(devices: Set<string> | 'all'): string | undefined {
+  if (devices === 'all' || devices.size > MAX_NAMED_DEVICES) return undefined;
+  return `(${[...devices].map((d) => tagEquals(READING_TAGS.device, d)).join(' OR ')})`;
 }
 
 /** Lines per write, as the other rollups write them. */

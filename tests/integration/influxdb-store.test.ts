@@ -342,17 +342,20 @@ describe('InfluxDB store on InfluxDB 1.6: hourly series from day blocks', () => 
     expect(inside?.points.map((p) => p.value)).toEqual([5, 6]);
   });
 
-  it('shows a late reading for an hour days before the newest in the hourly series', async () => {
+  it('shows a late reading for an hour days before the newest in the hourly series, other devices unchanged', async () => {
     const city = `late-${fileTag}`;
     const old = day + 10 * HOUR;
+    const other = { deviceId: 'e', points: [{ ts: old, value: 70, count: 1 }] };
     await store.writeReadings([
       { city, deviceId: 'd', metric: 'pm25', ts: old, value: 10 },
+      { city, deviceId: 'e', metric: 'pm25', ts: old, value: 70 },
       { city, deviceId: 'd', metric: 'pm25', ts: old + 3 * 24 * HOUR, value: 99 },
     ]);
     await store.rollUp();
     const query = hourly(city, old - HOUR, old + 2 * HOUR);
     expect(await store.series(query)).toEqual([
       { deviceId: 'd', points: [{ ts: old, value: 10, count: 1 }] },
+      other,
     ]);
     await store.writeReadings([
       { city, deviceId: 'd', metric: 'pm25', ts: old + 30 * 60_000, value: 20 },
@@ -367,6 +370,8 @@ describe('InfluxDB store on InfluxDB 1.6: hourly series from day blocks', () => 
           { ts: old + HOUR, value: 5, count: 1 },
         ],
       },
+      // Only d's blocks were rewritten: e's day is as it was.
+      other,
     ]);
   });
 

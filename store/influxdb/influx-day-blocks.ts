@@ -120,12 +120,25 @@ function blockLines(city: string, day: number, series: InfluxSeries): string[] {
   return line === undefined ? [] : [line];
 }
 
-/** Whether this database has day blocks (a database whose rollups predate them has none). */
-export async function hasDayBlocks(http: InfluxHttp): Promise<boolean> {
-  const any = await http.query(
-    `SELECT ${quoteIdent(HOURS_FIELD)} FROM ${quoteIdent(READINGS_1H_PACKED)} LIMIT 1`,
-  );
-  return any.series.length > 0;
+/**
+ * Whether every city's newest rolled-up day has its block: not in a database whose rollups predate
+ * blocks, nor in one whose first computing of them stopped midway (blocks are written city by
+ * city, day after day, so a city's newest block is its last one written).
+ */
+export async function dayBlocksComplete(http: InfluxHttp): Promise<boolean> {
+  const tags = await http.query(`SHOW TAG VALUES FROM ${quoteIdent(READINGS_1H)} WITH KEY = "city"`);
+  for (const row of tags.series[0]?.values ?? []) {
+    const city = tagEquals(READING_TAGS.city, String(row[1]));
+    const last = await http.query(`SELECT last("n") FROM ${quoteIdent(READINGS_1H)}${where([city])}`);
+    const newest = last.series[0]?.values[0]?.[0];
+    if (typeof newest !== 'number') continue;
+    const filter = where([city, ...timeRange(utcDayOf(newest), utcDayOf(newest) + DAY_MS)]);
+    const block = await http.query(
+      `SELECT ${quoteIdent(HOURS_FIELD)} FROM ${quoteIdent(READINGS_1H_PACKED)}${filter} LIMIT 1`,
+    );
+    if (block.series.length === 0) return false;
+  }
+  return true;
 }
 
 /**

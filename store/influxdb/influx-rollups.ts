@@ -19,7 +19,7 @@ import {
   recomputeCityHours,
   recomputeFromHours,
 } from './influx-city-hours.ts';
-import { hasDayBlocks, readDayBlocks, recomputeDayBlocks } from './influx-day-blocks.ts';
+import { dayBlocksComplete, readDayBlocks, recomputeDayBlocks } from './influx-day-blocks.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { type InfluxSeries, rowsOf, type StatementResult } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
@@ -420,7 +420,7 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
     const cityHours = await http.query(`SELECT "devices" FROM ${quoteIdent(READINGS_1H_CITY)} LIMIT 1`);
     if (cityHours.series.length === 0)
       await recomputeCityHours(http, await rolledUpHoursOf(http, undefined, undefined));
-    if (!(await hasDayBlocks(http)))
+    if (!(await dayBlocksComplete(http)))
       await recomputeDayBlocks(http, await rolledUpHoursOf(http, undefined, undefined));
     const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
     const end = last.series[0]?.values[0]?.[0];

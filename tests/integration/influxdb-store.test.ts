@@ -396,6 +396,38 @@ describe('InfluxDB store on InfluxDB 1.6: hourly series from day blocks', () => 
       await store.close();
     }
   });
+
+  it('opens a database whose first computing of day blocks stopped midway: the missing days get theirs', async () => {
+    const db = newDatabase('halfblocks');
+    const first = await createInfluxStore({ api: 'v1', url, database: db });
+    const reading = (days: number, metric: 'pm25' | 'no2', value: number) => ({
+      city: 'nice',
+      deviceId: 'h-1',
+      metric,
+      ts: day + days * 24 * HOUR + 6 * HOUR,
+      value,
+    });
+    await first.writeReadings([reading(0, 'pm25', 1), reading(1, 'pm25', 2), reading(4, 'no2', 3)]);
+    await first.rollUp();
+    await first.close();
+    // Stopped after the first day: the later days (the newest included) have no block.
+    await influxql(`DELETE FROM "readings_1h_packed" WHERE time >= ${day + 24 * HOUR}ms`, { db });
+    const store = await createInfluxStore({ api: 'v1', url, database: db });
+    try {
+      const series = await store.series(hourly('nice', day, day + 2 * 24 * HOUR));
+      expect(series).toEqual([
+        {
+          deviceId: 'h-1',
+          points: [
+            { ts: reading(0, 'pm25', 1).ts, value: 1, count: 1 },
+            { ts: reading(1, 'pm25', 2).ts, value: 2, count: 1 },
+          ],
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 describe('InfluxDB store on InfluxDB 1.6: refused writes', () => {

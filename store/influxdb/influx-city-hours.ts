@@ -2,6 +2,7 @@ import { Point } from '@influxdata/influxdb-client';
 import type { DayZoneOf, Range } from '../rollup-days.ts';
 import { HOUR_MS } from '../rollup-plan.ts';
 import type { SeriesPoint, SeriesQuery } from '../time-series-store.ts';
+import { recomputeDayBlocks } from './influx-day-blocks.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import type { StatementResult } from './influx-results.ts';
 import { type CityHour, READINGS_1H, recomputeDays } from './influx-rollup-days.ts';
@@ -25,7 +26,7 @@ export const READINGS_1H_CITY = 'readings_1h_city';
 /** Hours per statement when recomputing: a week of a city is ~168 points per metric. */
 const WINDOW_MS = 7 * 24 * HOUR_MS;
 
-/** After hourly rollups of these hours changed: their days and their city hours. */
+/** After hourly rollups of these hours changed: their days, their city hours and their day blocks. */
 export async function recomputeFromHours(
   http: InfluxHttp,
   hours: readonly CityHour[],
@@ -33,6 +34,7 @@ export async function recomputeFromHours(
 ): Promise<void> {
   await recomputeDays(http, hours, zoneOf);
   await recomputeCityHours(http, hours);
+  await recomputeDayBlocks(http, hours);
 }
 
 export async function recomputeCityHours(http: InfluxHttp, hours: readonly CityHour[]): Promise<void> {

@@ -84,7 +84,7 @@ export async function foldOldReadings(http: InfluxHttp, before: number, zoneOf: 
         const known = old.get(`${tagKey(series.tags)}\u0000${parsed.data.time}`);
         const sum = known === undefined ? parsed.data : combine(known, parsed.data);
         lines.push(rollupLine(city, device, metric, { time: parsed.data.time, ...pick(sum) }));
-        hours.push({ city, hour: parsed.data.time });
+        hours.push({ city, hour: parsed.data.time, deviceId: device });
       }
     }
     for (let i = 0; i < lines.length; i += 5000) await http.write(lines.slice(i, i + 5000), 'ms');

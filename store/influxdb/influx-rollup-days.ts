@@ -25,6 +25,8 @@ const WINDOW_DAYS = 31;
 export interface CityHour {
   readonly city: string;
   readonly hour: number;
+  /** The one device whose rollups of the hour changed, when known (day blocks rewrite only its own). */
+  readonly deviceId?: string;
 }
 
 /** Recomputes the days (of every device and metric of the city) holding these hours. */

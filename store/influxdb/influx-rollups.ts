@@ -19,11 +19,12 @@ import {
   recomputeCityHours,
   recomputeFromHours,
 } from './influx-city-hours.ts';
+import { dayBlocksComplete, readDayBlocks, recomputeDayBlocks } from './influx-day-blocks.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { type InfluxSeries, rowsOf, type StatementResult } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
 import { READINGS_1D, READINGS_1H, recomputeDaysOfRange, rolledUpHoursOf } from './influx-rollup-days.ts';
-import { quoteIdent, READING_TAGS, READINGS, VALUE_FIELD } from './influx-schema.ts';
+import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
 
 /**
@@ -35,7 +36,8 @@ import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
  *
  * Once an hour has settled (rollup-scheduler.ts), the groups writes touched in it are recomputed
  * from the raw readings with one InfluxQL aggregate per run of consecutive hours, and written back
- * (a point per hour replaces the last); a late reading makes its hour due again. Refreshes run one
+ * (a point per hour replaces the last); a late reading makes its hour due again. Series every 1h
+ * read the same hours packed a UTC day per point (influx-day-blocks.ts), rewritten with them. Refreshes run one
  * at a time in this process, so an older view is never written last; a second process writing the
  * same hours at the same moment could (imports run while ingest is quiet for that device).
  */
@@ -108,9 +110,15 @@ export function createInfluxRollups(
       const plan = complete ? planSeriesRead(query, scheduler.staleFrom(), context.zoneOf) : undefined;
       if (plan === undefined || isPercentile(query.agg)) return undefined;
       const { parts, merge } = partialsReader(http, query, query.agg);
+      // Hourly buckets read the hours of day blocks (influx-day-blocks.ts: ~24× fewer rows for
+      // influxd to answer); wider buckets are summed by InfluxDB from readings_1h.
+      const hourly =
+        query.everyMs === HOUR_MS
+          ? plan.hourly.map((range) => readDayBlocks(http, query, range))
+          : parts(READINGS_1H, 'rollup', plan.hourly);
       const results = await Promise.all([
         ...parts(READINGS_1D, 'rollup', plan.daily),
-        ...parts(READINGS_1H, 'rollup', plan.hourly),
+        ...hourly,
         ...parts(READINGS, 'raw', plan.raw),
       ]);
       return merge(results);
@@ -182,11 +190,16 @@ function partialsQuery(
     tagEquals('device', query.deviceId),
     ...timeRange(range.from, range.to),
   ]);
-  // An hourly rollup row is one 1-hour bucket already (rollups are only read in zones whose hours
-  // are UTC hours): read as stored. InfluxDB 1.6 grouped a city month by time in ~2 s, reads it in 0.3 s.
-  if (measurement === READINGS_1H && query.everyMs === HOUR_MS)
-    return `SELECT ${hourlyAsStored(fields)} FROM ${quoteIdent(measurement)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}`;
   return `SELECT ${selectList(fields, source)} FROM ${quoteIdent(measurement)}${filter}${groupByBucket(query)}`;
+}
+
+/** Calls `visit` with each bucket of one device's answer that holds readings, in the answer's order. */
+export type PartialRows = (visit: (ts: number, partial: Readonly<Partial>) => void) => void;
+
+/** One device's part of a series: its buckets from one query. */
+export interface DevicePart {
+  readonly deviceId: string;
+  readonly rows: PartialRows;
 }
 
 /**
@@ -196,17 +209,19 @@ function partialsQuery(
 function partialsReader(http: InfluxHttp, query: SeriesQuery, agg: RollupAggregate) {
   const fields = PARTIALS_READ[agg];
   const options = { signal: query.signal, format: 'msgpack' as const };
+  const devicePartsOf = (result: StatementResult): DevicePart[] =>
+    result.series.map((series) => ({
+      deviceId: series.tags?.device ?? '',
+      rows: (visit) => eachPartial(series, fields, visit),
+    }));
   return {
     parts: (measurement: string, source: PartialSource, ranges: readonly Range[]) =>
-      ranges.map((range) => http.query(partialsQuery(measurement, source, fields, query, range), options)),
-    merge: (results: readonly StatementResult[]) =>
-      mergeSeries(results, agg, fields, query.withCount === true),
+      ranges.map(async (range) =>
+        devicePartsOf(await http.query(partialsQuery(measurement, source, fields, query, range), options)),
+      ),
+    merge: (results: readonly (readonly DevicePart[])[]) =>
+      mergeSeries(results, agg, query.withCount === true),
   };
-}
-
-/** The hourly rollup fields as stored: `"n", "total"`. */
-function hourlyAsStored(fields: readonly PartialField[]): string {
-  return fields.map(quoteIdent).join(', ');
 }
 
 /**
@@ -248,18 +263,16 @@ function eachPartial(
  * bucket (a day from its hourly rollups and its raw last hours): those are combined.
  */
 function mergeSeries(
-  results: readonly StatementResult[],
+  results: readonly (readonly DevicePart[])[],
   agg: RollupAggregate,
-  fields: readonly PartialField[],
   withCount: boolean,
 ): DeviceSeries[] {
-  const byDevice = new Map<string, InfluxSeries[]>();
+  const byDevice = new Map<string, PartialRows[]>();
   for (const result of results) {
-    for (const series of result.series) {
-      const deviceId = series.tags?.device ?? '';
+    for (const { deviceId, rows } of result) {
       const known = byDevice.get(deviceId);
-      if (known === undefined) byDevice.set(deviceId, [series]);
-      else known.push(series);
+      if (known === undefined) byDevice.set(deviceId, [rows]);
+      else known.push(rows);
     }
   }
   const point = (ts: number, partial: Partial): SeriesPoint => {
@@ -269,8 +282,7 @@ function mergeSeries(
   const merged: DeviceSeries[] = [];
   for (const [deviceId, parts] of byDevice) {
     const points =
-      (parts.length === 1 ? inOrder(parts[0] as InfluxSeries, fields, point) : undefined) ??
-      combined(parts, fields, point);
+      (parts.length === 1 ? inOrder(parts[0] as PartialRows, point) : undefined) ?? combined(parts, point);
     if (points.length > 0) merged.push({ deviceId, points });
   }
   return merged.sort((a, b) => (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0));
@@ -279,11 +291,11 @@ function mergeSeries(
 type ToPoint = (ts: number, partial: Partial) => SeriesPoint;
 
 /** The points of one series whose buckets come in time order, once each; undefined otherwise. */
-function inOrder(series: InfluxSeries, fields: readonly PartialField[], point: ToPoint) {
+function inOrder(rows: PartialRows, point: ToPoint) {
   const points: SeriesPoint[] = [];
   let last = Number.NEGATIVE_INFINITY;
   let ordered = true;
-  eachPartial(series, fields, (ts, partial) => {
+  rows((ts, partial) => {
     if (ts <= last) ordered = false;
     last = ts;
     points.push(point(ts, partial));
@@ -292,10 +304,9 @@ function inOrder(series: InfluxSeries, fields: readonly PartialField[], point: T
 }
 
 /** The points of several series (or one out of order), buckets of the same start combined. */
-function combined(parts: readonly InfluxSeries[], fields: readonly PartialField[], point: ToPoint) {
+function combined(parts: readonly PartialRows[], point: ToPoint) {
   const buckets: { ts: number; partial: Partial }[] = [];
-  for (const series of parts)
-    eachPartial(series, fields, (ts, partial) => buckets.push({ ts, partial: { ...partial } }));
+  for (const rows of parts) rows((ts, partial) => buckets.push({ ts, partial: { ...partial } }));
   // Stable: buckets of one start are combined in the order of the parts.
   buckets.sort((a, b) => a.ts - b.ts);
   const points: SeriesPoint[] = [];
@@ -405,10 +416,12 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
   if (done.series.length > 0) {
     const days = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1D)}`);
     if (days.series.length === 0) await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
-    // Databases whose rollups predate city hours get them all, once.
+    // Databases whose rollups predate city hours or day blocks get them all, once.
     const cityHours = await http.query(`SELECT "devices" FROM ${quoteIdent(READINGS_1H_CITY)} LIMIT 1`);
     if (cityHours.series.length === 0)
       await recomputeCityHours(http, await rolledUpHoursOf(http, undefined, undefined));
+    if (!(await dayBlocksComplete(http)))
+      await recomputeDayBlocks(http, await rolledUpHoursOf(http, undefined, undefined));
     const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
     const end = last.series[0]?.values[0]?.[0];
     if (typeof end !== 'number') return;

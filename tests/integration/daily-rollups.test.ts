@@ -55,6 +55,28 @@ async function behindTheStore(path: string, sql: string): Promise<void> {
   instance.closeSync();
 }
 
+/**
+ * InfluxDB's hourly rollups of the seeded hours, readings_1h and its day blocks (24 hours of n,
+ * total, low, high as float64 per UTC day), as if each hour held one reading of 0.
+ */
+function oneReadingPerHour(): string[] {
+  const hours = Array.from({ length: 3 * 24 }, (_, h) => start + h * HOUR);
+  const blocks = new Map<number, Buffer>();
+  for (const hour of hours) {
+    const day = Math.floor(hour / DAY) * DAY;
+    const block = blocks.get(day) ?? Buffer.alloc(24 * 4 * 8);
+    blocks.set(day, block);
+    block.writeDoubleLE(1, ((hour - day) / HOUR) * 4 * 8);
+  }
+  const series = 'city=nice,device=nice-a,metric=pm25';
+  return [
+    ...hours.map((hour) => `readings_1h,${series} n=1i,total=0,low=0,high=0 ${hour}`),
+    ...[...blocks].map(
+      ([day, block]) => `readings_1h_packed,${series} hours="${block.toString('base64')}" ${day}`,
+    ),
+  ];
+}
+
 const dirs: string[] = [];
 
 /** A store file whose readings are past their retention: only rollups hold them. */
@@ -110,14 +132,9 @@ describe('daily rollups', () => {
     try {
       await seedAndRetire(store);
       // Hourly rollups overwritten behind the adapter's back: each hour now claims one reading.
-      const lines = Array.from(
-        { length: 3 * 24 },
-        (_, h) =>
-          `readings_1h,city=nice,device=nice-a,metric=pm25 n=1i,total=0,low=0,high=0 ${start + h * HOUR}`,
-      );
       const written = await fetch(`${url}/write?db=${database}&precision=ms`, {
         method: 'POST',
-        body: lines.join('\n'),
+        body: oneReadingPerHour().join('\n'),
       });
       expect(written.status).toBe(204);
       expect(await store.series(query(DAY, 'count'))).toEqual([{ deviceId: 'nice-a', points: expectedDays }]);

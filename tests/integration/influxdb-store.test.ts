@@ -232,6 +232,204 @@ describe('InfluxDB store on InfluxDB 1.6: database and schema', () => {
   });
 });
 
+/** The hours of one day block as stored: [hour, n, total, low, high] for hours with readings. */
+function unpackBlock(packed: unknown): number[][] {
+  const bytes = Buffer.from(String(packed), 'base64');
+  expect(bytes.length).toBe(24 * 4 * 8);
+  const hours: number[][] = [];
+  for (let hour = 0; hour < 24; hour += 1) {
+    const slot = (at: number) => bytes.readDoubleLE(hour * 32 + at);
+    const n = slot(0);
+    if (n !== 0) hours.push([hour, n, slot(8), slot(16), slot(24)]);
+  }
+  return hours;
+}
+
+describe('InfluxDB store on InfluxDB 1.6: hourly series from day blocks', () => {
+  const database = newDatabase('blocks');
+  let store: TimeSeriesStore;
+  const day = Date.parse('2026-05-04T00:00:00Z');
+  const HOUR = 3_600_000;
+  const hourly = (city: string, from: number, to: number, agg: 'mean' | 'count' = 'mean') => ({
+    city,
+    metric: 'pm25' as const,
+    from,
+    to,
+    everyMs: HOUR,
+    agg,
+    timeZone: 'Europe/Paris',
+    withCount: true,
+  });
+  beforeAll(async () => {
+    store = await createInfluxStore({ api: 'v1', url, database, dayZoneOf: conformanceDayZones });
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('packs a UTC day of one device and metric per point, its hourly sums bit for bit', async () => {
+    const city = `packed-${fileTag}`;
+    const at = (hour: number, minute = 0) => day + hour * HOUR + minute * 60_000;
+    // Two devices and two metrics in the same hours: a block holds one device's one metric.
+    await store.writeReadings([
+      { city, deviceId: 'a', metric: 'pm25', ts: at(3), value: 0.1 },
+      { city, deviceId: 'a', metric: 'pm25', ts: at(3, 20), value: 0.2 },
+      { city, deviceId: 'a', metric: 'pm25', ts: at(3, 40), value: 0.3 },
+      { city, deviceId: 'a', metric: 'pm25', ts: at(23, 59), value: 7 },
+      { city, deviceId: 'a', metric: 'no2', ts: at(3), value: 100 },
+      { city, deviceId: 'b', metric: 'pm25', ts: at(3), value: 50 },
+      { city, deviceId: 'b', metric: 'pm25', ts: at(24), value: 9 },
+    ]);
+    await store.rollUp();
+    const stored = await influxql(
+      `SELECT "hours", "device", "metric" FROM "readings_1h_packed" WHERE "city" = '${city}' GROUP BY "device", "metric"`,
+      { db: database },
+    );
+    const blocks = (stored.series ?? []).flatMap((s) =>
+      s.values.map((row) => [s.tags?.device, s.tags?.metric, row[0], unpackBlock(row[1])]),
+    );
+    expect(blocks).toEqual([
+      // 0.1 + 0.2 + 0.3 is 0.6000000000000001 in float64: kept exactly, not rounded through text.
+      ['a', 'no2', day, [[3, 1, 100, 100, 100]]],
+      [
+        'a',
+        'pm25',
+        day,
+        [
+          [3, 3, 0.1 + 0.2 + 0.3, 0.1, 0.3],
+          [23, 1, 7, 7, 7],
+        ],
+      ],
+      ['b', 'pm25', day, [[3, 1, 50, 50, 50]]],
+      ['b', 'pm25', day + 24 * HOUR, [[0, 1, 9, 9, 9]]],
+    ]);
+    expect(await store.series(hourly(city, day, day + 2 * 24 * HOUR))).toEqual([
+      {
+        deviceId: 'a',
+        points: [
+          { ts: at(3), value: (0.1 + 0.2 + 0.3) / 3, count: 3 },
+          { ts: at(23), value: 7, count: 1 },
+        ],
+      },
+      {
+        deviceId: 'b',
+        points: [
+          { ts: at(3), value: 50, count: 1 },
+          { ts: at(24), value: 9, count: 1 },
+        ],
+      },
+    ]);
+  });
+
+  it('answers a range starting and ending inside days with only the hours inside it', async () => {
+    const city = `cut-${fileTag}`;
+    // One reading every hour for two days, valued by its hour.
+    await store.writeReadings(
+      Array.from({ length: 48 }, (_, hour) => ({
+        city,
+        deviceId: 'c',
+        metric: 'pm25' as const,
+        ts: day + hour * HOUR + 60_000,
+        value: hour,
+      })),
+    );
+    await store.rollUp();
+    const [series] = await store.series(hourly(city, day + 20 * HOUR, day + 27 * HOUR));
+    expect(series?.points.map((p) => [p.ts, p.value])).toEqual(
+      [20, 21, 22, 23, 24, 25, 26].map((hour) => [day + hour * HOUR, hour]),
+    );
+    const [inside] = await store.series(hourly(city, day + 5 * HOUR, day + 7 * HOUR));
+    expect(inside?.points.map((p) => p.value)).toEqual([5, 6]);
+  });
+
+  it('shows a late reading for an hour days before the newest in the hourly series, other devices unchanged', async () => {
+    const city = `late-${fileTag}`;
+    const old = day + 10 * HOUR;
+    const other = { deviceId: 'e', points: [{ ts: old, value: 70, count: 1 }] };
+    await store.writeReadings([
+      { city, deviceId: 'd', metric: 'pm25', ts: old, value: 10 },
+      { city, deviceId: 'e', metric: 'pm25', ts: old, value: 70 },
+      { city, deviceId: 'd', metric: 'pm25', ts: old + 3 * 24 * HOUR, value: 99 },
+    ]);
+    await store.rollUp();
+    const query = hourly(city, old - HOUR, old + 2 * HOUR);
+    expect(await store.series(query)).toEqual([
+      { deviceId: 'd', points: [{ ts: old, value: 10, count: 1 }] },
+      other,
+    ]);
+    await store.writeReadings([
+      { city, deviceId: 'd', metric: 'pm25', ts: old + 30 * 60_000, value: 20 },
+      { city, deviceId: 'd', metric: 'pm25', ts: old + HOUR, value: 5 },
+    ]);
+    await store.rollUp();
+    expect(await store.series(query)).toEqual([
+      {
+        deviceId: 'd',
+        points: [
+          { ts: old, value: 15, count: 2 },
+          { ts: old + HOUR, value: 5, count: 1 },
+        ],
+      },
+      // Only d's blocks were rewritten: e's day is as it was.
+      other,
+    ]);
+  });
+
+  it('opens a database whose hourly rollups predate day blocks: hourly series answer the same at once', async () => {
+    const db = newDatabase('preblocks');
+    const first = await createInfluxStore({ api: 'v1', url, database: db });
+    await first.writeReadings(CITY_HOURS_UPGRADE.readings);
+    await first.rollUp();
+    const query = { ...CITY_HOURS_UPGRADE.query, withCount: true };
+    const before = await first.series(query);
+    await first.close();
+    expect(before.map((s) => s.deviceId)).toEqual(['p-1', 'p-2']);
+    await influxql('DROP MEASUREMENT "readings_1h_packed"', { db });
+    const store = await createInfluxStore({ api: 'v1', url, database: db });
+    try {
+      expect(await store.series(query)).toEqual(before);
+      const stored = await influxql(`SELECT "hours" FROM "readings_1h_packed" WHERE "metric" = 'pm25'`, {
+        db,
+      });
+      expect(stored.series?.[0]?.values).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('opens a database whose first computing of day blocks stopped midway: the missing days get theirs', async () => {
+    const db = newDatabase('halfblocks');
+    const first = await createInfluxStore({ api: 'v1', url, database: db });
+    const reading = (days: number, metric: 'pm25' | 'no2', value: number) => ({
+      city: 'nice',
+      deviceId: 'h-1',
+      metric,
+      ts: day + days * 24 * HOUR + 6 * HOUR,
+      value,
+    });
+    await first.writeReadings([reading(0, 'pm25', 1), reading(1, 'pm25', 2), reading(4, 'no2', 3)]);
+    await first.rollUp();
+    await first.close();
+    // Stopped after the first day: the later days (the newest included) have no block.
+    await influxql(`DELETE FROM "readings_1h_packed" WHERE time >= ${day + 24 * HOUR}ms`, { db });
+    const store = await createInfluxStore({ api: 'v1', url, database: db });
+    try {
+      const series = await store.series(hourly('nice', day, day + 2 * 24 * HOUR));
+      expect(series).toEqual([
+        {
+          deviceId: 'h-1',
+          points: [
+            { ts: reading(0, 'pm25', 1).ts, value: 1, count: 1 },
+            { ts: reading(1, 'pm25', 2).ts, value: 2, count: 1 },
+          ],
+        },
+      ]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('InfluxDB store on InfluxDB 1.6: refused writes', () => {
   it('reports a batch InfluxDB refuses (400, field type conflict) as STORE_WRITE_FAILED, not retryable', async () => {
     const database = newDatabase('conflict');

@@ -13,6 +13,17 @@ export function cityMeanOf(perDevice: readonly DeviceSeries[]): CityMeanSeries {
   };
 }
 
+/**
+ * One city mean from means of separate time ranges (settled hours from city hours, unsettled ones
+ * from raw readings): their buckets by time, the devices of any of them.
+ */
+export function joinCityMeans(parts: readonly CityMeanSeries[]): CityMeanSeries {
+  return {
+    points: parts.flatMap((part) => part.points).sort((a, b) => a.ts - b.ts),
+    devices: [...new Set(parts.flatMap((part) => part.devices))].sort(),
+  };
+}
+
 /** Per bucket, the mean over the devices with a value for that bucket; ascending by bucket. */
 export function meanAcrossDevices(perDevice: readonly DeviceSeries[]): SeriesPoint[] {
   const sums = new Map<number, { sum: number; count: number }>();

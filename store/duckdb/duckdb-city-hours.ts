@@ -39,7 +39,7 @@ export async function recomputeFromHours(
 export async function createCityHours(writer: DuckDBConnection): Promise<void> {
   await writer.run(CITY_HOURS_SCHEMA);
   const missing = await writer.runAndReadAll(
-    `SELECT (SELECT count(*) FROM readings_1h_city) = 0 AND (SELECT count(*) FROM readings_1h) > 0`,
+    'SELECT NOT EXISTS (FROM readings_1h_city) AND EXISTS (FROM readings_1h)',
   );
   if (missing.getRows()[0]?.[0] !== true) return;
   const bounds = await writer.runAndReadAll('SELECT min(ts)::DOUBLE, max(ts)::DOUBLE FROM readings_1h');

@@ -1,4 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { joinCityMeans } from '../city-mean.ts';
 import { type DayZoneOf, planSeriesRead, type Range, type SeriesReadPlan } from '../rollup-days.ts';
 import { HOUR_MS, type HourKey } from '../rollup-plan.ts';
 import {
@@ -222,13 +223,9 @@ export async function selectCityMeanFromRollups(
   if (query.deviceId !== undefined || query.everyMs !== HOUR_MS || agg !== 'mean' || plan.daily.length > 0)
     return selectBucketedCityMean(connection, query, rollupSource(query, plan, agg));
   // A city's hourly means: settled hours from the city hours, the others from raw readings.
-  const settled = await selectCityHours(connection, query, plan.hourly);
-  const recent: CityMeanSeries[] = [];
-  for (const range of plan.raw) recent.push(await selectCityMean(connection, { ...query, ...range }));
-  return {
-    points: [...settled.points, ...recent.flatMap((r) => r.points)].sort((a, b) => a.ts - b.ts),
-    devices: [...new Set([...settled.devices, ...recent.flatMap((r) => r.devices)])].sort(),
-  };
+  const parts: CityMeanSeries[] = [await selectCityHours(connection, query, plan.hourly)];
+  for (const range of plan.raw) parts.push(await selectCityMean(connection, { ...query, ...range }));
+  return joinCityMeans(parts);
 }
 
 const PARTIAL_COLUMNS = 'device_id, ts, n, total, low, high';

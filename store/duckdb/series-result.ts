@@ -41,9 +41,9 @@ export async function readSeries(
       throw new Error('series query returned unexpected column types');
     const fields = lists.childVector;
     if (!(fields instanceof DuckDBStructVector)) throw new Error('series points are not structs');
-    const [ts, value, counts] = [0, 1, 2].map((i) =>
-      i < 2 || withCount ? fields.entryVectorAt(i) : undefined,
-    );
+    const ts = fields.entryVectorAt(0);
+    const value = fields.entryVectorAt(1);
+    const counts = withCount ? fields.entryVectorAt(2) : undefined;
     if (
       !(ts instanceof DuckDBDoubleVector) ||
       !(value instanceof DuckDBDoubleVector) ||

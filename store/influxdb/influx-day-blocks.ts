@@ -3,9 +3,9 @@ import { DAY_MS, type Range } from '../rollup-days.ts';
 import { HOUR_MS } from '../rollup-plan.ts';
 import type { SeriesQuery } from '../time-series-store.ts';
 import type { InfluxHttp } from './influx-http.ts';
+import { ALL_FIELDS, type DevicePart, eachPartial, type PartialRows } from './influx-partials.ts';
 import type { InfluxSeries } from './influx-results.ts';
 import { type CityHour, READINGS_1H } from './influx-rollup-days.ts';
-import type { DevicePart, PartialRows } from './influx-rollups.ts';
 import { quoteIdent, READING_TAGS } from './influx-schema.ts';
 import { tagEquals, timeRange, where } from './influxql.ts';
 
@@ -96,23 +96,18 @@ const WRITE_BATCH = 5_000;
 /** The block line of one (device, metric) series of a day's readings_1h rows; none without readings. */
 function blockLines(city: string, day: number, series: InfluxSeries): string[] {
   const { device = '', metric = '' } = series.tags ?? {};
-  const at = (name: string) => series.columns.indexOf(name);
-  const [ti, ni, si, li, hi] = [at('time'), at('n'), at('total'), at('low'), at('high')];
   const block = Buffer.alloc(BLOCK_BYTES);
   let hoursWithReadings = 0;
-  for (const row of series.values) {
-    const [ts, n, total, low, high] = [row[ti], row[ni], row[si], row[li], row[hi]];
-    if (typeof ts !== 'number' || typeof n !== 'number' || n === 0) continue;
-    if (typeof total !== 'number' || typeof low !== 'number' || typeof high !== 'number') continue;
+  eachPartial(series, ALL_FIELDS, (ts, { n, total, low, high }) => {
     const hour = (ts - day) / HOUR_MS;
-    if (!Number.isInteger(hour) || hour < 0 || hour >= HOURS_PER_DAY) continue;
+    if (!Number.isInteger(hour) || hour < 0 || hour >= HOURS_PER_DAY) return;
     const offset = hour * SLOT_BYTES;
     block.writeDoubleLE(n, offset);
     block.writeDoubleLE(total, offset + 8);
     block.writeDoubleLE(low, offset + 16);
     block.writeDoubleLE(high, offset + 24);
     hoursWithReadings += 1;
-  }
+  });
   if (hoursWithReadings === 0) return [];
   const line = new Point(READINGS_1H_PACKED)
     .tag(READING_TAGS.city, city)

@@ -1,7 +1,7 @@
 import { Point } from '@influxdata/influxdb-client';
 import { z } from 'zod';
 import type { Reading } from '../../domain/reading.ts';
-import { cityMeanOf } from '../city-mean.ts';
+import { cityMeanOf, joinCityMeans } from '../city-mean.ts';
 import { type DayZoneOf, planSeriesRead, type Range } from '../rollup-days.ts';
 import { combine, finishAggregate, HOUR_MS, type HourKey, type Partial } from '../rollup-plan.ts';
 import { RollupScheduler } from '../rollup-scheduler.ts';
@@ -21,9 +21,22 @@ import {
 } from './influx-city-hours.ts';
 import { dayBlocksComplete, readDayBlocks, recomputeDayBlocks } from './influx-day-blocks.ts';
 import type { InfluxHttp } from './influx-http.ts';
-import { type InfluxSeries, rowsOf, type StatementResult } from './influx-results.ts';
+import {
+  ALL_FIELDS,
+  type DevicePart,
+  eachPartial,
+  type PartialField,
+  type PartialRows,
+} from './influx-partials.ts';
+import { rowsOf, type StatementResult } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
-import { READINGS_1D, READINGS_1H, recomputeDaysOfRange, rolledUpHoursOf } from './influx-rollup-days.ts';
+import {
+  type CityHour,
+  READINGS_1D,
+  READINGS_1H,
+  recomputeDaysOfRange,
+  rolledUpHoursOf,
+} from './influx-rollup-days.ts';
 import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
 
@@ -37,9 +50,10 @@ import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
  * Once an hour has settled (rollup-scheduler.ts), the groups writes touched in it are recomputed
  * from the raw readings with one InfluxQL aggregate per run of consecutive hours, and written back
  * (a point per hour replaces the last); a late reading makes its hour due again. Series every 1h
- * read the same hours packed a UTC day per point (influx-day-blocks.ts), rewritten with them. Refreshes run one
- * at a time in this process, so an older view is never written last; a second process writing the
- * same hours at the same moment could (imports run while ingest is quiet for that device).
+ * read the same hours packed a UTC day per point (influx-day-blocks.ts), rewritten with them.
+ * Refreshes run one at a time in this process, so an older view is never written last; a second
+ * process writing the same hours at the same moment could (imports run while ingest is quiet for
+ * that device).
  */
 export const partialRow = z.object({
   time: z.number(),
@@ -134,18 +148,13 @@ export function createInfluxRollups(
         Promise.all(parts(READINGS, 'raw', plan.raw)),
       ]);
       // Unsettled hours are few: their device series are averaged here, as cityMeanOf() does.
-      const recent = cityMeanOf(merge(raw));
-      return {
-        points: [...settled.points, ...recent.points].sort((a, b) => a.ts - b.ts),
-        devices: [...new Set([...settled.devices, ...recent.devices])].sort(),
-      };
+      return joinCityMeans([settled, cityMeanOf(merge(raw))]);
     },
   };
 }
 
 const v = quoteIdent(VALUE_FIELD);
 
-type PartialField = keyof Partial;
 type PartialSource = 'raw' | 'rollup';
 
 /** Each field of a partial, from raw readings or summed from rollup rows (hourly or daily). */
@@ -169,8 +178,6 @@ const PARTIALS_READ: Readonly<Record<RollupAggregate, readonly PartialField[]>> 
   count: ['n'],
 };
 
-const ALL_FIELDS: readonly PartialField[] = ['n', 'total', 'low', 'high'];
-
 function selectList(fields: readonly PartialField[], source: PartialSource): string {
   return fields.map((f) => `${PARTIAL_EXPRESSIONS[f][source]} AS ${quoteIdent(f)}`).join(', ');
 }
@@ -191,15 +198,6 @@ function partialsQuery(
     ...timeRange(range.from, range.to),
   ]);
   return `SELECT ${selectList(fields, source)} FROM ${quoteIdent(measurement)}${filter}${groupByBucket(query)}`;
-}
-
-/** Calls `visit` with each bucket of one device's answer that holds readings, in the answer's order. */
-export type PartialRows = (visit: (ts: number, partial: Readonly<Partial>) => void) => void;
-
-/** One device's part of a series: its buckets from one query. */
-export interface DevicePart {
-  readonly deviceId: string;
-  readonly rows: PartialRows;
 }
 
 /**
@@ -225,40 +223,8 @@ function partialsReader(http: InfluxHttp, query: SeriesQuery, agg: RollupAggrega
 }
 
 /**
- * Calls `visit` with each row of one answered series that holds readings (rows with n 0 or null,
- * or without a field the aggregate needs, are left out). Read by column index into one reused
- * object, no allocation per row: a city month is ~72k rows on the event loop.
- */
-function eachPartial(
-  series: InfluxSeries,
-  fields: readonly PartialField[],
-  visit: (ts: number, partial: Readonly<Partial>) => void,
-): void {
-  const at = (name: PartialField | 'time') => series.columns.indexOf(name);
-  const [ti, ni, si, li, hi] = [at('time'), at('n'), at('total'), at('low'), at('high')];
-  // An answer without a column the aggregate needs has no usable row.
-  if (fields.some((field) => at(field) < 0)) return;
-  // A field not read is NaN: the aggregate of this query does not look at it.
-  const partial = { n: 0, total: Number.NaN, low: Number.NaN, high: Number.NaN };
-  for (const row of series.values) {
-    const ts = row[ti];
-    const n = row[ni];
-    if (typeof ts !== 'number' || typeof n !== 'number' || n === 0) continue;
-    const total = si < 0 ? Number.NaN : row[si];
-    const low = li < 0 ? Number.NaN : row[li];
-    const high = hi < 0 ? Number.NaN : row[hi];
-    if (typeof total !== 'number' || typeof low !== 'number' || typeof high !== 'number') continue;
-    partial.n = n;
-    partial.total = total;
-    partial.low = low;
-    partial.high = high;
-    visit(ts, partial);
-  }
-}
-
-/**
  * One series per device from the parts' answers, by time. A device answered by one part (a city
- * month every 1h: the hourly rollups as stored) gets its points straight from the rows. Parts
+ * month every 1h: its day blocks) gets its points straight from the rows. Parts
  * cover separate time ranges, but with buckets wider than an hour two of them can hold the same
  * bucket (a day from its hourly rollups and its raw last hours): those are combined.
  */
@@ -417,11 +383,11 @@ async function backfill(http: InfluxHttp, context: InfluxRollupContext): Promise
     const days = await http.query(`SELECT count("n") FROM ${quoteIdent(READINGS_1D)}`);
     if (days.series.length === 0) await recomputeDaysOfRange(http, undefined, undefined, zoneOf);
     // Databases whose rollups predate city hours or day blocks get them all, once.
+    let everyHour: Promise<CityHour[]> | undefined;
+    const rolledUp = () => (everyHour ??= rolledUpHoursOf(http, undefined, undefined));
     const cityHours = await http.query(`SELECT "devices" FROM ${quoteIdent(READINGS_1H_CITY)} LIMIT 1`);
-    if (cityHours.series.length === 0)
-      await recomputeCityHours(http, await rolledUpHoursOf(http, undefined, undefined));
-    if (!(await dayBlocksComplete(http)))
-      await recomputeDayBlocks(http, await rolledUpHoursOf(http, undefined, undefined));
+    if (cityHours.series.length === 0) await recomputeCityHours(http, await rolledUp());
+    if (!(await dayBlocksComplete(http))) await recomputeDayBlocks(http, await rolledUp());
     const last = await http.query(`SELECT last(${v}) FROM ${quoteIdent(READINGS)}`);
     const end = last.series[0]?.values[0]?.[0];
     if (typeof end !== 'number') return;

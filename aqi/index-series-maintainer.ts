@@ -7,6 +7,7 @@ import {
 } from '../domain/air-quality/local-calendar.ts';
 import { AQ_POLLUTANTS } from '../domain/air-quality/pollutants.ts';
 import type { CityCatalog } from '../domain/cities.ts';
+import { isRetryable } from '../domain/errors.ts';
 import type { Reading } from '../domain/reading.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { devicesReporting, fetchDeviceHourlySeries } from './device-hourly-series.ts';
@@ -32,7 +33,7 @@ export interface IndexSeriesMaintainer {
   flush(): Promise<FlushReport>;
   /** Flushes every `intervalMs` until close(). */
   start(intervalMs: number): void;
-  /** Stops the timer and flushes what is left. */
+  /** Stops the timer and flushes what is left, trying again a few times if the store fails for a moment. */
   close(): Promise<void>;
 }
 
@@ -56,6 +57,9 @@ export interface MaintainerOptions {
 const POLLUTANTS: ReadonlySet<string> = new Set(AQ_POLLUTANTS);
 const MARGIN_DAYS = 2;
 const QUARTER_HOUR_MS = 900_000;
+/** The last flush, at close, has no next timer to catch up: a retryable failure gets 0.25 + 0.5 + 1 s more. */
+const CLOSE_ATTEMPTS = 4;
+const CLOSE_RETRY_MS = 250;
 
 export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSeriesMaintainer {
   const { store, sink, cities } = options;
@@ -204,7 +208,16 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
     async close() {
       if (timer) clearInterval(timer);
       timer = undefined;
-      await flush();
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await flush();
+          return;
+        } catch (error) {
+          if (attempt >= CLOSE_ATTEMPTS || !isRetryable(error)) throw error;
+          options.onError?.(error);
+          await new Promise((resolve) => setTimeout(resolve, CLOSE_RETRY_MS * 2 ** (attempt - 1)));
+        }
+      }
     },
   };
 }

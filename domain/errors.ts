@@ -74,3 +74,9 @@ export class UcapError extends Error {
 export function isUcapError(error: unknown, code?: ErrorCode): error is UcapError {
   return error instanceof UcapError && (code === undefined || error.code === code);
 }
+
+/** Errors decide their own retry (`canRetry()`, as UcapError and influxdb-client-js errors do). */
+export function isRetryable(error: unknown): boolean {
+  const e = error as { canRetry?: unknown } | null;
+  return typeof e === 'object' && e !== null && typeof e.canRetry === 'function' && e.canRetry() === true;
+}

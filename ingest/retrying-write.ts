@@ -1,12 +1,8 @@
-import { UcapError } from '../domain/errors.ts';
+import { isRetryable, UcapError } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { type BackoffPolicy, backoffDelay } from './backoff.ts';
 
-/** Errors decide their own retry (`canRetry()`, as UcapError and influxdb-client-js errors do). */
-export function isRetryable(error: unknown): boolean {
-  const e = error as { canRetry?: unknown } | null;
-  return typeof e === 'object' && e !== null && typeof e.canRetry === 'function' && e.canRetry() === true;
-}
+export { isRetryable };
 
 function retryAfterMs(error: unknown): number {
   const e = error as { retryAfter?: unknown } | null;

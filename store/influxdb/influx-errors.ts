@@ -37,10 +37,17 @@ const NETWORK_CODES = new Set([
 ]);
 
 /**
+ * InfluxDB 1.x's shard states that pass (tsdb.ErrEngineClosed, tsdb.ErrShardDisabled): a shard still
+ * opening while influxd starts, or closed for a moment while a database or shard is dropped beside
+ * it. The same statement succeeds when tried again.
+ */
+const TRANSIENT_STATEMENT_ERROR = /engine is closed|shard is disabled/;
+
+/**
  * Turns whatever a request threw into a UcapError that decides its own retry (CONVENTIONS: the
  * ingest writer asks canRetry()/retryAfter(), the adapter never loops): network faults, timeouts,
- * 408, 429 and 5xx may pass if tried again; other 4xx (bad line protocol, credentials, a missing
- * database) will not, and the message says what to fix.
+ * 408, 429, 5xx and a shard closed for a moment may pass if tried again; other 4xx and statement
+ * errors (bad line protocol, credentials, a missing database) will not, and the message says what to fix.
  */
 export function storeFailure(error: unknown, ctx: FailureContext): UcapError {
   if (isUcapError(error)) return error;
@@ -48,6 +55,7 @@ export function storeFailure(error: unknown, ctx: FailureContext): UcapError {
   if (error instanceof InfluxStatementError) {
     return new UcapError(ctx.code, `${ctx.target} refused the query while ${ctx.action}: ${error.message}`, {
       cause: error,
+      retryable: TRANSIENT_STATEMENT_ERROR.test(error.message),
     });
   }
   const name = error instanceof Error ? error.name : '';

@@ -4,6 +4,7 @@ import { createIndexSeriesMaintainer } from '../../aqi/index-series-maintainer.t
 import type { IndexRange, IndexSeriesSink } from '../../aqi/index-series-sink.ts';
 import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
+import { UcapError } from '../../domain/errors.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
@@ -15,9 +16,15 @@ import type { TimeSeriesStore } from '../../store/time-series-store.ts';
  */
 class RecordingSink implements IndexSeriesSink {
   failing = false;
+  /** How many more replaces fail as a store failing for a moment does (retryable). */
+  failingForAMoment = 0;
   readonly replaced: { range: IndexRange; rows: readonly IndexRow[] }[] = [];
   async replace(range: IndexRange, rows: readonly IndexRow[]): Promise<void> {
     if (this.failing) throw new Error('sink unavailable');
+    if (this.failingForAMoment > 0) {
+      this.failingForAMoment -= 1;
+      throw new UcapError('STORE_WRITE_FAILED', 'engine is closed', { retryable: true });
+    }
     this.replaced.push({ range, rows });
   }
   async close(): Promise<void> {}
@@ -80,5 +87,36 @@ describe('index series when the sink fails', () => {
     expect(await maintainer.flush()).toEqual({ cities: 0, days: 0, rows: 0 });
     expect(sink.replaced).toEqual([]);
     await maintainer.close();
+  });
+
+  it('at close, tries a store that fails for a moment again and writes what was pending', async () => {
+    const sink = new RecordingSink();
+    const errors: unknown[] = [];
+    const maintainer = createIndexSeriesMaintainer({
+      store,
+      sink,
+      cities: new CityCatalog(DEFAULT_CITIES),
+      standards: ['hj633'],
+      onError: (e) => errors.push(e),
+    });
+    await withIndexSeries(store, maintainer).writeReadings(pm25('zz-2', 35.4, 24));
+    sink.failingForAMoment = 2;
+    await maintainer.close();
+    expect(errors).toHaveLength(2);
+    expect(sink.replaced.map((r) => r.range.every)).toEqual(['1h', '1d']);
+  });
+
+  it('at close, gives up at once on a failure that trying again cannot mend', async () => {
+    const sink = new RecordingSink();
+    const maintainer = createIndexSeriesMaintainer({
+      store,
+      sink,
+      cities: new CityCatalog(DEFAULT_CITIES),
+      standards: ['hj633'],
+    });
+    await withIndexSeries(store, maintainer).writeReadings(pm25('zz-3', 35.4, 24));
+    sink.failing = true;
+    await expect(maintainer.close()).rejects.toThrow('sink unavailable');
+    expect(sink.replaced).toEqual([]);
   });
 });

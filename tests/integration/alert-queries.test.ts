@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { alertRulesFile, alertRuleUid } from '../../dashboards/alert-rules.ts';
 import { LANGS, type Lang } from '../../domain/i18n/languages.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 import { type InfluxIngest, startInfluxIngest } from './influx-ingest-fixture.ts';
 
 /**
@@ -107,7 +108,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ingest?.finish();
-  await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q: `DROP DATABASE "${DB}"` }) });
+  await emptyTestDatabase(url, DB);
 });
 
 describe('Grafana is not run here: each shipped alert rule, evaluated as Grafana would, on readings sent over MQTT into real InfluxDB', () => {

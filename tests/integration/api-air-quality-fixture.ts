@@ -14,6 +14,7 @@ import { createMetricsRegistry } from '../../platform/metrics.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 import { syntheticReadings } from './api-air-quality-week.ts';
 import { indexSeriesOf } from './indexed-influx-store.ts';
 
@@ -36,10 +37,7 @@ function influxStore(): OpenStore {
       store,
       cleanup: async () => {
         await store.close();
-        await fetch(`${url}/query`, {
-          method: 'POST',
-          body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }),
-        });
+        await emptyTestDatabase(url, database);
       },
     };
   };

@@ -16,6 +16,7 @@ import { createMetricsRegistry } from '../../platform/metrics.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 import { NICE_DEVICES, syntheticReadings, ZHENGZHOU_DEVICE } from './api-air-quality-week.ts';
 import { indexSeriesOf } from './indexed-influx-store.ts';
 
@@ -90,7 +91,7 @@ const STORES: [string, (dir: string) => Promise<Opened>][] = [
         },
         async cleanup() {
           await store.close();
-          await query(`DROP DATABASE "${database}"`);
+          await emptyTestDatabase(url, database);
         },
       };
     },

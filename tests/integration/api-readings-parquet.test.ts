@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Reading } from '../../domain/reading.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 import { type ApiFixture, READINGS, startApiFixture } from './api-fixture.ts';
 
 /**
@@ -55,10 +56,7 @@ afterAll(async () => {
     // The fixture closes its own DuckDB store; the InfluxDB store was handed in.
     if (target.name === 'influxdb') await target.store?.close();
   }
-  await fetch(`${inject('influxUrl')}/query`, {
-    method: 'POST',
-    body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }),
-  }).catch(() => undefined);
+  await emptyTestDatabase(inject('influxUrl'), database).catch(() => undefined);
   await rm(dir, { recursive: true, force: true });
 });
 

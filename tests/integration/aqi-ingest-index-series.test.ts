@@ -10,6 +10,7 @@ import { addDays, localDateKey, startOfLocalDay } from '../../domain/air-quality
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
 import { parseConfig } from '../../platform/config.ts';
 import { silentLogger } from '../../platform/logger.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 
 /**
  * Issue 10's acceptance case through the real ingest path of `npm start` (in this process): a
@@ -88,10 +89,7 @@ describe.each(STORES)('index series from MQTT readings on %s', (_name, storeEnv)
   afterAll(async () => {
     await app?.stop();
     if (env.INFLUX_URL !== undefined) {
-      await fetch(`${env.INFLUX_URL}/query`, {
-        method: 'POST',
-        body: new URLSearchParams({ q: `DROP DATABASE "${env.INFLUX_DB}"` }),
-      });
+      await emptyTestDatabase(env.INFLUX_URL, String(env.INFLUX_DB));
     }
     await rm(dir, { recursive: true, force: true });
   });

@@ -11,6 +11,7 @@ import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import { openStore } from '../../store/open-store.ts';
 import { storeConfigSchema } from '../../store/store-config.ts';
 import type { SeriesQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 
 /**
  * Whole-day series of a city in its own zone come from the daily rollups: with the raw readings
@@ -126,8 +127,6 @@ describe('daily rollups', () => {
   it('InfluxDB 1.6: days of Nice answer from readings_1d alone, also after reopening', async () => {
     const url = inject('influxUrl');
     const database = `ucap_daily_${Math.random().toString(36).slice(2, 8)}`;
-    const influxql = (q: string) =>
-      fetch(`${url}/query?db=${database}`, { method: 'POST', body: new URLSearchParams({ q }) });
     const store = await createInfluxStore({ url, api: 'v1', database, rawRetentionDays: 30 });
     try {
       await seedAndRetire(store);
@@ -150,7 +149,7 @@ describe('daily rollups', () => {
       }
     } finally {
       await store.close();
-      await influxql(`DROP DATABASE "${database}"`);
+      await emptyTestDatabase(url, database);
     }
   });
 
@@ -189,10 +188,7 @@ describe('daily rollups', () => {
       } finally {
         await writer.close();
         if (influx) {
-          await fetch(`${url}/query`, {
-            method: 'POST',
-            body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }),
-          });
+          await emptyTestDatabase(url, database);
         }
       }
     },

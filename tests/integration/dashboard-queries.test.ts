@@ -15,6 +15,7 @@ import { DEFAULT_CITIES } from '../../domain/cities.ts';
 import { createSeededRandom } from '../../simulators/seeded-random.ts';
 import { stationsOf } from '../../simulators/stations.ts';
 import { createValueModel } from '../../simulators/value-model.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 import { type InfluxIngest, startInfluxIngest } from './influx-ingest-fixture.ts';
 
 /**
@@ -149,8 +150,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(ingests.map((i) => i.finish()));
-  await influxQuery(`DROP DATABASE "${DB}"`);
-  await influxQuery(`DROP DATABASE "${KNOWN_DB}"`, KNOWN_DB);
+  await emptyTestDatabase(url, DB);
+  await emptyTestDatabase(url, KNOWN_DB);
 });
 
 function shipped(uid: string): Dashboard {

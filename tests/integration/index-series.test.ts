@@ -10,6 +10,7 @@ import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 import { indexSeriesOf } from './indexed-influx-store.ts';
 
 /**
@@ -67,7 +68,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await maintainer.close();
   await raw.close();
-  await influxQuery(`DROP DATABASE "${DB}"`);
+  await emptyTestDatabase(url, DB);
 });
 
 describe('index series in InfluxDB, kept by the maintainer', () => {

@@ -5,6 +5,7 @@ import type { Reading, Rejection } from '../../domain/reading.ts';
 import { createInfluxStore, type InfluxV1Options } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { freePort } from '../setup/free-port.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 import { type RunningInfluxd, startInfluxd } from '../setup/influxd.ts';
 import { describeStoreConformance } from '../store/store-conformance.ts';
 import { CITY_HOURS_UPGRADE, conformanceDayZones } from '../store/store-conformance-support.ts';
@@ -71,7 +72,7 @@ async function failureOf(promise: Promise<unknown>): Promise<UcapError> {
 }
 
 afterAll(async () => {
-  for (const name of created) await influxql(`DROP DATABASE "${name}"`);
+  for (const name of created) await emptyTestDatabase(url, name);
 });
 
 describeStoreConformance('influxdb 1.6 (v1 API)', async (options) => {
@@ -87,7 +88,7 @@ describeStoreConformance('influxdb 1.6 (v1 API)', async (options) => {
     store,
     cleanup: async () => {
       await store.close();
-      await influxql(`DROP DATABASE "${database}"`);
+      await emptyTestDatabase(url, database);
     },
   };
 });

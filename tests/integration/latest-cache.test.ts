@@ -4,6 +4,7 @@ import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import { type CachedStore, withLatestCache } from '../../store/latest-cache.ts';
 import type { LatestQuery, TimeSeriesStore } from '../../store/time-series-store.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 
 /**
  * /v1/latest answers from memory: readings written through the store object update it, the store
@@ -124,12 +125,6 @@ describe('latest values in a separate API process (InfluxDB)', () => {
     ]);
     expect(calls.full).toBe(1);
     expect(calls.windowed).toBeGreaterThan(0);
-    const response = await fetch(
-      `${options.url}/query?q=${encodeURIComponent(`DROP DATABASE "${options.database}"`)}`,
-      {
-        method: 'POST',
-      },
-    );
-    expect(response.ok).toBe(true);
+    await emptyTestDatabase(options.url, options.database);
   });
 });

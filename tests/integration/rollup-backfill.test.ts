@@ -6,6 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { SeriesQuery } from '../../store/time-series-store.ts';
+import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 
 /**
  * A store written before rollups existed (or by a tool that bypasses the adapter) gets its hourly
@@ -82,10 +83,7 @@ describe('rollups of data written before they existed', () => {
       expect(await store.series(query)).toEqual(expected);
     } finally {
       await store.close();
-      await fetch(`${url}/query`, {
-        method: 'POST',
-        body: new URLSearchParams({ q: `DROP DATABASE "${database}"` }),
-      });
+      await emptyTestDatabase(url, database);
     }
   });
 });

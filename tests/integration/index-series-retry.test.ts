@@ -51,17 +51,23 @@ function pm25(deviceId: string, value: number, hours: number): Reading[] {
   }));
 }
 
+/** A maintainer of HJ 633 index series into a recording sink, its background errors collected. */
+function maintainedHj633() {
+  const sink = new RecordingSink();
+  const errors: unknown[] = [];
+  const maintainer = createIndexSeriesMaintainer({
+    store,
+    sink,
+    cities: new CityCatalog(DEFAULT_CITIES),
+    standards: ['hj633'],
+    onError: (e) => errors.push(e),
+  });
+  return { sink, errors, maintainer };
+}
+
 describe('index series when the sink fails', () => {
   it('keeps the touched days and rewrites them at the next flush', async () => {
-    const sink = new RecordingSink();
-    const errors: unknown[] = [];
-    const maintainer = createIndexSeriesMaintainer({
-      store,
-      sink,
-      cities: new CityCatalog(DEFAULT_CITIES),
-      standards: ['hj633'],
-      onError: (e) => errors.push(e),
-    });
+    const { sink, maintainer } = maintainedHj633();
     const writer = withIndexSeries(store, maintainer);
     await writer.writeReadings(pm25('zz-1', 35.4, 24));
     sink.failing = true;
@@ -90,15 +96,7 @@ describe('index series when the sink fails', () => {
   });
 
   it('at close, tries a store that fails for a moment again and writes what was pending', async () => {
-    const sink = new RecordingSink();
-    const errors: unknown[] = [];
-    const maintainer = createIndexSeriesMaintainer({
-      store,
-      sink,
-      cities: new CityCatalog(DEFAULT_CITIES),
-      standards: ['hj633'],
-      onError: (e) => errors.push(e),
-    });
+    const { sink, errors, maintainer } = maintainedHj633();
     await withIndexSeries(store, maintainer).writeReadings(pm25('zz-2', 35.4, 24));
     sink.failingForAMoment = 2;
     await maintainer.close();
@@ -107,13 +105,7 @@ describe('index series when the sink fails', () => {
   });
 
   it('at close, gives up at once on a failure that trying again cannot mend', async () => {
-    const sink = new RecordingSink();
-    const maintainer = createIndexSeriesMaintainer({
-      store,
-      sink,
-      cities: new CityCatalog(DEFAULT_CITIES),
-      standards: ['hj633'],
-    });
+    const { sink, maintainer } = maintainedHj633();
     await withIndexSeries(store, maintainer).writeReadings(pm25('zz-3', 35.4, 24));
     sink.failing = true;
     await expect(maintainer.close()).rejects.toThrow('sink unavailable');

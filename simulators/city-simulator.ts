@@ -107,12 +107,17 @@ class PublishTimers {
   readonly #timers = new Set<NodeJS.Timeout>();
   #cleared = false;
 
-  constructor(
-    private readonly intervalMs: number,
-    private readonly now: () => number,
-    private readonly ledger: PublishLedger,
-    private readonly log: Logger,
-  ) {}
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+  private readonly ledger: PublishLedger;
+  private readonly log: Logger;
+
+  constructor(intervalMs: number, now: () => number, ledger: PublishLedger, log: Logger) {
+    this.intervalMs = intervalMs;
+    this.now = now;
+    this.ledger = ledger;
+    this.log = log;
+  }
 
   schedule(device: SimulatedDevice, index: number, count: number): void {
     const phase = Math.round((index * Math.min(this.intervalMs, MAX_PHASE_SPREAD_MS)) / count);

@@ -49,7 +49,7 @@ const RANGE = {
 };
 
 describe('InfluxDB 1.x while another database on the server is dropped', () => {
-  it('calls a DELETE that met a shard closing beside it retryable, and the retry passes', async () => {
+  it('calls a DELETE that met a shard closing beside it retryable, and the retry passes', async (context) => {
     // Series of its own for the DELETEs to walk, and series in each database dropped beside them.
     await write(
       'kept',
@@ -67,7 +67,9 @@ describe('InfluxDB 1.x while another database on the server is dropped', () => {
         indexSeriesOf(store).replace({ ...RANGE, city }, []),
       );
     // A race: on this machine one round in ~20-200 meets the closing shards. Rounds go on until one
-    // does, within the time budget (thousands of rounds).
+    // does, within the time budget (thousands of rounds). A server that never shows it within the
+    // budget skips the test rather than passing it: nothing was checked (the classification itself
+    // is checked deterministically in tests/unit/influx-errors.test.ts).
     let failure: unknown;
     const deadline = Date.now() + 90_000;
     for (let round = 0; failure === undefined && Date.now() < deadline; round += 1) {
@@ -78,6 +80,7 @@ describe('InfluxDB 1.x while another database on the server is dropped', () => {
       const [, ...settled] = await Promise.allSettled([influxql(`DROP DATABASE ${other}`), ...replaces()]);
       failure = settled.find((s) => s.status === 'rejected')?.reason;
     }
+    if (failure === undefined) context.skip('InfluxDB did not show the race within 90 s');
     expect(isUcapError(failure, 'STORE_WRITE_FAILED'), String(failure)).toBe(true);
     expect(String((failure as Error).message)).toMatch(/engine is closed|shard is disabled/);
     expect(isRetryable(failure)).toBe(true);

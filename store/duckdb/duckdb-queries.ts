@@ -1,7 +1,7 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../../domain/errors.ts';
-import { isMetricId, METRIC_IDS } from '../../domain/metrics.ts';
+import { METRIC_IDS } from '../../domain/metrics.ts';
 import {
   MAX_KEPT_PAYLOAD_CHARS,
   MAX_KEPT_REASON_CHARS,
@@ -309,12 +309,21 @@ export async function selectReadings(connection: DuckDBConnection, query: Readin
   const list = (items: readonly string[] | undefined) => items?.map(() => '?').join(', ');
   const metrics = list(query.metrics);
   const devices = list(query.deviceIds);
-  // The city is the one asked for: not read back, a string less to decode per row.
-  const sql = `SELECT device_id, metric, ts::DOUBLE, value, time_source
-    FROM readings WHERE city = ? AND ts >= ? AND ts < ?
-    ${metrics === undefined ? '' : `AND metric IN (${metrics})`}
-    ${devices === undefined ? '' : `AND device_id IN (${devices})`}
-    ORDER BY ts, device_id, metric LIMIT ? OFFSET ?`;
+  // Strings cost most of a page to read back (each is decoded on its own, a device id longer than
+  // 12 bytes through a native call): the city is the one asked for, the metric comes as its place in
+  // the catalog (its name only when not there), the time source as a boolean, and each device's id
+  // once per page beside a number on every row. A CSV export of 3.45M rows: ~20 % less time.
+  const sql = `SELECT CASE WHEN row_number() OVER (PARTITION BY device_id) = 1 THEN device_id END AS device_first,
+      CAST(dense_rank() OVER (ORDER BY device_id) AS INTEGER) AS device_code,
+      ${METRIC_POSITION} AS metric_position,
+      CASE WHEN ${METRIC_POSITION} IS NULL THEN metric END AS unknown_metric,
+      ts::DOUBLE, value, time_source = 'receive' AS receive_time
+    FROM (SELECT device_id, metric, ts, value, time_source
+      FROM readings WHERE city = ? AND ts >= ? AND ts < ?
+      ${metrics === undefined ? '' : `AND metric IN (${metrics})`}
+      ${devices === undefined ? '' : `AND device_id IN (${devices})`}
+      ORDER BY ts, device_id, metric LIMIT ? OFFSET ?)
+    ORDER BY ts, device_id, metric`;
   const values: DuckDBValue[] = [
     query.city,
     BigInt(Math.round(query.from)),
@@ -332,26 +341,36 @@ export async function selectReadings(connection: DuckDBConnection, query: Readin
  * a BigInt per row (a third of an export's time), the metric still checked against the catalog.
  */
 function readingsOfColumns(city: string, columns: unknown[][]): Reading[] {
-  const [devices, metrics, times, values, sources] = columns as [
-    string[],
-    string[],
-    number[],
-    number[],
+  const [firstIds, codes, positions, unknownMetrics, times, values, receiveTimes] = columns as [
     (string | null)[],
+    number[],
+    (number | null)[],
+    (string | null)[],
+    number[],
+    number[],
+    (boolean | null)[],
   ];
   // An empty result has no columns at all.
-  const readings: Reading[] = new Array(devices?.length ?? 0);
+  const readings: Reading[] = new Array(codes?.length ?? 0);
+  const devices: string[] = [];
   for (let i = 0; i < readings.length; i++) {
-    const metricId = metrics[i] as string;
-    if (!isMetricId(metricId)) throw new Error(`stored reading with unknown metric "${metricId}"`);
+    const id = firstIds[i];
+    if (id !== null && id !== undefined) devices[codes[i] as number] = id;
+  }
+  for (let i = 0; i < readings.length; i++) {
+    const metricId = METRIC_IDS[(positions[i] ?? 0) - 1];
+    if (metricId === undefined) throw new Error(`stored reading with unknown metric "${unknownMetrics[i]}"`);
     const reading: Reading = {
       city,
-      deviceId: devices[i] as string,
+      deviceId: devices[codes[i] as number] as string,
       metric: metricId,
       ts: times[i] as number,
       value: values[i] as number,
     };
-    readings[i] = sources[i] === 'receive' ? { ...reading, timeSource: 'receive' } : reading;
+    readings[i] = receiveTimes[i] === true ? { ...reading, timeSource: 'receive' } : reading;
   }
   return readings;
 }
+
+/** A stored metric's 1-based place in METRIC_IDS, NULL for one not in the catalog. */
+const METRIC_POSITION = `list_position([${METRIC_IDS.map((id) => `'${id}'`).join(', ')}], metric)`;

@@ -97,8 +97,32 @@ describe('DuckDB store file', () => {
       const later = { ...reading, deviceId: 'p-2', timeSource: 'receive' as const };
       await store.writeReadings([later]);
       expect(await store.latest({ city: 'nice', deviceId: 'p-2' })).toEqual([later]);
+      const all = { city: 'nice', from: reading.ts, to: reading.ts + 1, offset: 0, limit: 10 };
+      expect(await store.readings(all)).toEqual([reading, later]);
     } finally {
       await store.close();
+    }
+  });
+
+  it('names a stored metric the catalog does not know when raw readings are read back', async () => {
+    const path = join(await tempDir(), 'unknown-metric.duckdb');
+    const store = await createDuckDbStore({ path });
+    await store.writeReadings([reading]);
+    await store.close();
+    const raw = await DuckDBInstance.create(path);
+    const connection = await raw.connect();
+    await connection.run(
+      `INSERT INTO readings (city, device_id, metric, ts, value) VALUES ('nice', 'p-1', 'pm1', ${reading.ts}, 3)`,
+    );
+    connection.closeSync();
+    raw.closeSync();
+    const reopened = await createDuckDbStore({ path });
+    try {
+      const all = { city: 'nice', from: reading.ts, to: reading.ts + 1, offset: 0, limit: 10 };
+      await expect(reopened.readings(all)).rejects.toThrow(/unknown metric "pm1"/);
+      expect(await reopened.readings({ ...all, metrics: ['no2'] })).toEqual([reading]);
+    } finally {
+      await reopened.close();
     }
   });
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IndexStandardId } from '../domain/air-quality/index.ts';
 import {
   addDays,
@@ -9,6 +10,7 @@ import { AQ_POLLUTANTS } from '../domain/air-quality/pollutants.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { isRetryable } from '../domain/errors.ts';
 import type { Reading } from '../domain/reading.ts';
+import { type BackoffPolicy, backoffDelay } from '../ingest/backoff.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { devicesReporting, fetchDeviceHourlySeries } from './device-hourly-series.ts';
 import { indexRevision } from './index-revision.ts';
@@ -57,9 +59,9 @@ export interface MaintainerOptions {
 const POLLUTANTS: ReadonlySet<string> = new Set(AQ_POLLUTANTS);
 const MARGIN_DAYS = 2;
 const QUARTER_HOUR_MS = 900_000;
-/** The last flush, at close, has no next timer to catch up: a retryable failure gets 0.25 + 0.5 + 1 s more. */
+/** The last flush, at close, has no next timer to catch up: a retryable failure gets ~1 s more. */
 const CLOSE_ATTEMPTS = 4;
-const CLOSE_RETRY_MS = 250;
+const CLOSE_BACKOFF: BackoffPolicy = { initialDelayMs: 250, maxDelayMs: 1_000 };
 
 export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSeriesMaintainer {
   const { store, sink, cities } = options;
@@ -215,7 +217,7 @@ export function createIndexSeriesMaintainer(options: MaintainerOptions): IndexSe
         } catch (error) {
           if (attempt >= CLOSE_ATTEMPTS || !isRetryable(error)) throw error;
           options.onError?.(error);
-          await new Promise((resolve) => setTimeout(resolve, CLOSE_RETRY_MS * 2 ** (attempt - 1)));
+          await sleep(backoffDelay(attempt - 1, CLOSE_BACKOFF));
         }
       }
     },

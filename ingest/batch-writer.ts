@@ -1,8 +1,7 @@
+import { isRetryable } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { BackoffPolicy } from './backoff.ts';
-import { isRetryable, notWrittenError, RetryingWrite } from './retrying-write.ts';
-
-export { isRetryable } from './retrying-write.ts';
+import { notWrittenError, RetryingWrite } from './retrying-write.ts';
 
 /** Named limits of one writer's buffer (items are readings or rejections). */
 export interface BatchLimits {

@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { CityCatalog } from '../domain/cities.ts';
+import { isRetryable } from '../domain/errors.ts';
 import type { PayloadFormat } from '../domain/payload-format.ts';
 import { type Reading, type Rejection, toRejection } from '../domain/reading.ts';
 import type { TimePolicy } from '../domain/timestamps.ts';
@@ -7,7 +8,7 @@ import { parseReadingsTopic } from '../domain/topics.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { ArrivalTracker } from './arrival-tracker.ts';
-import { type BatchOptions, type BatchWriter, createBatchWriter, isRetryable } from './batch-writer.ts';
+import { type BatchOptions, type BatchWriter, createBatchWriter } from './batch-writer.ts';
 import { decodeMessage, type IncomingMessage, type MessageOutcome } from './decode-message.ts';
 import type { DeviceMetaRecorder } from './device-meta-recorder.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';

@@ -2,8 +2,6 @@ import { isRetryable, UcapError } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { type BackoffPolicy, backoffDelay } from './backoff.ts';
 
-export { isRetryable };
-
 function retryAfterMs(error: unknown): number {
   const e = error as { retryAfter?: unknown } | null;
   if (typeof e !== 'object' || e === null || typeof e.retryAfter !== 'function') return 0;

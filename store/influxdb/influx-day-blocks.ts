@@ -3,7 +3,13 @@ import { DAY_MS, type Range } from '../rollup-days.ts';
 import { HOUR_MS } from '../rollup-plan.ts';
 import type { SeriesQuery } from '../time-series-store.ts';
 import type { InfluxHttp } from './influx-http.ts';
-import { ALL_FIELDS, type DevicePart, eachPartial, type PartialRows } from './influx-partials.ts';
+import {
+  ALL_FIELDS,
+  type DevicePart,
+  devicePartsOf,
+  eachPartial,
+  type PartialRows,
+} from './influx-partials.ts';
 import type { InfluxSeries } from './influx-results.ts';
 import { type CityHour, READINGS_1H } from './influx-rollup-days.ts';
 import { quoteIdent, READING_TAGS } from './influx-schema.ts';
@@ -159,10 +165,7 @@ export async function readDayBlocks(
     `SELECT ${quoteIdent(HOURS_FIELD)} FROM ${quoteIdent(READINGS_1H_PACKED)}${filter} GROUP BY ${quoteIdent(READING_TAGS.device)}`,
     { signal: query.signal, format: 'msgpack' },
   );
-  return answer.series.map((series) => ({
-    deviceId: series.tags?.device ?? '',
-    rows: (visit) => eachBlockHour(series, range, visit),
-  }));
+  return devicePartsOf(answer, (series) => (visit) => eachBlockHour(series, range, visit));
 }
 
 // One aligned buffer the blocks are decoded into, one at a time (no allocation per block).
@@ -176,7 +179,8 @@ function eachBlockHour(series: InfluxSeries, range: Range, visit: Parameters<Par
   const bi = series.columns.indexOf(HOURS_FIELD);
   const partial = { n: 0, total: 0, low: 0, high: 0 };
   for (const row of series.values) {
-    const [day, packed] = [row[ti], row[bi]];
+    const day = row[ti];
+    const packed = row[bi];
     if (typeof day !== 'number' || typeof packed !== 'string') continue;
     if (decodedBytes.write(packed, 'base64') !== BLOCK_BYTES) continue;
     for (let hour = 0; hour < HOURS_PER_DAY; hour += 1) {

@@ -1,5 +1,5 @@
 import type { Partial } from '../rollup-plan.ts';
-import type { InfluxSeries } from './influx-results.ts';
+import type { InfluxSeries, StatementResult } from './influx-results.ts';
 
 /** A field of an hourly or daily rollup row (rollup-plan.ts): n, total, low, high. */
 export type PartialField = keyof Partial;
@@ -13,6 +13,14 @@ export type PartialRows = (visit: (ts: number, partial: Readonly<Partial>) => vo
 export interface DevicePart {
   readonly deviceId: string;
   readonly rows: PartialRows;
+}
+
+/** The parts of an answer grouped by device, each series' rows read by `rowsOf`. */
+export function devicePartsOf(
+  result: StatementResult,
+  rowsOf: (series: InfluxSeries) => PartialRows,
+): DevicePart[] {
+  return result.series.map((series) => ({ deviceId: series.tags?.device ?? '', rows: rowsOf(series) }));
 }
 
 /**

@@ -24,11 +24,12 @@ import type { InfluxHttp } from './influx-http.ts';
 import {
   ALL_FIELDS,
   type DevicePart,
+  devicePartsOf,
   eachPartial,
   type PartialField,
   type PartialRows,
 } from './influx-partials.ts';
-import { rowsOf, type StatementResult } from './influx-results.ts';
+import { rowsOf } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
 import {
   type CityHour,
@@ -207,15 +208,13 @@ function partialsQuery(
 function partialsReader(http: InfluxHttp, query: SeriesQuery, agg: RollupAggregate) {
   const fields = PARTIALS_READ[agg];
   const options = { signal: query.signal, format: 'msgpack' as const };
-  const devicePartsOf = (result: StatementResult): DevicePart[] =>
-    result.series.map((series) => ({
-      deviceId: series.tags?.device ?? '',
-      rows: (visit) => eachPartial(series, fields, visit),
-    }));
   return {
     parts: (measurement: string, source: PartialSource, ranges: readonly Range[]) =>
       ranges.map(async (range) =>
-        devicePartsOf(await http.query(partialsQuery(measurement, source, fields, query, range), options)),
+        devicePartsOf(
+          await http.query(partialsQuery(measurement, source, fields, query, range), options),
+          (series) => (visit) => eachPartial(series, fields, visit),
+        ),
       ),
     merge: (results: readonly (readonly DevicePart[])[]) =>
       mergeSeries(results, agg, query.withCount === true),

@@ -1,11 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { UcapError } from '../../domain/errors.ts';
-import {
-  type BatchOptions,
-  type BatchWriterMetrics,
-  createBatchWriter,
-  isRetryable,
-} from '../../ingest/batch-writer.ts';
+import { isRetryable, UcapError } from '../../domain/errors.ts';
+import { type BatchOptions, type BatchWriterMetrics, createBatchWriter } from '../../ingest/batch-writer.ts';
 import { silentLogger } from '../../platform/logger.ts';
 
 // The writer is generic over its write function; these tests hand it plain functions that record

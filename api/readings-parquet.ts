@@ -160,8 +160,16 @@ async function startParquetExport(
       rows = await writerOnceRead(rowsPipe, () => settled);
       if (rows === undefined) return;
       cleanups.push(() => rows?.destroy());
+      // DuckDB closing its end first fails our next write with EPIPE: interrupted, or failed, e.g.
+      // writing to the pipe of a client that left before this process saw it leave. Its COPY's
+      // outcome says why; the feed only stops. Unheard, the error would end the process, and the
+      // feed would wait forever for the broken pipe to drain, holding an export slot.
+      let broken = false;
+      rows.on('error', () => {
+        broken = true;
+      });
       if (abandoned) rows.destroy();
-      else await feedRows(pages, rows, () => abandoned);
+      else await feedRows(pages, rows, () => abandoned || broken);
     })().catch((error: unknown) => {
       // A page read cancelled because the client left is no failure of the export.
       if (abandoned) return;

@@ -177,12 +177,12 @@ async function startParquetExport(
       throw error;
     });
     const done = Promise.allSettled([copy, feed]).then(async ([copied, fed]) => {
+      // Cut short before the clean-up closes our idle writer of the file pipe: after that, the
+      // response would see end-of-file and end as if the file were complete.
+      if (copied.status === 'rejected' && !abandoned) fail(copied.reason);
       await cleanUp();
       if (fed.status === 'rejected') throw fed.reason;
-      if (copied.status === 'rejected' && !abandoned) {
-        fail(copied.reason);
-        throw copied.reason;
-      }
+      if (copied.status === 'rejected' && !abandoned) throw copied.reason;
     });
     return { body, done };
   } catch (error) {

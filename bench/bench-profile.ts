@@ -54,7 +54,7 @@ export const FULL_PROFILE: BenchProfile = {
   decode: { warmupMessages: 10_000, messages: 100_000 },
   writes: { batchSizes: [1000, 5000, 20_000], readingsPerSize: 120_000, minBatches: 6 },
   queries: { devices: 10, days: 7, stepMs: 60_000, loadBatchSize: 20_000, runs: 20, budgetMs: 5000 },
-  api: { devicesPerCity: 100, days: 30, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 5000 },
+  api: { devicesPerCity: 100, days: 30, stepMs: 300_000, loadBatchSize: 20_000, durationMs: 15_000 },
   imports: { readings: 1_000_000 },
   exports: { rows: 10_000_000 },
   panels: { devices: 10, days: 365, stepMs: 600_000, loadBatchSize: 20_000, runs: 5, budgetMs: 10_000 },

@@ -6,7 +6,7 @@ import { type BenchTable, formatCount } from './bench-format.ts';
 import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
 import { perSecond } from './bench-stats.ts';
-import { sampleProcess } from './load/process-stats.ts';
+import { sampleProcess, watchProcessRss } from './load/process-stats.ts';
 import { startService } from './load/service-process.ts';
 import { deviceIdsFor, gridReadings, type ReadingGrid } from './synthetic-readings.ts';
 
@@ -109,15 +109,7 @@ async function timedExport(
   peakRssBytes: number;
   status: number;
 }> {
-  let peakRssBytes = 0;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      const sample = await sampleProcess(serverPid);
-      if (sample !== undefined) peakRssBytes = Math.max(peakRssBytes, sample.rssBytes);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  })();
+  const rss = watchProcessRss(serverPid);
   const started = performance.now();
   let firstByteMs = 0;
   let lines = 0;
@@ -135,7 +127,5 @@ async function timedExport(
     }).once('error', reject);
   });
   const ms = performance.now() - started;
-  sampling = false;
-  await sampler;
-  return { lines, bytes, ms, firstByteMs, peakRssBytes, status };
+  return { lines, bytes, ms, firstByteMs, peakRssBytes: await rss.stop(), status };
 }

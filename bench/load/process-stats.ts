@@ -55,3 +55,23 @@ export async function findChildPid(command: string): Promise<number | undefined>
   }
   return undefined;
 }
+
+/** The peak resident set size of process `pid`, sampled from /proc until stop(). */
+export function watchProcessRss(pid: number, intervalMs = 50): { stop(): Promise<number> } {
+  let peakBytes = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const sample = await sampleProcess(pid);
+      if (sample !== undefined) peakBytes = Math.max(peakBytes, sample.rssBytes);
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  return {
+    async stop() {
+      sampling = false;
+      await sampler;
+      return peakBytes;
+    },
+  };
+}

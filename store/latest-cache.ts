@@ -15,7 +15,10 @@ export interface LatestCacheOptions {
 }
 
 export interface CachedStore extends TimeSeriesStore {
-  /** Settles once the first load was tried (it never rejects: failures are logged and retried). */
+  /**
+   * Settles once the first load was tried (it never rejects: failures are logged and retried).
+   * latest() waits for it; after a failed first load it asks the store until a retry succeeds.
+   */
   readonly loaded: Promise<void>;
 }
 
@@ -114,6 +117,9 @@ export function withLatestCache(store: TimeSeriesStore, options: LatestCacheOpti
       }
     },
     async latest(query: LatestQuery) {
+      // During the first load, wait for it: a burst of /v1/latest just after start would otherwise
+      // run one full scan of the store per request, beside the load's own.
+      if (!ready) await loaded;
       // A city outside the catalog, or a windowed query, is the store's to answer.
       if (!ready || !options.cities.includes(query.city) || query.since !== undefined) {
         return store.latest(query);

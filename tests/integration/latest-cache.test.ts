@@ -102,6 +102,35 @@ describe('latest values in memory (embedded store, all-in-one)', () => {
   });
 });
 
+describe('latest values asked for while the first load runs', () => {
+  it('waits for the load instead of scanning the store once per request', async () => {
+    const duck = await createDuckDbStore({ path: ':memory:' });
+    await duck.writeReadings([r('nice-a', 'pm25', 0, 10), r('nice-b', 'no2', 0, 30)]);
+    const { wrapped, calls } = counting(duck);
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // A store that takes its time over the full scan, as InfluxDB does on a month just written.
+    const slow: TimeSeriesStore = {
+      ...wrapped,
+      kind: wrapped.kind,
+      async latest(query) {
+        if (query.since === undefined) await held;
+        return wrapped.latest(query);
+      },
+    };
+    const store = withLatestCache(slow, { cities: ['nice'], refreshMs: 0 });
+    opened.push(store);
+    const burst = Array.from({ length: 20 }, () => store.latest({ city: 'nice' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    const answers = await Promise.all(burst);
+    expect(calls.full).toBe(1);
+    for (const answer of answers) expect(answer).toEqual(await duck.latest({ city: 'nice' }));
+  });
+});
+
 describe('latest values in a separate API process (InfluxDB)', () => {
   it("picks up another process's writes with a windowed refresh, never a full scan", async () => {
     const options = { url: inject('influxUrl'), api: 'v1' as const, database: `ucap_latest_${Date.now()}` };

@@ -15,7 +15,8 @@ import type { DeviceSeries, SeriesPoint } from '../time-series-store.ts';
  *
  * One row per bucket, ordered, with the device id sent only on each device's first row (a window
  * function), cost DuckDB ~85 ms of CPU for a city month of hourly points (~72k rows); the list per
- * device, ~45 ms, and no string decoding per row.
+ * device, ~45 ms, and no string decoding per row. A list comes in the order DuckDB's threads
+ * aggregated its rows: the points are put in time order here.
  */
 export async function readSeries(
   connection: DuckDBConnection,
@@ -25,7 +26,7 @@ export async function readSeries(
 ): Promise<DeviceSeries[]> {
   const point = `{'ts': CAST(ts AS DOUBLE), 'value': CAST(value AS DOUBLE)${withCount ? ", 'n': CAST(n AS DOUBLE)" : ''}}`;
   const result = await connection.stream(
-    `SELECT "deviceId", list(${point} ORDER BY ts) AS points FROM (${sql}) GROUP BY "deviceId" ORDER BY "deviceId"`,
+    `SELECT "deviceId", list(${point}) AS points FROM (${sql}) GROUP BY "deviceId" ORDER BY "deviceId"`,
     values,
   );
   const series: DeviceSeries[] = [];
@@ -64,8 +65,22 @@ export async function readSeries(
             : { ts: at, value: v, count: counts.getItem(i) as number },
         );
       }
+      // Put in order here: a list in a device's few runs of ordered rows sorts in one pass,
+      // where list(… ORDER BY ts) cost DuckDB ~16 ms of CPU for a city month of hourly points.
+      if (!inTimeOrder(points)) points.sort(byTime);
       series.push({ deviceId: ids.getItem(row) as string, points });
     }
   }
   return series;
+}
+
+function inTimeOrder(points: readonly SeriesPoint[]): boolean {
+  for (let i = 1; i < points.length; i += 1) {
+    if ((points[i] as SeriesPoint).ts < (points[i - 1] as SeriesPoint).ts) return false;
+  }
+  return true;
+}
+
+function byTime(a: SeriesPoint, b: SeriesPoint): number {
+  return a.ts - b.ts;
 }

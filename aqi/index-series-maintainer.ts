@@ -10,7 +10,7 @@ import { AQ_POLLUTANTS } from '../domain/air-quality/pollutants.ts';
 import type { CityCatalog } from '../domain/cities.ts';
 import { isRetryable } from '../domain/errors.ts';
 import type { Reading } from '../domain/reading.ts';
-import { type BackoffPolicy, backoffDelay } from '../ingest/backoff.ts';
+import { type BackoffPolicy, backoffDelay } from '../platform/backoff.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { devicesReporting, fetchDeviceHourlySeries } from './device-hourly-series.ts';
 import { indexRevision } from './index-revision.ts';

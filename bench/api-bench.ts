@@ -1,10 +1,4 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { silentLogger } from '../platform/logger.ts';
-import { createDuckDbStore } from '../store/duckdb/duckdb-store.ts';
-import { createInfluxStore } from '../store/influxdb/influx-store.ts';
-import type { TimeSeriesStore } from '../store/time-series-store.ts';
-import { STORE_KINDS, STORE_LABELS, type StoreKind } from './bench-figures.ts';
+import { STORE_KINDS, STORE_LABELS } from './bench-figures.ts';
 import { type BenchTable, formatCount, formatMs } from './bench-format.ts';
 import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
@@ -85,13 +79,9 @@ export async function runApiBench(
       concurrency: 2,
     },
   ];
-  const dir = await resources.tempDir();
   for (const kind of STORE_KINDS) {
-    const dataDir = join(dir, `api-${kind}`);
-    await mkdir(dataDir, { recursive: true });
-    const database = 'bench_api';
-    const influxUrl = kind === 'influxdb' ? await resources.influxUrl() : '';
-    const store = await openSeedStore(kind, dataDir, influxUrl, database);
+    const name = `api_${kind}`;
+    const store = await resources.openStore(kind, name);
     try {
       const loadStarted = performance.now();
       // As a writing process does: /v1/aqi reads the index series the maintainer stores.
@@ -114,9 +104,7 @@ export async function runApiBench(
       name: 'api',
       entry: 'api/main.ts',
       env: {
-        DATA_DIR: dataDir,
-        INFLUX_URL: influxUrl,
-        INFLUX_DB: database,
+        ...(await resources.storeEnv(kind, name)),
         API_PORT: '0',
         BIND_HOST: '127.0.0.1',
         CITIES_FILE: '',
@@ -288,18 +276,6 @@ async function exportCsv(url: string): Promise<{ rows: number; ms: number; rowsP
   }
   const ms = performance.now() - started;
   return { rows: lines - 1, ms, rowsPerSec: perSecond(lines - 1, ms) };
-}
-
-/** The empty store the month is written into: the file or database the API process then opens. */
-function openSeedStore(
-  kind: StoreKind,
-  dataDir: string,
-  influxUrl: string,
-  database: string,
-): Promise<TimeSeriesStore> {
-  return kind === 'duckdb'
-    ? createDuckDbStore({ path: join(dataDir, 'ucap.duckdb'), logger: silentLogger() })
-    : createInfluxStore({ api: 'v1', url: influxUrl, database, logger: silentLogger() });
 }
 
 const IDLE_WINDOW_MS = 2_000;

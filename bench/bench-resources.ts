@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../platform/logger.ts';
 import { createDuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { createInfluxStore } from '../store/influxdb/influx-store.ts';
+import { EMBEDDED_STORE_FILE } from '../store/store-config.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { type RunningInfluxd, startInfluxd } from '../tests/setup/influxd.ts';
 import type { StoreKind } from './bench-figures.ts';
@@ -19,6 +20,8 @@ export interface BenchResources {
   influxdPid(): Promise<number | undefined>;
   /** A fresh, empty store: a new DuckDB file or a new InfluxDB database named after `name`. */
   openStore(kind: StoreKind, name: string): Promise<TimeSeriesStore>;
+  /** What a service process (e.g. `api/main.ts`) is given to open the store openStore(kind, name) made. */
+  storeEnv(kind: StoreKind, name: string): Promise<NodeJS.ProcessEnv>;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,9 @@ export function createBenchResources(): BenchResources {
     dir ??= mkdtemp(join(tmpdir(), 'ucap-bench-'));
     return dir;
   };
+  // A DuckDB store's folder is laid out as a service's DATA_DIR, so a service can open it.
+  const dataDir = async (name: string) => join(await tempDir(), name);
+  const database = (name: string) => `bench_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
   const influxUrl = async () => {
     influxd ??= startInfluxd();
     return (await influxd).url;
@@ -39,10 +45,22 @@ export function createBenchResources(): BenchResources {
     influxdPid: async () => (await influxd)?.pid,
     async openStore(kind, name) {
       if (kind === 'duckdb') {
-        return createDuckDbStore({ path: join(await tempDir(), `${name}.duckdb`), logger: silentLogger() });
+        return createDuckDbStore({
+          path: join(await dataDir(name), EMBEDDED_STORE_FILE),
+          logger: silentLogger(),
+        });
       }
-      const database = `bench_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
-      return createInfluxStore({ api: 'v1', url: await influxUrl(), database, logger: silentLogger() });
+      return createInfluxStore({
+        api: 'v1',
+        url: await influxUrl(),
+        database: database(name),
+        logger: silentLogger(),
+      });
+    },
+    async storeEnv(kind, name) {
+      return kind === 'duckdb'
+        ? { DATA_DIR: await dataDir(name), INFLUX_URL: '' }
+        : { DATA_DIR: await dataDir(name), INFLUX_URL: await influxUrl(), INFLUX_DB: database(name) };
     },
     async close() {
       const started = influxd;

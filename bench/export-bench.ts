@@ -2,6 +2,7 @@ import { get } from 'node:http';
 import { join } from 'node:path';
 import type { MetricId } from '../domain/metrics.ts';
 import { createDuckDbStore } from '../store/duckdb/duckdb-store.ts';
+import { EMBEDDED_STORE_FILE } from '../store/store-config.ts';
 import { type BenchTable, formatCount } from './bench-format.ts';
 import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
@@ -34,7 +35,7 @@ export async function runExportBench(
     stepMs: 300_000,
   };
   const seedStarted = performance.now();
-  const store = await createDuckDbStore({ path: join(dataDir, 'ucap.duckdb') });
+  const store = await createDuckDbStore({ path: join(dataDir, EMBEDDED_STORE_FILE) });
   try {
     for (let i = 0; i < total; i += SEED_BATCH)
       await store.writeReadings(gridReadings(grid, i, Math.min(SEED_BATCH, total - i)));

@@ -1,6 +1,6 @@
 import { isRetryable } from '../domain/errors.ts';
+import type { BackoffPolicy } from '../platform/backoff.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { BackoffPolicy } from './backoff.ts';
 import { notWrittenError, RetryingWrite } from './retrying-write.ts';
 
 /** Named limits of one writer's buffer (items are readings or rejections). */

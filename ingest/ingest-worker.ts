@@ -3,9 +3,9 @@ import type { Registry } from 'prom-client';
 import { UcapError } from '../domain/errors.ts';
 import { decodeRelayBatch, encodeRelayConfirmation } from '../domain/relay-batch.ts';
 import { READINGS_SUBSCRIPTION, RELAY_CONFIRMATIONS_TOPIC, relayBatchesTopic } from '../domain/topics.ts';
+import { type BackoffPolicy, backoffDelay } from '../platform/backoff.ts';
 import type { Logger } from '../platform/logger.ts';
 import { type AckAfterSafe, ackAfterSafe, DEFAULT_MAX_UNACKED } from './ack-after-safe.ts';
-import { type BackoffPolicy, backoffDelay } from './backoff.ts';
 import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.ts';
 import type { PipelineStats, ReadingPipeline } from './reading-pipeline.ts';
 

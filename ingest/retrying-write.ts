@@ -1,6 +1,6 @@
 import { isRetryable, UcapError } from '../domain/errors.ts';
+import { type BackoffPolicy, backoffDelay } from '../platform/backoff.ts';
 import type { Logger } from '../platform/logger.ts';
-import { type BackoffPolicy, backoffDelay } from './backoff.ts';
 
 function retryAfterMs(error: unknown): number {
   const e = error as { retryAfter?: unknown } | null;

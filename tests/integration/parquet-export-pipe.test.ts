@@ -44,18 +44,15 @@ function failingPages() {
   return { state, open: async () => pages() };
 }
 
-/** Reads the body to its end or error; resolves with the bytes and the error, if any. */
-function drain(body: Socket): Promise<{ bytes: number; error: Error | undefined }> {
+/** Reads the body to its end or error; resolves with the error, if any. */
+function drain(body: Socket): Promise<{ error: Error | undefined }> {
   return new Promise((resolve) => {
-    let bytes = 0;
     let error: Error | undefined;
-    body.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-    });
+    body.resume();
     body.on('error', (e) => {
       error = e;
     });
-    body.once('close', () => resolve({ bytes, error }));
+    body.once('close', () => resolve({ error }));
   });
 }
 

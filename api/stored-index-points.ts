@@ -1,13 +1,13 @@
 import { indexRevision } from '../aqi/index-revision.ts';
-import type { IndexRow } from '../aqi/index-rows.ts';
+import type { IndexPoint, IndexStandardId } from '../domain/air-quality/index.ts';
+import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
+import type { IndexRow } from '../store/index-row.ts';
 import type {
   IndexCoverage,
   IndexSeriesReader,
   StoredIndexQuery,
   StoredIndexSeries,
-} from '../aqi/index-series-sink.ts';
-import type { IndexPoint, IndexStandardId } from '../domain/air-quality/index.ts';
-import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
+} from '../store/index-series-sink.ts';
 
 /**
  * Which points of a /v1/aqi request the stored index series can give (the numbers Grafana shows),

@@ -1,7 +1,7 @@
-import { fetchHourlySeries, type HourlySeriesQuery, readPollutantSeries } from '../api/air-quality-data.ts';
 import type { HourlyValue, PollutantSeries } from '../domain/air-quality/index.ts';
 import { AQ_POLLUTANTS, type AqPollutant } from '../domain/air-quality/pollutants.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
+import { fetchHourlySeries, type HourlySeriesQuery, readPollutantSeries } from './hourly-pollutant-series.ts';
 
 export interface CityAndDeviceSeries {
   /** The city: per hour, the mean of the hourly means of the devices that reported it (as /v1/aqi). */

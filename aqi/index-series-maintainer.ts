@@ -11,11 +11,12 @@ import type { CityCatalog } from '../domain/cities.ts';
 import { isRetryable } from '../domain/errors.ts';
 import type { Reading } from '../domain/reading.ts';
 import { type BackoffPolicy, backoffDelay } from '../platform/backoff.ts';
+import type { IndexRow } from '../store/index-row.ts';
+import type { IndexSeriesSink } from '../store/index-series-sink.ts';
 import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { devicesReporting, fetchDeviceHourlySeries } from './device-hourly-series.ts';
 import { indexRevision } from './index-revision.ts';
-import { INDEX_STANDARDS, type IndexRow, indexRows } from './index-rows.ts';
-import type { IndexSeriesSink } from './index-series-sink.ts';
+import { INDEX_STANDARDS, indexRows } from './index-rows.ts';
 
 /**
  * Keeps the stored index series current: readings written through the store are noted (city and

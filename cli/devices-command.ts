@@ -81,7 +81,7 @@ const addArgsSchema = z.object({
 });
 
 /** A device from flag-like values (`devices add` flags, or a CSV row); throws CliError on the first problem. */
-export function parseNewDevice(values: Record<string, unknown>, cities: CityCatalog): NewDevice {
+function parseNewDevice(values: Record<string, unknown>, cities: CityCatalog): NewDevice {
   return toNewDevice(validate(addArgsSchema, values), cities);
 }
 
@@ -197,7 +197,7 @@ async function importDevices(args: readonly string[], context: DevicesContext): 
     throw new CliError('devices import: give one CSV file (see ucap devices --help)');
   if (parsed.values.out === undefined)
     throw new CliError('devices import: --out <credentials.json> is required');
-  await runImport(file, parsed.values.out, context);
+  await runImport(file, parsed.values.out, context, (values) => parseNewDevice(values, context.cities));
 }
 
 type FlagSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;

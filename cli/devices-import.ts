@@ -1,8 +1,8 @@
 import { open, readFile, unlink } from 'node:fs/promises';
 import type { NewDevice } from '../devices/device.ts';
-import { CliError } from './cli-io.ts';
+import type { DeviceRegistry } from '../devices/device-registry.ts';
+import { CliError, type CliIo } from './cli-io.ts';
 import { parseCsv } from './csv.ts';
-import { type DevicesContext, parseNewDevice } from './devices-command.ts';
 
 const REQUIRED = ['id', 'city'] as const;
 const OPTIONAL = ['format', 'lat', 'lon', 'site'] as const;
@@ -14,12 +14,14 @@ const MAX_LISTED = 50;
 export async function runImport(
   file: string,
   out: string,
-  { registry, cities, io }: DevicesContext,
+  { registry, io }: { readonly registry: DeviceRegistry; readonly io: CliIo },
+  /** One CSV row as a device, checked as `devices add` checks its flags (throws CliError). */
+  parseDevice: (values: Record<string, unknown>) => NewDevice,
 ): Promise<void> {
   const text = await readFile(file, 'utf8').catch((error: unknown) => {
     throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
   });
-  const devices = parseRows(file, text, (values) => parseNewDevice(values, cities));
+  const devices = parseRows(file, text, parseDevice);
   const registered = new Set((await registry.list()).map((d) => d.id));
   const taken = devices.filter(({ device }) => registered.has(device.id));
   if (taken.length > 0)

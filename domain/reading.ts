@@ -1,6 +1,8 @@
 import type { ErrorCode } from './errors.ts';
 import type { MetricId } from './metrics.ts';
-import type { TimeSource } from './timestamps.ts';
+
+/** Where a reading's time came from: the payload ('device') or ingest's receive clock ('receive'). */
+export type TimeSource = 'device' | 'receive';
 
 /** One validated measurement in canonical units. `ts` is epoch milliseconds, UTC. */
 export interface Reading {

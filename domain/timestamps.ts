@@ -82,9 +82,6 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-/** Where a reading's time came from: the payload ('device') or ingest's receive clock ('receive'). */
-export type TimeSource = 'device' | 'receive';
-
 export const EPOCH_UNITS = ['s', 'ms', 'us', 'ns'] as const;
 export type EpochUnit = (typeof EPOCH_UNITS)[number];
 

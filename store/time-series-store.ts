@@ -1,7 +1,6 @@
-import type { IndexSeriesStore } from '../aqi/index-series-sink.ts';
 import type { MetricId } from '../domain/metrics.ts';
-import type { Reading, Rejection } from '../domain/reading.ts';
-import type { TimeSource } from '../domain/timestamps.ts';
+import type { Reading, Rejection, TimeSource } from '../domain/reading.ts';
+import type { IndexSeriesStore } from './index-series-sink.ts';
 
 /**
  * The time-series store port. Two adapters implement it (store/influxdb/, store/duckdb/) and both

@@ -1,12 +1,9 @@
 import { z } from 'zod';
+import { fetchHourlySeries } from '../../aqi/hourly-pollutant-series.ts';
 import { indexRevision } from '../../aqi/index-revision.ts';
+import { AVERAGING_MARGIN_MS } from '../../domain/air-quality/averaging.ts';
+import { startOfLocalHour, wholeLocalDays } from '../../domain/air-quality/local-calendar.ts';
 import { formatDuration } from '../../domain/timestamps.ts';
-import {
-  AVERAGING_MARGIN_MS,
-  fetchHourlySeries,
-  startOfLocalHour,
-  wholeLocalDays,
-} from '../air-quality-data.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { indexPointSchema, toWireIndexPoint } from '../aqi-points.ts';

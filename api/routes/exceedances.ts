@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { fetchHourlySeries } from '../../aqi/hourly-pollutant-series.ts';
+import { AVERAGING_MARGIN_MS } from '../../domain/air-quality/averaging.ts';
 import type { LimitAssessment } from '../../domain/air-quality/index.ts';
-import { AVERAGING_MARGIN_MS, fetchHourlySeries, localYear } from '../air-quality-data.ts';
+import { localYear } from '../../domain/air-quality/local-calendar.ts';
 import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';

@@ -9,6 +9,13 @@ import {
 } from './local-calendar.ts';
 
 /**
+ * Data read around the requested range: the longest trailing average any standard takes is 24
+ * hours (PM and SO2 running means), and the US EPA daily ozone maximum takes 8-hour windows that
+ * begin as late as 23:00, so they end up to 7 hours into the next day.
+ */
+export const AVERAGING_MARGIN_MS = 24 * HOUR_MS;
+
+/**
  * Means over hourly series on a local calendar. Input: hourly means, `ts` = start of the hour
  * (epoch ms UTC, as the store's series buckets), in any order, missing hours simply absent.
  * Every result says how many hours it rests on and whether that makes it valid; invalid results

@@ -6,9 +6,9 @@ import { computeEpaAqi, type EpaResult, isEpaVersion } from './epa.ts';
 import { computeHj633Aqi, type Hj633Result, hj633VersionFor, isHj633Version } from './hj633.ts';
 import type { Hj633Version } from './hj633-tables.ts';
 import { eaqiHourlyInput, epaHourlyInput, hj633HourlyInput } from './hourly-index.ts';
+import type { IndexStandardId } from './level-names.ts';
 import { addDays, dateKeysBetween, HOUR_MS, localDateKey, startOfLocalDay } from './local-calendar.ts';
 import { type IndexedSeries, indexSeries, type PollutantSeries } from './pollutant-series.ts';
-import type { IndexStandardId } from './standards-catalog.ts';
 
 export type IndexResult = EaqiResult | Hj633Result | EpaResult;
 

@@ -64,6 +64,7 @@ export {
   type IndexResult,
   type IndexSeriesInput,
 } from './index-series.ts';
+export type { IndexStandardId } from './level-names.ts';
 export type { LimitValue } from './limit-types.ts';
 export {
   isLimitStandardId,
@@ -76,12 +77,7 @@ export { type NowcastPoint, nowcast, nowcastSeries } from './nowcast.ts';
 export { percentile } from './percentile.ts';
 export type { PollutantSeries } from './pollutant-series.ts';
 export { AQ_POLLUTANTS, type AqPollutant } from './pollutants.ts';
-export {
-  type IndexStandardId,
-  STANDARDS,
-  type StandardEntry,
-  type StandardVersion,
-} from './standards-catalog.ts';
+export { STANDARDS, type StandardEntry, type StandardVersion } from './standards-catalog.ts';
 export {
   CHINA_VALIDITY,
   EPA_VALIDITY,

@@ -1,5 +1,7 @@
 import type { Text } from '../i18n/languages.ts';
-import type { IndexStandardId } from './standards-catalog.ts';
+
+/** The air-quality indices this project computes: EU EAQI, China HJ 633, US EPA AQI. */
+export type IndexStandardId = 'eaqi' | 'hj633' | 'epa';
 
 /**
  * Level names of each index in English, French and Chinese, by level number (1 = best). The

@@ -94,3 +94,22 @@ export function hoursOfLocalDay(key: string, timeZone: string): number[] {
   for (let ts = start; ts < end; ts += HOUR_MS) hours.push(ts);
   return hours;
 }
+
+/** Start of the hour (on the zone's hour grid, counted from local midnight) that holds `ts`. */
+export function startOfLocalHour(ts: number, timeZone: string): number {
+  const midnight = startOfLocalDay(localDateKey(ts, timeZone), timeZone);
+  return midnight + Math.floor((ts - midnight) / HOUR_MS) * HOUR_MS;
+}
+
+/** [start of the local day holding `from`, start of the local day after the one holding `to - 1`). */
+export function wholeLocalDays(from: number, to: number, timeZone: string): { from: number; to: number } {
+  const first = localDateKey(from, timeZone);
+  const last = localDateKey(to - 1, timeZone);
+  return { from: startOfLocalDay(first, timeZone), to: startOfLocalDay(addDays(last, 1), timeZone) };
+}
+
+/** The local calendar year [1 Jan, next 1 Jan) of a zone, in epoch ms. */
+export function localYear(year: number, timeZone: string): { from: number; to: number } {
+  const key = (y: number) => formatDateKey(y, 1, 1);
+  return { from: startOfLocalDay(key(year), timeZone), to: startOfLocalDay(key(year + 1), timeZone) };
+}

@@ -1,7 +1,7 @@
 import { DEFAULT_EAQI_VERSION, EAQI_TABLES, EAQI_VERSIONS } from './eaqi-tables.ts';
 import { EPA_TABLES, EPA_VERSIONS } from './epa-tables.ts';
 import { HJ633_REPORT_UNCERTAINTIES, HJ633_TABLES, HJ633_VERSIONS } from './hj633-tables.ts';
-import { STANDARD_NAMES } from './level-names.ts';
+import { type IndexStandardId, STANDARD_NAMES } from './level-names.ts';
 import { LIMIT_STANDARD_IDS, LIMIT_STANDARDS, type LimitStandardId } from './limit-values.ts';
 import type { TableSource, Uncertainty } from './pollutants.ts';
 
@@ -9,8 +9,6 @@ import type { TableSource, Uncertainty } from './pollutants.ts';
  * The list behind GET /v1/standards, derived from the tables themselves so it cannot drift from
  * them: every index and limit-value standard, its versions, grades and phases, and its sources.
  */
-export type IndexStandardId = 'eaqi' | 'hj633' | 'epa';
-
 export interface StandardVersion {
   readonly id: string;
   readonly name: string;

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { MetricId } from '../metrics.ts';
 import type { DecodeContext, PayloadDecoder } from '../payload-format.ts';
-import type { DecodeResult, Problem } from '../reading.ts';
-import { parseInstantOrIntervalEnd, type TimeSource } from '../timestamps.ts';
+import type { DecodeResult, Problem, TimeSource } from '../reading.ts';
+import { parseInstantOrIntervalEnd } from '../timestamps.ts';
 import type { UnitId } from '../units.ts';
 import { measurandUnits, readAttribute, readDate, unitForCode } from './fiware-attribute.ts';
 import { finishDecode, MAX_MEASUREMENTS, type Measurement } from './measurement.ts';

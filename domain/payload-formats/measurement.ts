@@ -1,7 +1,7 @@
 import { isPhysicallyPossible, METRICS, type MetricId } from '../metrics.ts';
 import type { DecodeContext } from '../payload-format.ts';
-import type { DecodeResult, Problem, Reading } from '../reading.ts';
-import { checkTimeWindow, type TimeSource } from '../timestamps.ts';
+import type { DecodeResult, Problem, Reading, TimeSource } from '../reading.ts';
+import { checkTimeWindow } from '../timestamps.ts';
 import { toCanonical, type UnitId } from '../units.ts';
 
 /**

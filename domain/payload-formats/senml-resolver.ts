@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { Problem } from '../reading.ts';
-import type { TimeSource } from '../timestamps.ts';
+import type { Problem, TimeSource } from '../reading.ts';
 import { formatPath, schemaProblems } from './payload-problems.ts';
 
 /**

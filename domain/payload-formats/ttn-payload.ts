@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { MetricId } from '../metrics.ts';
 import type { DecodeContext, PayloadDecoder } from '../payload-format.ts';
-import type { DecodeResult, Problem } from '../reading.ts';
-import { parseTimestamp, type TimeSource } from '../timestamps.ts';
+import type { DecodeResult, Problem, TimeSource } from '../reading.ts';
+import { parseTimestamp } from '../timestamps.ts';
 import { canonicalUnit, type UnitId } from '../units.ts';
 import { finishDecode, type Measurement } from './measurement.ts';
 import { metricForAlias } from './metric-aliases.ts';

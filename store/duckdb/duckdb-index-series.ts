@@ -1,13 +1,13 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { z } from 'zod';
-import { decodeIndexRows, encodeIndexDetail } from '../../aqi/index-detail.ts';
-import type { IndexRow } from '../../aqi/index-rows.ts';
-import type { IndexRange, StoredIndexQuery, StoredIndexSeries } from '../../aqi/index-series-sink.ts';
+import { decodeIndexRows, encodeIndexDetail } from '../index-detail.ts';
+import type { IndexRow } from '../index-row.ts';
+import type { IndexRange, StoredIndexQuery, StoredIndexSeries } from '../index-series-sink.ts';
 
 /**
  * The air-quality index series in the embedded store's file (aqi/index-series-maintainer.ts keeps
  * them, /v1/aqi reads them): one row per hour or local day, standard, and city mean (device_id '')
- * or device; `detail` is the whole result as JSON (aqi/index-detail.ts), the other columns are
+ * or device; `detail` is the whole result as JSON (store/index-detail.ts), the other columns are
  * there for SQL users. `index_coverage` says, per local day, standard and period, when the
  * maintainer last computed it: a reader trusts a stored period only if it had ended by then.
  * No index: rows are written a day at a time in time order, so the ts zone maps skip the rest.

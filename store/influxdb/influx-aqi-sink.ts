@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { decodeIndexRows, encodeIndexDetail } from '../../aqi/index-detail.ts';
-import type { IndexRow } from '../../aqi/index-rows.ts';
+import { UcapError } from '../../domain/errors.ts';
+import { decodeIndexRows, encodeIndexDetail } from '../index-detail.ts';
+import type { IndexRow } from '../index-row.ts';
 import type {
   IndexRange,
   IndexSeriesStore,
   StoredIndexQuery,
   StoredIndexSeries,
-} from '../../aqi/index-series-sink.ts';
-import { UcapError } from '../../domain/errors.ts';
+} from '../index-series-sink.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf, type StatementResult } from './influx-results.ts';
 import {

@@ -1,10 +1,10 @@
 import type { DayZoneOf, Range } from '../rollup-days.ts';
 import { combine, HOUR_MS, type Partial } from '../rollup-plan.ts';
 import { recomputeFromHours } from './influx-city-hours.ts';
+import { computeInto, partialRow, RAW_FIELDS, rollupLine } from './influx-hour-rollups.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import { rowsOf } from './influx-results.ts';
 import { type CityHour, READINGS_1H } from './influx-rollup-days.ts';
-import { computeInto, partialRow, RAW_FIELDS, rollupLine } from './influx-rollups.ts';
 import { quoteIdent, READINGS, VALUE_FIELD } from './influx-schema.ts';
 import { timeRange, where } from './influxql.ts';
 

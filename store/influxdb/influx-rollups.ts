@@ -1,5 +1,3 @@
-import { Point } from '@influxdata/influxdb-client';
-import { z } from 'zod';
 import type { Reading } from '../../domain/reading.ts';
 import { cityMeanOf, joinCityMeans } from '../city-mean.ts';
 import { type DayZoneOf, planSeriesRead, type Range } from '../rollup-days.ts';
@@ -20,16 +18,15 @@ import {
   recomputeFromHours,
 } from './influx-city-hours.ts';
 import { dayBlocksComplete, readDayBlocks, recomputeDayBlocks } from './influx-day-blocks.ts';
+import { computeInto, type PartialSource, refreshHours, selectList } from './influx-hour-rollups.ts';
 import type { InfluxHttp } from './influx-http.ts';
 import {
-  ALL_FIELDS,
   type DevicePart,
   devicePartsOf,
   eachPartial,
   type PartialField,
   type PartialRows,
 } from './influx-partials.ts';
-import { rowsOf } from './influx-results.ts';
 import { foldOldReadings, type RetentionState } from './influx-retention.ts';
 import {
   type CityHour,
@@ -56,13 +53,6 @@ import { groupByBucket, tagEquals, timeRange, where } from './influxql.ts';
  * process writing the same hours at the same moment could (imports run while ingest is quiet for
  * that device).
  */
-export const partialRow = z.object({
-  time: z.number(),
-  n: z.number(),
-  total: z.number(),
-  low: z.number(),
-  high: z.number(),
-});
 
 export interface InfluxRollups {
   /**
@@ -154,18 +144,6 @@ export function createInfluxRollups(
   };
 }
 
-const v = quoteIdent(VALUE_FIELD);
-
-type PartialSource = 'raw' | 'rollup';
-
-/** Each field of a partial, from raw readings or summed from rollup rows (hourly or daily). */
-const PARTIAL_EXPRESSIONS: Readonly<Record<PartialField, Readonly<Record<PartialSource, string>>>> = {
-  n: { raw: `count(${v})`, rollup: 'sum("n")' },
-  total: { raw: `sum(${v})`, rollup: 'sum("total")' },
-  low: { raw: `min(${v})`, rollup: 'min("low")' },
-  high: { raw: `max(${v})`, rollup: 'max("high")' },
-};
-
 /**
  * The fields a series reads for each aggregate: `n` always (it is the count, and a row without
  * readings is skipped by it), and the one the aggregate is made of. InfluxDB 1.6 spends its time
@@ -178,12 +156,6 @@ const PARTIALS_READ: Readonly<Record<RollupAggregate, readonly PartialField[]>> 
   max: ['n', 'high'],
   count: ['n'],
 };
-
-function selectList(fields: readonly PartialField[], source: PartialSource): string {
-  return fields.map((f) => `${PARTIAL_EXPRESSIONS[f][source]} AS ${quoteIdent(f)}`).join(', ');
-}
-
-export const RAW_FIELDS = selectList(ALL_FIELDS, 'raw');
 
 function partialsQuery(
   measurement: string,
@@ -304,67 +276,7 @@ async function refresh(
   if (recent.length < keys.length) await foldOldReadings(http, deletedBefore, context.zoneOf);
 }
 
-async function refreshHours(http: InfluxHttp, keys: readonly HourKey[]): Promise<void> {
-  if (keys.length === 0) return;
-  const wanted = new Set(keys.map((k) => `${k.city}\u0000${k.deviceId}\u0000${k.metric}\u0000${k.hour}`));
-  const cities = [...new Set(keys.map((k) => k.city))];
-  const lines: string[] = [];
-  for (const run of hourRuns(keys.map((k) => k.hour))) {
-    const cityFilter = cities.map((c) => tagEquals('city', c)).join(' OR ');
-    const filter = where([`(${cityFilter})`, ...timeRange(run.from, run.to)]);
-    const result = await http.query(
-      `SELECT ${RAW_FIELDS} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(1h), "city", "device", "metric" fill(none)`,
-    );
-    for (const series of result.series) {
-      const tags = series.tags ?? {};
-      const [city, deviceId, metric] = [tags.city ?? '', tags.device ?? '', tags.metric ?? ''];
-      for (const row of rowsOf(series)) {
-        const parsed = partialRow.safeParse(row);
-        if (!parsed.success || parsed.data.n === 0) continue;
-        if (!wanted.has(`${city}\u0000${deviceId}\u0000${metric}\u0000${parsed.data.time}`)) continue;
-        lines.push(rollupLine(city, deviceId, metric, parsed.data));
-      }
-    }
-  }
-  for (let i = 0; i < lines.length; i += 5000) await http.write(lines.slice(i, i + 5000), 'ms');
-}
-
-/** Consecutive hours merged into [from, to) runs, so a batch of recent readings is one query. */
-export function hourRuns(hours: readonly number[]): { from: number; to: number }[] {
-  const sorted = [...new Set(hours)].sort((a, b) => a - b);
-  const runs: { from: number; to: number }[] = [];
-  for (const hour of sorted) {
-    const last = runs.at(-1);
-    if (last !== undefined && last.to === hour && last.to - last.from < MAX_RUN_MS) last.to = hour + HOUR_MS;
-    else runs.push({ from: hour, to: hour + HOUR_MS });
-  }
-  return runs;
-}
-
-/**
- * Hours per rollup query: a month imported at once (200 devices × 4 metrics) made one query that
- * InfluxDB 1.6 could not answer within the request timeout, so its rollups were never written.
- */
-const MAX_RUN_MS = 6 * HOUR_MS;
-
-export function rollupLine(
-  city: string,
-  deviceId: string,
-  metric: string,
-  p: z.infer<typeof partialRow>,
-): string {
-  const line = new Point(READINGS_1H)
-    .tag('city', city)
-    .tag('device', deviceId)
-    .tag('metric', metric)
-    .intField('n', p.n)
-    .floatField('total', p.total)
-    .floatField('low', p.low)
-    .floatField('high', p.high)
-    .timestamp(String(p.time))
-    .toLineProtocol();
-  return line ?? '';
-}
+const v = quoteIdent(VALUE_FIELD);
 
 /** Rollups are computed in windows of this length, so no single statement holds many buckets. */
 const BACKFILL_WINDOW_MS = 30 * 24 * HOUR_MS;
@@ -413,12 +325,4 @@ async function computeIntoWindows(http: InfluxHttp, from: number, to: number): P
   for (let at = start; at < to; at += BACKFILL_WINDOW_MS) {
     await computeInto(http, at, Math.min(at + BACKFILL_WINDOW_MS, Math.ceil(to / HOUR_MS) * HOUR_MS));
   }
-}
-
-/** Rollups of [from, to) from raw readings, written by InfluxDB itself (SELECT … INTO). */
-export async function computeInto(http: InfluxHttp, from: number, to: number): Promise<void> {
-  const filter = where(timeRange(from, to));
-  await http.query(
-    `SELECT ${RAW_FIELDS} INTO ${quoteIdent(READINGS_1H)} FROM ${quoteIdent(READINGS)}${filter} GROUP BY time(1h), "city", "device", "metric" fill(none)`,
-  );
 }

@@ -27,7 +27,7 @@ import type { Reading, Rejection } from '../../domain/reading.ts';
  *               fields value (float: AQI, or EAQI level number), level (float, 1 = best),
  *                      version, primary (comma-separated measures), incomplete (bool),
  *                      si_<measure> (float: each computed sub-index, e.g. si_pm25, si_o3_8h),
- *                      detail (string: the whole result as JSON, aqi/index-detail.ts, which
+ *                      detail (string: the whole result as JSON, store/index-detail.ts, which
  *                      /v1/aqi shows); value and level are absent when the standard gives no
  *                      overall value (a point with only notComputed sub-indices)
  *               time   start of the hour or of the local day, precision=ms. Written by the

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IndexRow } from '../../aqi/index-rows.ts';
 import { createIndexSeriesMaintainer } from '../../aqi/index-series-maintainer.ts';
-import type { IndexRange, IndexSeriesSink } from '../../aqi/index-series-sink.ts';
 import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
 import { UcapError } from '../../domain/errors.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
+import type { IndexRow } from '../../store/index-row.ts';
+import type { IndexRange, IndexSeriesSink } from '../../store/index-series-sink.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { fetchHourlySeries } from '../../api/air-quality-data.ts';
+import { fetchHourlySeries } from '../../aqi/hourly-pollutant-series.ts';
 import {
   createIndexSeriesMaintainer,
   type IndexSeriesMaintainer,

@@ -2,9 +2,9 @@ import {
   createIndexSeriesMaintainer,
   type IndexSeriesMaintainer,
 } from '../../aqi/index-series-maintainer.ts';
-import type { IndexSeriesStore } from '../../aqi/index-series-sink.ts';
 import { withIndexSeries } from '../../aqi/index-series-store.ts';
 import { CityCatalog, DEFAULT_CITIES } from '../../domain/cities.ts';
+import type { IndexSeriesStore } from '../../store/index-series-sink.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { localYear, startOfLocalHour, wholeLocalDays } from '../../api/air-quality-data.ts';
 import { ApiRequestError } from '../../api/api-request-error.ts';
 import { toWireIndexPoint } from '../../api/aqi-points.ts';
 import { resolveIndexRange } from '../../api/routes/aqi.ts';
@@ -15,6 +14,7 @@ import {
   type LimitAssessment,
   STANDARDS,
 } from '../../domain/air-quality/index.ts';
+import { localYear, startOfLocalHour, wholeLocalDays } from '../../domain/air-quality/local-calendar.ts';
 import { meanAcrossDevices } from '../../store/city-mean.ts';
 
 const at = (iso: string) => Date.parse(iso);

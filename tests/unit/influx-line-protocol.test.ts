@@ -1,10 +1,10 @@
 import { Point } from '@influxdata/influxdb-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeIndexDetail } from '../../aqi/index-detail.ts';
-import type { IndexRow } from '../../aqi/index-rows.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading, Rejection } from '../../domain/reading.ts';
+import { encodeIndexDetail } from '../../store/index-detail.ts';
+import type { IndexRow } from '../../store/index-row.ts';
 import { aqiLine, chunksOf } from '../../store/influxdb/influx-aqi-sink.ts';
 import {
   createRejectionLines,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hourRuns } from '../../store/influxdb/influx-rollups.ts';
+import { hourRuns } from '../../store/influxdb/influx-hour-rollups.ts';
 
 const HOUR = 3_600_000;
 

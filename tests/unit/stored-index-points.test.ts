@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dailySettleMs, storedIndexPoints } from '../../api/stored-index-points.ts';
 import { indexRevision } from '../../aqi/index-revision.ts';
-import { type IndexRow, indexRows } from '../../aqi/index-rows.ts';
-import type { IndexCoverage, IndexSeriesReader } from '../../aqi/index-series-sink.ts';
+import { indexRows } from '../../aqi/index-rows.ts';
+import type { IndexRow } from '../../store/index-row.ts';
+import type { IndexCoverage, IndexSeriesReader } from '../../store/index-series-sink.ts';
 
 /**
  * Which periods /v1/aqi takes from the stored index series and which it computes, over a reader

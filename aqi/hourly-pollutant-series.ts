@@ -1,5 +1,5 @@
 import { AQ_POLLUTANTS, type HourlyValue, type PollutantSeries } from '../domain/air-quality/index.ts';
-import { addDays, HOUR_MS, localDateKey, startOfLocalDay } from '../domain/air-quality/local-calendar.ts';
+import { HOUR_MS } from '../domain/air-quality/local-calendar.ts';
 import type { AqPollutant } from '../domain/air-quality/pollutants.ts';
 import type { DeviceSeries, SeriesQuery, TimeSeriesStore } from '../store/time-series-store.ts';
 
@@ -24,13 +24,6 @@ export interface HourlySeries {
   /** Devices whose readings entered the series, sorted. */
   readonly devices: readonly string[];
 }
-
-/**
- * Data read around the requested range: the longest trailing average any standard takes is 24
- * hours (PM and SO2 running means), and the US EPA daily ozone maximum takes 8-hour windows that
- * begin as late as 23:00, so they end up to 7 hours into the next day.
- */
-export const AVERAGING_MARGIN_MS = 24 * HOUR_MS;
 
 /**
  * Each device's hourly means of every pollutant, one store query per pollutant (the store answers
@@ -74,23 +67,4 @@ export async function fetchHourlySeries(
     for (const id of mean.devices) devices.add(id);
   }
   return { series, devices: [...devices].sort() };
-}
-
-/** Start of the hour (on the zone's hour grid, counted from local midnight) that holds `ts`. */
-export function startOfLocalHour(ts: number, timeZone: string): number {
-  const midnight = startOfLocalDay(localDateKey(ts, timeZone), timeZone);
-  return midnight + Math.floor((ts - midnight) / HOUR_MS) * HOUR_MS;
-}
-
-/** [start of the local day holding `from`, start of the local day after the one holding `to - 1`). */
-export function wholeLocalDays(from: number, to: number, timeZone: string): { from: number; to: number } {
-  const first = localDateKey(from, timeZone);
-  const last = localDateKey(to - 1, timeZone);
-  return { from: startOfLocalDay(first, timeZone), to: startOfLocalDay(addDays(last, 1), timeZone) };
-}
-
-/** The local calendar year [1 Jan, next 1 Jan) of a zone, in epoch ms. */
-export function localYear(year: number, timeZone: string): { from: number; to: number } {
-  const key = (y: number) => `${String(y).padStart(4, '0')}-01-01`;
-  return { from: startOfLocalDay(key(year), timeZone), to: startOfLocalDay(key(year + 1), timeZone) };
 }

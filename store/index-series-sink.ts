@@ -1,5 +1,5 @@
 import type { IndexStandardId } from '../domain/air-quality/index.ts';
-import type { IndexRow } from './index-rows.ts';
+import type { IndexRow } from './index-row.ts';
 
 /**
  * Where the index series live, kept by the store that holds the readings (TimeSeriesStore's

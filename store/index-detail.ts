@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { IndexResult } from '../domain/air-quality/index.ts';
-import { type IndexRow, indexRowOf } from './index-rows.ts';
+import { type IndexRow, indexRowOf } from './index-row.ts';
 import type { StoredIndexQuery } from './index-series-sink.ts';
 
 /**

@@ -11,6 +11,8 @@ export interface ProcessSample {
   readonly cpuMs: number;
   /** Resident set size now (VmRSS). */
   readonly rssBytes: number;
+  /** The part of it mapped from files (RssFile): the code of node and of native libraries. */
+  readonly rssFileBytes: number;
   /** Peak resident set size since the process started (VmHWM). */
   readonly peakRssBytes: number;
 }
@@ -29,6 +31,7 @@ export async function sampleProcess(pid: number): Promise<ProcessSample | undefi
   return {
     cpuMs: ticks * MS_PER_TICK,
     rssBytes: statusKib(status, 'VmRSS') * 1024,
+    rssFileBytes: statusKib(status, 'RssFile') * 1024,
     peakRssBytes: statusKib(status, 'VmHWM') * 1024,
   };
 }

@@ -4,9 +4,8 @@ import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
 import { perSecond, summarizeLatencies } from './bench-stats.ts';
 import { ApiLoad } from './load/api-load.ts';
-import { watchProcessRss } from './load/process-stats.ts';
+import { processCpuMs, watchProcessRss } from './load/process-stats.ts';
 import { startService } from './load/service-process.ts';
-import { processCpuMs } from './process-cpu.ts';
 import { RESEARCH_CITIES, RESEARCH_METRICS, researchMonth, seedResearchMonth } from './research-month.ts';
 import { runWrk, wrkAvailable } from './wrk-client.ts';
 
@@ -187,7 +186,7 @@ async function drive(
   const url = `${base}${route.path}`;
   await (await fetch(url)).arrayBuffer();
   if (USE_WRK) {
-    const [api, influxd] = [processCpuMs(pids.api), processCpuMs(pids.influxd)];
+    const [api, influxd] = await Promise.all([processCpuMs(pids.api), processCpuMs(pids.influxd)]);
     const result = await runWrk(url, route.concurrency, durationMs);
     const perRequest = (before: number | undefined, after: number | undefined) =>
       before === undefined || after === undefined || result.requests === 0
@@ -198,8 +197,8 @@ async function drive(
       formatCount(result.perSecond),
       formatMs(result.p50Ms),
       formatMs(result.p99Ms),
-      perRequest(api, processCpuMs(pids.api)),
-      perRequest(influxd, processCpuMs(pids.influxd)),
+      perRequest(api, await processCpuMs(pids.api)),
+      perRequest(influxd, await processCpuMs(pids.influxd)),
       `${formatCount(result.requests - result.failed)} ok${result.failed > 0 ? `, ${formatCount(result.failed)} failed` : ''}`,
     ];
   }
@@ -290,10 +289,11 @@ const MAX_IDLE_WAIT_MS = 180_000;
 async function waitUntilIdle(pids: readonly (number | undefined)[]): Promise<number> {
   const started = performance.now();
   for (;;) {
-    const before = pids.map(processCpuMs);
+    const before = await Promise.all(pids.map(processCpuMs));
     await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
-    const busy = pids.some((pid, i) => {
-      const [was, now] = [before[i], processCpuMs(pid)];
+    const after = await Promise.all(pids.map(processCpuMs));
+    const busy = pids.some((_, i) => {
+      const [was, now] = [before[i], after[i]];
       return was !== undefined && now !== undefined && now - was > IDLE_SHARE * IDLE_WINDOW_MS;
     });
     const waited = performance.now() - started;

@@ -58,6 +58,7 @@ export async function runExportBench(
   try {
     const base = String(api.readyLine.api);
     idle = await sampleProcess(api.pid);
+    const idleRss = idle?.rssBytes ?? Number.NaN;
     for (const format of ['csv', 'parquet'] as const) {
       const run = await timedExport(`${base}/v1/readings?city=nice&${range}&format=${format}`, api.pid);
       rows.push([
@@ -67,9 +68,9 @@ export async function runExportBench(
         (run.ms / 1000).toFixed(1),
         (run.firstByteMs / 1000).toFixed(1),
         (run.bytes / MIB).toFixed(1),
-        ((idle?.rssBytes ?? Number.NaN) / MIB).toFixed(0),
+        (idleRss / MIB).toFixed(0),
         (run.peakRssBytes / MIB).toFixed(0),
-        ((run.peakRssBytes - (idle?.rssBytes ?? Number.NaN)) / MIB).toFixed(0),
+        ((run.peakRssBytes - idleRss) / MIB).toFixed(0),
         String(run.status),
       ]);
     }

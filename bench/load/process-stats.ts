@@ -36,6 +36,11 @@ export async function sampleProcess(pid: number): Promise<ProcessSample | undefi
   };
 }
 
+/** CPU time process `pid` has used so far, in ms; undefined without a pid, or when it cannot be read. */
+export async function processCpuMs(pid: number | undefined): Promise<number | undefined> {
+  return pid === undefined ? undefined : (await sampleProcess(pid))?.cpuMs;
+}
+
 function statusKib(status: string, field: string): number {
   const kib = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1];
   return kib === undefined ? Number.NaN : Number(kib);

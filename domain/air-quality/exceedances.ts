@@ -13,7 +13,7 @@ import { dayCoverage, hourCoverage, ozoneSummerCoverage } from './coverage.ts';
 import { dailyMax8h } from './daily-max-8h.ts';
 import type { LimitValue } from './limit-types.ts';
 import { isLimitStandardId, limitValuesFor } from './limit-values.ts';
-import { dateKeysBetween, HOUR_MS, parseDateKey, startOfLocalDay } from './local-calendar.ts';
+import { dateKeysBetween, formatDateKey, HOUR_MS, parseDateKey, startOfLocalDay } from './local-calendar.ts';
 import { peakSeasonMean } from './peak-season.ts';
 import { percentile } from './percentile.ts';
 import type { AqPollutant } from './pollutants.ts';
@@ -22,8 +22,8 @@ function resolvePeriod(period: AssessmentPeriod): { from: string; to: string; ye
   if ('year' in period) {
     if (!Number.isInteger(period.year))
       throw new UcapError('AQ_INVALID_INPUT', `year ${period.year} is not an integer`);
-    const from = `${String(period.year).padStart(4, '0')}-01-01`;
-    return { from, to: `${String(period.year + 1).padStart(4, '0')}-01-01`, year: period.year };
+    const from = formatDateKey(period.year, 1, 1);
+    return { from, to: formatDateKey(period.year + 1, 1, 1), year: period.year };
   }
   const { year } = parseDateKey(period.from);
   parseDateKey(period.to);

@@ -83,3 +83,28 @@ export function watchProcessRss(pid: number, intervalMs = 50): { stop(): Promise
     },
   };
 }
+
+/**
+ * The RSS of process `pid` once it has stopped shrinking: sampled every `intervalMs` until the last
+ * `samples` readings lie within `toleranceBytes`, or `maxMs` has passed. A process that has just
+ * started still holds what start-up allocated (a store's first scans, freed memory the allocator
+ * and V8 return only after some seconds), so "idle right after start" overstates what it holds.
+ * The API under tsx holds its start-up RSS for ~15 s and sheds it in steps over ~35 s, hence a
+ * window of 20 one-second samples rather than a shorter one that a plateau would satisfy.
+ */
+export async function settledRss(
+  pid: number,
+  { intervalMs = 1000, samples = 20, toleranceBytes = 2 * 2 ** 20, maxMs = 90_000 } = {},
+): Promise<{ sample: ProcessSample | undefined; afterMs: number }> {
+  const started = performance.now();
+  const recent: number[] = [];
+  let sample = await sampleProcess(pid);
+  while (sample !== undefined && performance.now() - started < maxMs) {
+    recent.push(sample.rssBytes);
+    if (recent.length > samples) recent.shift();
+    if (recent.length === samples && Math.max(...recent) - Math.min(...recent) <= toleranceBytes) break;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    sample = await sampleProcess(pid);
+  }
+  return { sample, afterMs: performance.now() - started };
+}

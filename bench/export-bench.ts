@@ -3,17 +3,16 @@ import { join } from 'node:path';
 import type { MetricId } from '../domain/metrics.ts';
 import { createDuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { EMBEDDED_STORE_FILE } from '../store/store-config.ts';
-import { type BenchTable, formatCount } from './bench-format.ts';
+import { type BenchTable, formatCount, formatMiB, formatRatio } from './bench-format.ts';
 import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
 import { perSecond } from './bench-stats.ts';
-import { sampleProcess, settledRss, watchProcessRss } from './load/process-stats.ts';
+import { settledRss, watchProcessRss } from './load/process-stats.ts';
 import { startService } from './load/service-process.ts';
 import { deviceIdsFor, gridReadings, type ReadingGrid } from './synthetic-readings.ts';
 
 const METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'temperature'];
 const SEED_BATCH = 50_000;
-const MIB = 2 ** 20;
 
 /**
  * `npm run bench -- export`: a DuckDB file seeded with `rows` readings of one city through the
@@ -62,34 +61,32 @@ export async function runExportBench(
     startTimeoutMs: 300_000,
   });
   const rows: string[][] = [];
-  const growth = new Map<string, number>();
-  let atReady: Awaited<ReturnType<typeof sampleProcess>>;
-  let settled: Awaited<ReturnType<typeof settledRss>>;
+  const growthBytes = new Map<string, number>();
+  let idle: Awaited<ReturnType<typeof settledRss>>;
   try {
     const base = String(api.readyLine.api);
-    atReady = await sampleProcess(api.pid);
-    settled = await settledRss(api.pid);
-    const idleRss = settled.sample?.rssBytes ?? Number.NaN;
+    idle = await settledRss(api.pid);
+    const idleRss = idle.settled?.rssBytes ?? Number.NaN;
     for (const { label, format, range } of exports) {
       const run = await timedExport(`${base}/v1/readings?city=nice&${range}&format=${format}`, api.pid);
       const exported = format === 'csv' ? run.lines - 1 : total;
-      growth.set(label, run.peakRssBytes - idleRss);
+      const grew = run.peakRssBytes - idleRss;
+      growthBytes.set(label, grew);
       rows.push([
         label,
         formatCount(exported),
         formatCount(perSecond(exported, run.ms)),
         (run.ms / 1000).toFixed(1),
         (run.firstByteMs / 1000).toFixed(1),
-        (run.bytes / MIB).toFixed(1),
-        (run.peakRssBytes / MIB).toFixed(0),
-        ((run.peakRssBytes - idleRss) / MIB).toFixed(0),
+        formatMiB(run.bytes),
+        formatMiB(run.peakRssBytes),
+        formatMiB(grew),
         String(run.status),
       ]);
     }
   } finally {
     await api.stop();
   }
-  const mib = (bytes: number | undefined) => ((bytes ?? Number.NaN) / MIB).toFixed(0);
   return {
     table: {
       title: 'Exports: GET /v1/readings of one city, from the API process (embedded store)',
@@ -108,8 +105,8 @@ export async function runExportBench(
       rows,
       notes: [
         `data: ${formatCount(total)} readings (100 devices × ${METRICS.length} metrics every 5 min), seeded through the store port in ${(seedMs / 1000).toFixed(1)} s (${formatCount(perSecond(total, seedMs))} readings/s, rollups included)`,
-        `server RSS idle: ${mib(atReady?.rssBytes)} MiB when ready, ${mib(settled.sample?.rssBytes)} MiB settled ${(settled.afterMs / 1000).toFixed(0)} s later, ${mib(settled.sample?.rssFileBytes)} MiB of it mapped from files (the code of node and of DuckDB's library); "growth": peak − settled idle`,
-        `constant memory: growth of the whole range ÷ growth of a tenth of it (CSV) = ${((growth.get('csv') ?? Number.NaN) / (growth.get('csv, a tenth') ?? Number.NaN)).toFixed(2)} (1 = memory independent of the export's size, 10 = proportional to it); target CSV ≥ 200,000 rows/s; DUCKDB_MEMORY_LIMIT=${process.env.DUCKDB_MEMORY_LIMIT ?? '(default)'}`,
+        `server RSS idle: ${formatMiB(idle.first?.rssBytes ?? Number.NaN)} MiB when ready, ${formatMiB(idle.settled?.rssBytes ?? Number.NaN)} MiB settled ${(idle.afterMs / 1000).toFixed(0)} s later, ${formatMiB(idle.settled?.rssFileBytes ?? Number.NaN)} MiB of it mapped from files (the code of node and of DuckDB's library); "growth": peak − settled idle`,
+        `constant memory: growth of the whole range ÷ growth of a tenth of it (CSV) = ${formatRatio((growthBytes.get('csv') ?? Number.NaN) / (growthBytes.get('csv, a tenth') ?? Number.NaN))} (×1 = memory independent of the export's size, ×10 = proportional to it); target CSV ≥ 200,000 rows/s; DUCKDB_MEMORY_LIMIT=${process.env.DUCKDB_MEMORY_LIMIT ?? '(default)'}`,
       ],
     },
     figures: {},

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /**
  * CPU time and memory of a process, read from Linux's /proc. utime and stime in /proc/<pid>/stat
@@ -85,7 +86,7 @@ export function watchProcessRss(pid: number, intervalMs = 50): { stop(): Promise
 }
 
 /**
- * The RSS of process `pid` once it has stopped shrinking: sampled every `intervalMs` until the last
+ * The RSS of process `pid` now (`first`) and once it has stopped shrinking (`settled`): sampled every `intervalMs` until the last
  * `samples` readings lie within `toleranceBytes`, or `maxMs` has passed. A process that has just
  * started still holds what start-up allocated (a store's first scans, freed memory the allocator
  * and V8 return only after some seconds), so "idle right after start" overstates what it holds.
@@ -95,16 +96,17 @@ export function watchProcessRss(pid: number, intervalMs = 50): { stop(): Promise
 export async function settledRss(
   pid: number,
   { intervalMs = 1000, samples = 20, toleranceBytes = 2 * 2 ** 20, maxMs = 90_000 } = {},
-): Promise<{ sample: ProcessSample | undefined; afterMs: number }> {
+): Promise<{ first: ProcessSample | undefined; settled: ProcessSample | undefined; afterMs: number }> {
   const started = performance.now();
+  const first = await sampleProcess(pid);
   const recent: number[] = [];
-  let sample = await sampleProcess(pid);
+  let sample = first;
   while (sample !== undefined && performance.now() - started < maxMs) {
     recent.push(sample.rssBytes);
     if (recent.length > samples) recent.shift();
     if (recent.length === samples && Math.max(...recent) - Math.min(...recent) <= toleranceBytes) break;
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    await delay(intervalMs);
     sample = await sampleProcess(pid);
   }
-  return { sample, afterMs: performance.now() - started };
+  return { first, settled: sample, afterMs: performance.now() - started };
 }

@@ -36,7 +36,7 @@ export async function runApiBench(
   const notes = [
     USE_WRK
       ? 'clients: wrk in its own process (keep-alive connections)'
-      : 'clients: fetch from this process (wrk not installed)',
+      : "clients: fetch from this process (wrk not installed: these clients take CPU from the API on the same cores, so the figures are not comparable with README's; install Debian's wrk)",
     'CPU ms/req: CPU time used while a route was driven, over its requests (with wrk only): API = the API process (DuckDB runs in it), influxd = the server process; on a 2-core machine, c concurrent clients cannot get a p50 below about c × (API + influxd) / 2',
     'API: its own process (node --import tsx api/main.ts) with API_RATE_LIMIT_MAX=0 and API_HEAVY_QUEUE=64, started once the month is stored (it rebuilds its latest values from the store)',
     `data: ${RESEARCH_CITIES.length} cities × ${devicesPerCity} devices × ${RESEARCH_METRICS.length} metrics × ${days} days every ${stepMs / 60_000} min = ${formatCount(perCity * RESEARCH_CITIES.length)} readings per store`,

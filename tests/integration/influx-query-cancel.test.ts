@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { createInfluxHttp, type InfluxHttp } from '../../store/influxdb/influx-http.ts';
+import { rowsOf } from '../../store/influxdb/influx-results.ts';
 import { emptyTestDatabase } from '../setup/influx-test-database.ts';
 
 /**
@@ -13,21 +14,16 @@ const database = `ucap_query_cancel_${process.pid}`;
 const ENDLESS = `SELECT count(mean) FROM (SELECT mean(v) FROM probe WHERE time >= '2000-01-01T00:00:00Z' AND time < '2030-01-01T00:00:00Z' GROUP BY time(1s) fill(0))`;
 
 const url = inject('influxUrl');
+/** Reads under test. */
 let http: InfluxHttp;
-
-async function influxql(q: string): Promise<{ results: { series?: { values: unknown[][] }[] }[] }> {
-  const response = await fetch(`${url}/query?${new URLSearchParams({ q, db: database })}`, {
-    method: 'POST',
-  });
-  expect(response.status).toBe(200);
-  return (await response.json()) as { results: { series?: { values: unknown[][] }[] }[] };
-}
+/** Watches and cleans up influxd beside them, on its own sockets. */
+let admin: InfluxHttp;
 
 /** Query ids of the server's running statements that read the probe measurement. */
 async function runningProbeQueries(): Promise<number[]> {
-  const answer = await influxql('SHOW QUERIES');
-  const rows = answer.results[0]?.series?.[0]?.values ?? [];
-  return rows.filter((row) => String(row[1]).includes('FROM probe')).map((row) => Number(row[0]));
+  const [running] = (await admin.query('SHOW QUERIES', { database: false })).series;
+  const rows = running === undefined ? [] : rowsOf(running);
+  return rows.filter((row) => String(row.query).includes('FROM probe')).map((row) => Number(row.qid));
 }
 
 /** Waits until influxd runs `count` probe queries (a cancelled one may take a moment to go). */
@@ -39,14 +35,13 @@ async function expectProbeQueries(count: number, timeout = 10_000): Promise<void
 }
 
 async function killProbeQueries(): Promise<void> {
-  for (const id of await runningProbeQueries()) await influxql(`KILL QUERY ${id}`);
+  for (const id of await runningProbeQueries()) await admin.query(`KILL QUERY ${id}`, { database: false });
 }
 
 beforeAll(async () => {
-  await influxql(`CREATE DATABASE ${database}`);
-  const lines = 'probe v=1 1000000000000\nprobe v=2 1800000000000';
-  const written = await fetch(`${url}/write?db=${database}&precision=ms`, { method: 'POST', body: lines });
-  expect(written.status).toBe(204);
+  admin = createInfluxHttp({ api: 'v1', url, database });
+  await admin.query(`CREATE DATABASE ${database}`, { database: false });
+  await admin.write(['probe v=1 1000000000000', 'probe v=2 1800000000000'], 'ms');
   http = createInfluxHttp({ api: 'v1', url, database });
 });
 
@@ -54,6 +49,7 @@ afterAll(async () => {
   // A failed assertion must not leave influxd busy for the other files on the shared server.
   await killProbeQueries();
   http?.close();
+  admin?.close();
   await emptyTestDatabase(url, database);
 });
 

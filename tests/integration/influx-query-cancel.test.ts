@@ -42,7 +42,9 @@ beforeAll(async () => {
   admin = createInfluxHttp({ api: 'v1', url, database });
   await admin.query(`CREATE DATABASE ${database}`, { database: false });
   await admin.write(['probe v=1 1000000000000', 'probe v=2 1800000000000'], 'ms');
-  http = createInfluxHttp({ api: 'v1', url, database });
+  // Far beyond every wait here: the store's own timeout (10 s by default) must not be what ends a
+  // query the caller gave up on, or the caller's cancellation would go untested.
+  http = createInfluxHttp({ api: 'v1', url, database, timeoutMs: 300_000 });
 });
 
 afterAll(async () => {
@@ -63,8 +65,8 @@ describe('InfluxDB 1.6: a read given up on ends the query in influxd', () => {
     );
     await expectProbeQueries(1);
     caller.abort();
-    expect(await outcome).toBe('rejected');
     await expectProbeQueries(0);
+    expect(await outcome).toBe('rejected');
   });
 
   it('a read past the store timeout fails and leaves no query running', async () => {
@@ -91,7 +93,7 @@ describe('InfluxDB 1.6: a read given up on ends the query in influxd', () => {
     );
     await expectProbeQueries(callers.length, 15_000);
     for (const caller of callers) caller.abort();
-    expect(new Set(await Promise.all(reads))).toEqual(new Set(['rejected']));
     await expectProbeQueries(0);
+    expect(new Set(await Promise.all(reads))).toEqual(new Set(['rejected']));
   });
 });

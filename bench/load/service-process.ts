@@ -127,3 +127,27 @@ function parseLine(line: string): Record<string, unknown> | undefined {
 function tail(logs: readonly string[]): string {
   return logs.slice(-30).join('\n');
 }
+
+/**
+ * The first log line of `service` from `fromLine` on whose `msg` matches `pattern`, parsed; polls
+ * the kept lines, and fails if the process exits or `timeoutMs` passes first.
+ */
+export async function waitForLog(
+  service: ServiceProcess,
+  pattern: RegExp,
+  { fromLine = 0, timeoutMs = 600_000 } = {},
+): Promise<Readonly<Record<string, unknown>>> {
+  const deadline = performance.now() + timeoutMs;
+  let seen = fromLine;
+  while (performance.now() < deadline) {
+    for (; seen < service.logs.length; seen += 1) {
+      const parsed = parseLine(service.logs[seen] ?? '');
+      if (parsed !== undefined && typeof parsed.msg === 'string' && pattern.test(parsed.msg)) return parsed;
+    }
+    if (!service.running()) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `${service.spec.name} logged no "${pattern.source}" ${service.running() ? `within ${timeoutMs} ms` : 'before it exited'}:\n${tail(service.logs)}`,
+  );
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Reading } from '../domain/reading.ts';
-import type { ReadingsQuery, TimeSeriesStore } from '../store/time-series-store.ts';
+import type { ReadingsQuery, ReadingsStream, TimeSeriesStore } from '../store/time-series-store.ts';
 import { badParameter } from './api-request-error.ts';
 import { toUtcRfc3339 } from './local-time.ts';
 
@@ -77,7 +77,7 @@ export type ReadPage = (read: (signal: AbortSignal) => Promise<Reading[]>) => Pr
 
 /** What an export reads: the query from `start` on, at most `limit` readings, each page through `readPage`. */
 export interface ExportRequest {
-  readonly store: Pick<TimeSeriesStore, 'readings'>;
+  readonly store: Pick<TimeSeriesStore, 'readings' | 'streamReadings'>;
   readonly query: Omit<ReadingsQuery, 'from' | 'offset' | 'limit' | 'signal'>;
   readonly start: ReadingsCursor;
   readonly limit: number;
@@ -97,6 +97,13 @@ export interface ExportRequest {
  */
 async function* exportPages(request: ExportRequest): AsyncGenerator<Reading[]> {
   const { store, query, start, limit, readPage } = request;
+  if (store.streamReadings !== undefined) {
+    yield* streamedPages(
+      store.streamReadings({ ...query, from: start.from, offset: start.offset, limit }),
+      readPage,
+    );
+    return;
+  }
   const read = (step: PageStep) =>
     readPage((signal) =>
       store.readings({
@@ -118,6 +125,25 @@ async function* exportPages(request: ExportRequest): AsyncGenerator<Reading[]> {
     pending?.catch(() => undefined);
     if (page.length > 0) yield page;
     step = next;
+  }
+}
+
+/**
+ * The pages of a store's long read (TimeSeriesStore.streamReadings): each pulled through `readPage`
+ * like a page query, so it takes a heavy-work slot and the request's deadline; the read ends when
+ * the consumer stops taking pages.
+ */
+async function* streamedPages(stream: ReadingsStream, readPage: ReadPage): AsyncGenerator<Reading[]> {
+  try {
+    for (let page = await readPage((signal) => stream.next(signal)); page.length > 0; ) {
+      // The next page is read while the consumer takes this one.
+      const pending = readPage((signal) => stream.next(signal));
+      pending.catch(() => undefined);
+      yield page;
+      page = await pending;
+    }
+  } finally {
+    stream.close();
   }
 }
 

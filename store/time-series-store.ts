@@ -157,6 +157,17 @@ export interface ReadingsQuery extends Cancellable {
   readonly limit: number;
 }
 
+/** A long read of raw readings (TimeSeriesStore.streamReadings). */
+export interface ReadingsStream {
+  /**
+   * The next page, in the order of `readings`; empty after the last. `signal` (a request's
+   * deadline) ends the whole read. Rejects with a UcapError (STORE_QUERY_FAILED).
+   */
+  next(signal?: AbortSignal): Promise<Reading[]>;
+  /** Ends the read early; idempotent. */
+  close(): void;
+}
+
 export interface TimeSeriesStore {
   /** 'influxdb' or 'duckdb', for logs and /readyz. */
   readonly kind: string;
@@ -179,6 +190,12 @@ export interface TimeSeriesStore {
   sensors(query: { readonly city?: string }): Promise<SensorActivity[]>;
   /** Raw readings, sorted by ts, deviceId, metric (keyset pages: from + offset). */
   readings(query: ReadingsQuery): Promise<Reading[]>;
+  /**
+   * The same readings as one long read whose pages are pulled one at a time, where the store
+   * answers that way more cheaply than page by page (InfluxDB: one chunked query instead of a query
+   * per page, each of which decoded whole blocks of every series). Absent: exports read `readings`.
+   */
+  streamReadings?(query: Omit<ReadingsQuery, 'signal'>): ReadingsStream;
   /** Rejected messages, newest first. */
   rejections(query: RejectionQuery): Promise<Rejection[]>;
   /** Resolves when the store answers; used by /readyz. */

@@ -25,8 +25,25 @@ export interface InfluxHttp {
       readonly format?: QueryFormat;
     },
   ): Promise<StatementResult>;
+  /**
+   * Runs one InfluxQL statement as a chunked answer (`chunked=true`): its rows come `chunkRows`
+   * at a time, and each chunk is read off the socket only when asked for, so a statement over
+   * millions of rows costs influxd one query (not one per page) and this process one chunk.
+   */
+  queryChunks(influxql: string, chunkRows: number): StatementChunks;
   ping(): Promise<void>;
   /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+/** The chunks of one chunked statement, pulled one at a time. */
+export interface StatementChunks {
+  /**
+   * The next chunk, undefined after the last. Waiting for it is bounded by the store's timeout;
+   * `signal` (a request's deadline) ends the whole statement, as close() does.
+   */
+  next(signal?: AbortSignal): Promise<StatementResult | undefined>;
+  /** Ends the statement: influxd stops a query whose client has gone. Idempotent. */
   close(): void;
 }
 
@@ -52,6 +69,15 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
     ...(options.api === 'v1' ? { headers: v1AuthHeaders(options) } : {}),
   });
   const transport: Transport = client.transport;
+  // The transport's socket timeout counts the time a chunked answer waits for its reader (a slow
+  // export client) as silence from influxd: chunks are timed per wait in queryChunks instead.
+  const untimedTransport: Transport = new InfluxDB({
+    url: options.url,
+    timeout: 0,
+    transportOptions: { agent },
+    ...(options.api === 'v2' ? { token: options.token } : {}),
+    ...(options.api === 'v1' ? { headers: v1AuthHeaders(options) } : {}),
+  }).transport;
   // The client's socket timeout reports but does not end the request: the signal ends it too.
   // A caller's signal (a request deadline) ends it as well: InfluxDB 1.x stops a query whose client
   // has gone, so an abandoned API request does not keep influxd busy.
@@ -102,6 +128,47 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
         format === 'json' ? JSON.parse(answer.toString('utf8')) : msgpack.decode(answer),
       );
     },
+    queryChunks(influxql, chunkRows) {
+      const params = new URLSearchParams({ db: queryDatabase(options), epoch: 'ms', chunked: 'true' });
+      params.set('chunk_size', String(chunkRows));
+      const ended = new AbortController();
+      const bytes = untimedTransport
+        .iterate(`/query?${params}`, new URLSearchParams({ q: influxql }).toString(), {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: ACCEPT.json },
+          signal: ended.signal,
+        })
+        [Symbol.asyncIterator]();
+      const lines = splitLines(bytes);
+      return {
+        async next(signal) {
+          if (signal?.aborted === true) ended.abort(signal.reason);
+          const onAbort = () => ended.abort(signal?.reason);
+          signal?.addEventListener('abort', onAbort, { once: true });
+          const timer = setTimeout(
+            () => ended.abort(new Error(`no chunk from InfluxDB within ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+          try {
+            for (;;) {
+              const line = await lines.next();
+              if (line.done === true) return undefined;
+              if (line.value.length > 0) return singleStatement(JSON.parse(line.value.toString('utf8')));
+            }
+          } catch (error) {
+            // The abort's reason says why (deadline, timeout) better than the transport's AbortError.
+            throw ended.signal.aborted && ended.signal.reason instanceof Error ? ended.signal.reason : error;
+          } finally {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+          }
+        },
+        close() {
+          ended.abort(new Error('the chunked query was closed'));
+          lines.return(undefined).catch(() => undefined);
+        },
+      };
+    },
     async ping() {
       await send('/ping', '', { method: 'GET' });
     },
@@ -130,6 +197,23 @@ function v1AuthHeaders(options: InfluxStoreOptions & { api: 'v1' }): Record<stri
   }
   if (options.token !== undefined) return { authorization: `Token ${options.token}` };
   return {};
+}
+
+/** The newline-separated lines of a byte stream (a chunked answer: one JSON object per line). */
+async function* splitLines(bytes: AsyncIterator<Uint8Array>): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  for (;;) {
+    const received = await bytes.next();
+    if (received.done === true) break;
+    let piece = Buffer.from(received.value.buffer, received.value.byteOffset, received.value.byteLength);
+    for (let at = piece.indexOf(10); at !== -1; at = piece.indexOf(10)) {
+      yield Buffer.concat([...parts, piece.subarray(0, at)]);
+      parts = [];
+      piece = piece.subarray(at + 1);
+    }
+    if (piece.length > 0) parts.push(piece);
+  }
+  if (parts.length > 0) yield Buffer.concat(parts);
 }
 
 function singleStatement(json: unknown): StatementResult {

@@ -1,8 +1,7 @@
-import { z } from 'zod';
-import { METRIC_IDS } from '../../domain/metrics.ts';
+import { isMetricId } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { ReadingsQuery } from '../time-series-store.ts';
-import { rowsOf, type StatementResult } from './influx-results.ts';
+import type { StatementResult } from './influx-results.ts';
 import { quoteIdent, READINGS, TIME_SOURCE_FIELD, VALUE_FIELD } from './influx-schema.ts';
 import { tagEquals, timeRange, where } from './influxql.ts';
 
@@ -11,6 +10,9 @@ import { tagEquals, timeRange, where } from './influxql.ts';
  * ordered by time and, at equal times, by series key (city, device, metric): the order the port
  * promises, so LIMIT/OFFSET pages match the embedded store's.
  */
+/** InfluxQL's LIMIT is a signed 64-bit integer; this stands for "all" where one is needed. */
+const MAX_INFLUXQL_LIMIT = Number.MAX_SAFE_INTEGER;
+
 export function readingsQuery(query: ReadingsQuery): string | undefined {
   if (query.deviceIds?.length === 0 || query.metrics?.length === 0) return undefined;
   const anyOf = (tag: string, values: readonly string[] | undefined) =>
@@ -22,33 +24,43 @@ export function readingsQuery(query: ReadingsQuery): string | undefined {
     ...timeRange(query.from, query.to),
   ]);
   const columns = [VALUE_FIELD, TIME_SOURCE_FIELD, 'device', 'metric'].map(quoteIdent).join(', ');
-  const limit = Math.max(1, Math.floor(query.limit));
+  // An unbounded read (a whole export as one chunked statement) still needs a LIMIT for its OFFSET.
+  const limit = Number.isFinite(query.limit) ? Math.max(1, Math.floor(query.limit)) : MAX_INFLUXQL_LIMIT;
   const offset = Math.max(0, Math.floor(query.offset));
   return `SELECT ${columns} FROM ${quoteIdent(READINGS)}${filter} ORDER BY time ASC LIMIT ${limit}${offset > 0 ? ` OFFSET ${offset}` : ''}`;
 }
 
-const row = z.object({
-  time: z.number(),
-  value: z.number(),
-  time_source: z.string().nullish(),
-  device: z.string().nullish(),
-  metric: z.enum(METRIC_IDS),
-});
-
+/**
+ * The readings of a `readingsQuery` answer (or of one chunk of it), read column by column: an
+ * export converts millions of rows, and an object and a schema check per row cost more than the
+ * query. Rows whose time or value is not a number, or whose metric is not in the catalog, are
+ * skipped, as a schema would.
+ */
 export function toReadings(result: StatementResult, city: string): Reading[] {
   const readings: Reading[] = [];
   for (const series of result.series) {
-    for (const raw of rowsOf(series)) {
-      const parsed = row.safeParse(raw);
-      if (!parsed.success) continue;
-      const { time, value, time_source, device, metric } = parsed.data;
+    const at = (column: string) => series.columns.indexOf(column);
+    const [time, value, timeSource, device, metric] = [
+      'time',
+      VALUE_FIELD,
+      TIME_SOURCE_FIELD,
+      'device',
+      'metric',
+    ].map(at) as [number, number, number, number, number];
+    for (const row of series.values) {
+      const ts = row[time];
+      const v = row[value];
+      const m = row[metric];
+      if (typeof ts !== 'number' || typeof v !== 'number' || typeof m !== 'string' || !isMetricId(m))
+        continue;
+      const deviceId = row[device];
       readings.push({
-        ts: time,
+        ts,
         city,
-        deviceId: device ?? '',
-        metric,
-        value,
-        ...(time_source === 'receive' ? { timeSource: 'receive' as const } : {}),
+        deviceId: typeof deviceId === 'string' ? deviceId : '',
+        metric: m,
+        value: v,
+        ...(row[timeSource] === 'receive' ? { timeSource: 'receive' as const } : {}),
       });
     }
   }

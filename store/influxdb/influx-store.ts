@@ -40,6 +40,9 @@ type ContextOf = (code: StoreErrorCode, action: string) => FailureContext;
  * 1.x serves natively and 2.x/3.x for compatibility. In v1 mode the database is created on open.
  * Failures are UcapErrors that decide their own retry; the adapter itself never retries.
  */
+/** Rows per chunk of a streamed read: a page of an export, as the embedded store's pages. */
+const READINGS_CHUNK_ROWS = 10_000;
+
 export async function createInfluxStore(options: InfluxStoreOptions): Promise<TimeSeriesStore> {
   const logger = options.logger ?? silentLogger();
   const target = describeInfluxTarget(options);
@@ -114,6 +117,29 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
         if (influxql === undefined || query.limit < 1) return [];
         return toReadings(await http.query(influxql, { signal: query.signal }), query.city);
       }),
+    streamReadings: (query) => {
+      const influxql = readingsQuery(query);
+      const chunks =
+        influxql === undefined || query.limit < 1
+          ? undefined
+          : http.queryChunks(influxql, READINGS_CHUNK_ROWS);
+      return {
+        next: (signal) =>
+          read('reading raw readings', async () => {
+            // A chunk may hold no row of a known metric: the next page is the next non-empty chunk.
+            for (
+              let chunk = await chunks?.next(signal);
+              chunk !== undefined;
+              chunk = await chunks?.next(signal)
+            ) {
+              const page = toReadings(chunk, query.city);
+              if (page.length > 0) return page;
+            }
+            return [];
+          }),
+        close: () => chunks?.close(),
+      };
+    },
     rejections: (query) =>
       read('reading rejections', async () =>
         query.limit < 1

@@ -276,6 +276,58 @@ describe('InfluxDB store reading from a mock InfluxDB 2.x', () => {
     ]);
   });
 
+  it('mock InfluxDB 2.x: an export streams one chunked /query (chunked=true, chunk_size) and reads its JSON lines as pages', async () => {
+    const chunk = (values: unknown[][], partial: boolean) =>
+      JSON.stringify({
+        results: [
+          {
+            statement_id: 0,
+            series: [
+              { name: 'readings', columns: ['time', 'value', 'time_source', 'device', 'metric'], values },
+            ],
+            ...(partial ? { partial: true } : {}),
+          },
+        ],
+      });
+    responder = () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      // A chunk of rows of unknown metrics only is skipped, not taken for the end.
+      body: `${chunk(
+        [
+          [T0, 1, 'device', 'p-1', 'pm25'],
+          [T0, 2, 'receive', 'p-2', 'pm25'],
+        ],
+        true,
+      )}\n${chunk([[T0 + 1, 3, null, 'p-1', 'radon']], true)}\n${chunk([[T0 + 2, 4, null, 'p-1', 'no2']], false)}\n`,
+    });
+    const stream = store.streamReadings?.({
+      city: 'nice',
+      metrics: ['pm25', 'no2'],
+      from: T0,
+      to: T0 + 60_000,
+      offset: 2,
+      limit: 500,
+    });
+    if (stream === undefined) throw new Error('no streamReadings');
+    const pages = [await stream.next(), await stream.next(), await stream.next()];
+    const request = onlyRequest();
+    expect(request.url).toBe('/query?db=ucap%2Fraw&epoch=ms&chunked=true&chunk_size=10000');
+    expect(request.headers.authorization).toBe(`Token ${TOKEN}`);
+    expect(queryOf(request)).toBe(
+      `SELECT "value", "time_source", "device", "metric" FROM "readings" WHERE "city" = 'nice' AND ("metric" = 'pm25' OR "metric" = 'no2') AND time >= ${T0}ms AND time < ${T0 + 60_000}ms ORDER BY time ASC LIMIT 500 OFFSET 2`,
+    );
+    expect(pages).toEqual([
+      [
+        { city: 'nice', deviceId: 'p-1', metric: 'pm25', ts: T0, value: 1 },
+        { city: 'nice', deviceId: 'p-2', metric: 'pm25', ts: T0, value: 2, timeSource: 'receive' },
+      ],
+      [{ city: 'nice', deviceId: 'p-1', metric: 'no2', ts: T0 + 2, value: 4 }],
+      [],
+    ]);
+    stream.close();
+  });
+
   it('mock InfluxDB 2.x: rejections() asks newest first with LIMIT, and limit 0 asks nothing', async () => {
     responder = () =>
       seriesAnswer([

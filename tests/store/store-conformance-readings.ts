@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { openExportPages } from '../../api/readings-export.ts';
 import type { MetricId } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { type ConformanceContext, scope, t } from './store-conformance-support.ts';
@@ -50,6 +51,44 @@ export function describeReadingsConformance(ctx: ConformanceContext): void {
       });
       expect(filtered.map((x) => x.value)).toEqual([5, 2, 6]);
       expect(await ctx.store.readings({ ...range, deviceIds: [], offset: 0, limit: 100 })).toEqual([]);
+    });
+
+    it('gives an export the readings of readings() page by page (a stream where the store has one), from a cursor inside a tie, up to a limit', async () => {
+      const s = scope('readings-export');
+      const start = t('2026-05-01T00:00:00Z');
+      const devices = ['a', 'b', 'c'].map(s.dev);
+      // 3 devices at each instant, 8,001 instants: 24,003 readings, so export pages end inside ties.
+      const written: Reading[] = Array.from({ length: 8001 }, (_, i) =>
+        devices.map((deviceId) => ({
+          city: s.city,
+          deviceId,
+          metric: 'pm10' as const,
+          ts: start + i * 10_000,
+          value: i,
+        })),
+      ).flat();
+      await ctx.store.writeReadings(written);
+      const query = { city: s.city, to: start + 86_400_000 };
+      const exported = async (from: number, offset: number, limit: number) => {
+        const pages = await openExportPages({
+          store: ctx.store,
+          query,
+          start: { from, offset },
+          limit,
+          readPage: (read) => read(new AbortController().signal),
+        });
+        const got: Reading[] = [];
+        for await (const page of pages) got.push(...page);
+        return got;
+      };
+      const all = await exported(start, 0, Number.POSITIVE_INFINITY);
+      expect(all).toHaveLength(written.length);
+      expect(all.map((r) => `${r.ts} ${r.deviceId}`)).toEqual(written.map((r) => `${r.ts} ${r.deviceId}`));
+      expect(all[12_345]).toMatchObject({ deviceId: s.dev('a'), value: 4115 });
+      // From the second device of the 101st instant on, at most 20,000: what a cursor resumes.
+      const resumed = await exported(start + 100 * 10_000, 1, 20_000);
+      expect(resumed).toHaveLength(20_000);
+      expect(resumed).toEqual(all.slice(301, 20_301));
     });
 
     it('stores an import-sized batch (repeated keys, rewrites of stored readings, two time sources) as one reading per key, the last written', async () => {

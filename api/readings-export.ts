@@ -208,12 +208,21 @@ export async function* exportLines(
   format: StreamFormat,
 ): AsyncGenerator<Buffer> {
   if (format === 'csv') yield Buffer.from(CSV_HEADER);
-  for await (const page of pages) yield Buffer.from(formatPage(page, format));
+  for await (const page of pages) yield* formatPage(page, format);
 }
 
-function formatPage(page: readonly Reading[], format: StreamFormat): string {
+/** Lines per Buffer of a page: its text stays well under V8's large-object size (128 KiB). */
+const LINES_PER_BUFFER = 1000;
+
+/**
+ * A page's lines as Buffers of LINES_PER_BUFFER lines. One string per page (500 KiB for 10,000
+ * lines) went straight to V8's old generation as a large object, and millions of exported
+ * readings filled it with dead pages between full collections; strings of ~50 KiB die young.
+ */
+function* formatPage(page: readonly Reading[], format: StreamFormat): Generator<Buffer> {
   // Readings come in time order, many at each instant: each time is formatted once.
   let chunk = '';
+  let lines = 0;
   let lastTs = Number.NaN;
   let ts = '';
   for (const reading of page) {
@@ -222,6 +231,12 @@ function formatPage(page: readonly Reading[], format: StreamFormat): string {
       ts = toUtcRfc3339(reading.ts);
     }
     chunk += formatLine(reading, format, ts);
+    lines += 1;
+    if (lines === LINES_PER_BUFFER) {
+      yield Buffer.from(chunk);
+      chunk = '';
+      lines = 0;
+    }
   }
-  return chunk;
+  if (chunk.length > 0) yield Buffer.from(chunk);
 }

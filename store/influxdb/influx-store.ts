@@ -40,8 +40,13 @@ type ContextOf = (code: StoreErrorCode, action: string) => FailureContext;
  * 1.x serves natively and 2.x/3.x for compatibility. In v1 mode the database is created on open.
  * Failures are UcapErrors that decide their own retry; the adapter itself never retries.
  */
-/** Rows per chunk of a streamed read: a page of an export, as the embedded store's pages. */
-const READINGS_CHUNK_ROWS = 10_000;
+/**
+ * Rows per chunk of a streamed read (a page of an export). The chunk's JSON text (~57 bytes a row)
+ * stays under V8's large-object size (128 KiB), so it dies young instead of filling the old
+ * generation between full collections: exporting 10M readings peaked at 194–195 MiB with 2,000
+ * rows, 213–217 MiB with 10,000, at the same ~400k rows/s; influxd's work is one query either way.
+ */
+const READINGS_CHUNK_ROWS = 2_000;
 
 export async function createInfluxStore(options: InfluxStoreOptions): Promise<TimeSeriesStore> {
   const logger = options.logger ?? silentLogger();

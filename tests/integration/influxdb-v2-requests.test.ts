@@ -312,7 +312,7 @@ describe('InfluxDB store reading from a mock InfluxDB 2.x', () => {
     if (stream === undefined) throw new Error('no streamReadings');
     const pages = [await stream.next(), await stream.next(), await stream.next()];
     const request = onlyRequest();
-    expect(request.url).toBe('/query?db=ucap%2Fraw&epoch=ms&chunked=true&chunk_size=10000');
+    expect(request.url).toBe('/query?db=ucap%2Fraw&epoch=ms&chunked=true&chunk_size=2000');
     expect(request.headers.authorization).toBe(`Token ${TOKEN}`);
     expect(queryOf(request)).toBe(
       `SELECT "value", "time_source", "device", "metric" FROM "readings" WHERE "city" = 'nice' AND ("metric" = 'pm25' OR "metric" = 'no2') AND time >= ${T0}ms AND time < ${T0 + 60_000}ms ORDER BY time ASC LIMIT 500 OFFSET 2`,

@@ -20,7 +20,7 @@ interface Route {
 /**
  * `npm run bench -- api`: a month of readings (devices × 30 days × every 5 min × 4 metrics) per
  * city written through the store port, then the API started as its own process on that store
- * (`node --import tsx api/main.ts`, as deployed) and driven over real HTTP on loopback: each route
+ * (as `npm run api` starts it, with the node flags of its package.json script) and driven over real HTTP on loopback: each route
  * by a fixed number of concurrent clients for a while, then a full CSV export. Its own process, not
  * this one: the seeding leaves this process's heap at gigabytes, whose collections are no part of
  * what an API costs.
@@ -38,7 +38,7 @@ export async function runApiBench(
       ? 'clients: wrk in its own process (keep-alive connections)'
       : "clients: fetch from this process (wrk not installed: these clients take CPU from the API on the same cores, so the figures are not comparable with README's; install Debian's wrk)",
     'CPU ms/req: CPU time used while a route was driven, over its requests (with wrk only): API = the API process (DuckDB runs in it), influxd = the server process; on a 2-core machine, c concurrent clients cannot get a p50 below about c × (API + influxd) / 2',
-    'API: its own process (node --import tsx api/main.ts) with API_RATE_LIMIT_MAX=0 and API_HEAVY_QUEUE=64, started once the month is stored (it rebuilds its latest values from the store)',
+    'API: its own process, as `npm run api` starts it (node, its flags in package.json, tsx, api/main.ts) with API_RATE_LIMIT_MAX=0 and API_HEAVY_QUEUE=64, started once the month is stored (it rebuilds its latest values from the store)',
     `data: ${RESEARCH_CITIES.length} cities × ${devicesPerCity} devices × ${RESEARCH_METRICS.length} metrics × ${days} days every ${stepMs / 60_000} min = ${formatCount(perCity * RESEARCH_CITIES.length)} readings per store`,
   ];
   const range = `from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`;

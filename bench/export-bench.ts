@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { MetricId } from '../domain/metrics.ts';
 import { createDuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { EMBEDDED_STORE_FILE } from '../store/store-config.ts';
+import type { TimeSeriesStore } from '../store/time-series-store.ts';
 import { type BenchTable, formatCount, formatMiB, formatRatio } from './bench-format.ts';
 import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
@@ -15,13 +16,14 @@ const METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'temperature'];
 const SEED_BATCH = 50_000;
 
 /**
- * `npm run bench -- export`: a DuckDB file seeded with `rows` readings of one city through the
- * store port, then the API started as its own process (`tsx api/main.ts`, as README runs it): a
- * tenth of the range exported as CSV, then the whole range as CSV and as Parquet, over loopback
- * HTTP. The server's resident memory is sampled from /proc while each export runs and compared
- * with the idle API once its RSS has settled. Then the same whole-range CSV export in a process
- * holding only the store (its floor: what of the API's peak any process embedding DuckDB needs).
- * Targets: CSV ≥ 200,000 rows/s; constant memory (the whole range costs no more than a tenth of it).
+ * `npm run bench -- export`: each store (a DuckDB file, then InfluxDB 1.6) seeded with `rows`
+ * readings of one city through the store port, then the API started as its own process on it
+ * (`tsx api/main.ts`, as README runs it): a tenth of the range exported as CSV, then the whole
+ * range as CSV and as Parquet, over loopback HTTP. The server's resident memory is sampled from
+ * /proc while each export runs and compared with the idle API once its RSS has settled. On DuckDB,
+ * also the whole-range CSV export in a process holding only the store (its floor: what of the
+ * API's peak any process embedding DuckDB needs). Targets: CSV ≥ 200,000 rows/s, RSS < 200 MB,
+ * constant memory (the whole range costs no more than a tenth of it).
  */
 export async function runExportBench(
   profile: BenchProfile,
@@ -36,73 +38,46 @@ export async function runExportBench(
     startTs: Date.parse('2025-01-01T00:00:00Z'),
     stepMs: 300_000,
   };
-  const seedStarted = performance.now();
-  const store = await createDuckDbStore({ path: join(dataDir, EMBEDDED_STORE_FILE) });
-  try {
-    for (let i = 0; i < total; i += SEED_BATCH)
-      await store.writeReadings(gridReadings(grid, i, Math.min(SEED_BATCH, total - i)));
-    await store.rollUp();
-  } finally {
-    await store.close();
-  }
-  const seedMs = performance.now() - seedStarted;
   const steps = Math.ceil(total / (grid.deviceIds.length * METRICS.length));
   const rangeOf = (stepCount: number) =>
     `from=${new Date(grid.startTs).toISOString()}&to=${new Date(grid.startTs + stepCount * grid.stepMs).toISOString()}`;
-  const exports = [
+  const exports: readonly ExportSpec[] = [
     { label: 'csv, a tenth', format: 'csv', range: rangeOf(Math.ceil(steps / 10)) },
     { label: 'csv', format: 'csv', range: rangeOf(steps) },
     { label: 'parquet', format: 'parquet', range: rangeOf(steps) },
-  ] as const;
-  const api = await startService({
-    name: 'api',
-    entry: 'api/main.ts',
-    env: { DATA_DIR: dataDir, API_PORT: '0', BIND_HOST: '127.0.0.1', INFLUX_URL: '', CITIES_FILE: '' },
-    readyLog: /API listening/,
-    startTimeoutMs: 300_000,
-  });
-  const rows: string[][] = [];
-  const growthBytes = new Map<string, number>();
-  let idle: Awaited<ReturnType<typeof settledRss>>;
-  try {
-    const base = String(api.readyLine.api);
-    idle = await settledRss(api.pid);
-    const idleRss = idle.settled?.rssBytes ?? Number.NaN;
-    for (const { label, format, range } of exports) {
-      const run = await timedExport(`${base}/v1/readings?city=nice&${range}&format=${format}`, api.pid);
-      const exported = format === 'csv' ? run.lines - 1 : total;
-      const grew = run.peakRssBytes - idleRss;
-      growthBytes.set(label, grew);
-      rows.push([
-        label,
-        formatCount(exported),
-        formatCount(perSecond(exported, run.ms)),
-        (run.ms / 1000).toFixed(1),
-        (run.firstByteMs / 1000).toFixed(1),
-        formatMiB(run.bytes),
-        formatMiB(run.peakRssBytes),
-        formatMiB(grew),
-        String(run.status),
-      ]);
-    }
-  } finally {
-    await api.stop();
-  }
+  ];
+  const seedDuckDb = await seed(
+    await createDuckDbStore({ path: join(dataDir, EMBEDDED_STORE_FILE) }),
+    grid,
+    total,
+  );
+  const duckdb = await apiExports('duckdb', { DATA_DIR: dataDir, INFLUX_URL: '' }, exports, total);
   const floor = await exportFloor(dataDir, grid.startTs, grid.startTs + steps * grid.stepMs);
-  rows.push([
-    'csv, node + store alone',
-    formatCount(floor.rows),
-    formatCount(perSecond(floor.rows, floor.ms)),
-    (floor.ms / 1000).toFixed(1),
-    '',
-    formatMiB(floor.bytes),
-    formatMiB(floor.peakRssBytes),
-    formatMiB(floor.peakRssBytes - floor.idleRssBytes),
-    '',
-  ]);
+  const seedInflux = await seed(await resources.openStore('influxdb', 'export'), grid, total);
+  const influx = await apiExports(
+    'influxdb 1.6',
+    await resources.storeEnv('influxdb', 'export'),
+    exports,
+    total,
+  );
+  const rows = [
+    ...duckdb.rows,
+    [
+      'duckdb: csv, node + store alone',
+      formatCount(floor.rows),
+      formatCount(perSecond(floor.rows, floor.ms)),
+      (floor.ms / 1000).toFixed(1),
+      '',
+      formatMiB(floor.bytes),
+      formatMiB(floor.peakRssBytes),
+      formatMiB(floor.peakRssBytes - floor.idleRssBytes),
+      '',
+    ],
+    ...influx.rows,
+  ];
   return {
     table: {
-      title: 'Exports: GET /v1/readings of one city, from the API process (embedded store)',
+      title: 'Exports: GET /v1/readings of one city, from the API process, on each store',
       columns: [
         'export',
         'rows',
@@ -117,14 +92,89 @@ export async function runExportBench(
       textColumns: 1,
       rows,
       notes: [
-        `data: ${formatCount(total)} readings (100 devices × ${METRICS.length} metrics every 5 min), seeded through the store port in ${(seedMs / 1000).toFixed(1)} s (${formatCount(perSecond(total, seedMs))} readings/s, rollups included)`,
-        `server RSS idle: ${formatMiB(idle.first?.rssBytes ?? Number.NaN)} MiB when ready, ${formatMiB(idle.settled?.rssBytes ?? Number.NaN)} MiB settled ${(idle.afterMs / 1000).toFixed(0)} s later, ${formatMiB(idle.settled?.rssFileBytes ?? Number.NaN)} MiB of it mapped from files (the code of node and of DuckDB's library); "growth": peak − settled idle`,
-        `"node + store alone": the same whole-range CSV read and formatted by the API's export code in a process holding only the store (bench/export-floor-process.ts under tsx like the API: no fastify, no HTTP, bytes dropped), settled idle ${formatMiB(floor.idleRssBytes)} MiB: the part of the API's peak that any process embedding the store needs`,
-        `constant memory: growth of the whole range ÷ growth of a tenth of it (CSV) = ${formatRatio((growthBytes.get('csv') ?? Number.NaN) / (growthBytes.get('csv, a tenth') ?? Number.NaN))} (×1 = memory independent of the export's size, ×10 = proportional to it); target CSV ≥ 200,000 rows/s; DUCKDB_MEMORY_LIMIT=${process.env.DUCKDB_MEMORY_LIMIT ?? '(default)'}`,
+        `data: ${formatCount(total)} readings (100 devices × ${METRICS.length} metrics every 5 min) in each store, seeded through the store port: DuckDB in ${(seedDuckDb / 1000).toFixed(1)} s (${formatCount(perSecond(total, seedDuckDb))} readings/s), InfluxDB 1.6 in ${(seedInflux / 1000).toFixed(1)} s (${formatCount(perSecond(total, seedInflux))} readings/s), rollups included`,
+        ...[duckdb, influx].map(
+          ({ store, idle }) =>
+            `${store}: API RSS idle ${formatMiB(idle.first?.rssBytes ?? Number.NaN)} MiB when ready, ${formatMiB(idle.settled?.rssBytes ?? Number.NaN)} MiB settled ${(idle.afterMs / 1000).toFixed(0)} s later, ${formatMiB(idle.settled?.rssFileBytes ?? Number.NaN)} MiB of it mapped from files (the code of node${store === 'duckdb' ? " and of DuckDB's library" : ''}); "growth": peak − settled idle; constant memory: growth of the whole range ÷ growth of a tenth of it (CSV) = ${formatRatio(idle.wholeOverTenth)} (×1 = independent of the export's size, ×10 = proportional to it)`,
+        ),
+        `"node + store alone": the same whole-range CSV read and formatted by the API's export code in a process holding only the DuckDB store (bench/export-floor-process.ts under tsx like the API: no fastify, no HTTP, bytes dropped), settled idle ${formatMiB(floor.idleRssBytes)} MiB: the part of the API's peak that any process embedding DuckDB needs`,
+        `targets: CSV ≥ 200,000 rows/s; RSS < 200 MB (190.7 MiB) while exporting; NODE_OPTIONS=${process.env.NODE_OPTIONS ?? '(none)'}; DUCKDB_MEMORY_LIMIT=${process.env.DUCKDB_MEMORY_LIMIT ?? '(default)'}`,
       ],
     },
     figures: {},
   };
+}
+
+interface ExportSpec {
+  readonly label: string;
+  readonly format: 'csv' | 'parquet';
+  /** from=…&to=… */
+  readonly range: string;
+}
+
+/** Writes `total` readings of `grid` through the store port, rolls them up, closes; the time taken. */
+async function seed(store: TimeSeriesStore, grid: ReadingGrid, total: number): Promise<number> {
+  const started = performance.now();
+  try {
+    for (let i = 0; i < total; i += SEED_BATCH)
+      await store.writeReadings(gridReadings(grid, i, Math.min(SEED_BATCH, total - i)));
+    await store.rollUp();
+  } finally {
+    await store.close();
+  }
+  return performance.now() - started;
+}
+
+/**
+ * The API started as its own process on the store `storeEnv` names (`tsx api/main.ts`, as README
+ * runs it), left to settle, then each export over loopback HTTP with its peak RSS.
+ */
+async function apiExports(
+  store: string,
+  storeEnv: NodeJS.ProcessEnv,
+  exports: readonly ExportSpec[],
+  total: number,
+): Promise<{
+  store: string;
+  rows: string[][];
+  idle: Awaited<ReturnType<typeof settledRss>> & { wholeOverTenth: number };
+}> {
+  const api = await startService({
+    name: 'api',
+    entry: 'api/main.ts',
+    env: { ...storeEnv, API_PORT: '0', BIND_HOST: '127.0.0.1', CITIES_FILE: '' },
+    readyLog: /API listening/,
+    startTimeoutMs: 300_000,
+  });
+  const rows: string[][] = [];
+  const growthBytes = new Map<string, number>();
+  try {
+    const base = String(api.readyLine.api);
+    const idle = await settledRss(api.pid);
+    const idleRss = idle.settled?.rssBytes ?? Number.NaN;
+    for (const { label, format, range } of exports) {
+      const run = await timedExport(`${base}/v1/readings?city=nice&${range}&format=${format}`, api.pid);
+      const exported = format === 'csv' ? run.lines - 1 : total;
+      const grew = run.peakRssBytes - idleRss;
+      growthBytes.set(label, grew);
+      rows.push([
+        `${store}: ${label}`,
+        formatCount(exported),
+        formatCount(perSecond(exported, run.ms)),
+        (run.ms / 1000).toFixed(1),
+        (run.firstByteMs / 1000).toFixed(1),
+        formatMiB(run.bytes),
+        formatMiB(run.peakRssBytes),
+        formatMiB(grew),
+        String(run.status),
+      ]);
+    }
+    const wholeOverTenth =
+      (growthBytes.get('csv') ?? Number.NaN) / (growthBytes.get('csv, a tenth') ?? Number.NaN);
+    return { store, rows, idle: { ...idle, wholeOverTenth } };
+  } finally {
+    await api.stop();
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -33,9 +34,25 @@ export interface ServiceProcess {
 
 const MAX_KEPT_LINES = 2000;
 
-/** Spawns `node --import tsx <entry>` with LOG_FORMAT=json and waits for its ready line. */
+/**
+ * The node flags package.json's script for `entry` gives it (`"api": "tsx --max-semi-space-size=8
+ * api/main.ts"` → `--max-semi-space-size=8`), so a service runs here as `npm run` runs it.
+ */
+export function scriptNodeFlags(entry: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  for (const command of Object.values(scripts)) {
+    const words = command.split(/\s+/);
+    if (words[0] === 'tsx' && words.at(-1) === entry) return words.slice(1, -1);
+  }
+  return [];
+}
+
+/** Spawns `node <its script's flags> --import tsx <entry>` with LOG_FORMAT=json and waits for its ready line. */
 export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+  const args = [...scriptNodeFlags(spec.entry), '--import', 'tsx', spec.entry];
+  const child: ChildProcess = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info', ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -192,9 +192,15 @@ export async function openExportPages(request: ExportRequest): Promise<AsyncGene
   const pages = exportPages(request);
   const first = await pages.next();
   return (async function* () {
-    if (first.done === true) return;
-    yield first.value;
-    yield* pages;
+    try {
+      if (first.done === true) return;
+      yield first.value;
+      yield* pages;
+    } finally {
+      // A consumer that stops at the first page (a client gone early) returns this generator
+      // only: without this, the pages' own generator stayed suspended, its store read open.
+      await pages.return(undefined);
+    }
   })();
 }
 

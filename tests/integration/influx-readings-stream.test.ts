@@ -1,5 +1,8 @@
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { exportLines, openExportPages } from '../../api/readings-export.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { createInfluxHttp, type InfluxHttp } from '../../store/influxdb/influx-http.ts';
 import { rowsOf } from '../../store/influxdb/influx-results.ts';
@@ -99,6 +102,27 @@ describe('InfluxDB 1.6: an export reads one chunked statement', () => {
     await expect(deadline.next(AbortSignal.abort(new Error('deadline')))).rejects.toMatchObject({
       code: 'STORE_QUERY_FAILED',
     });
+    await vi.waitFor(async () => expect(await runningExports()).toEqual([]), {
+      timeout: 5_000,
+      interval: 100,
+    });
+  }, 60_000);
+
+  it('ends the statement when the HTTP body of an export is destroyed (the client went away)', async () => {
+    const pages = await openExportPages({
+      store,
+      query: { city: CITY, to: START + 365 * 86_400_000 },
+      start: { from: START, offset: 0 },
+      limit: Number.POSITIVE_INFINITY,
+      readPage: (read) => read(new AbortController().signal),
+    });
+    // What the readings route sends: the CSV lines as a byte stream.
+    const body = Readable.from(exportLines(pages, 'csv'), { objectMode: false, highWaterMark: 64 * 1024 });
+    const [first] = (await once(body, 'data')) as [Buffer];
+    expect(first.toString()).toMatch(/^ts,city,device,metric,value\n/);
+    body.pause();
+    expect(await runningExports()).toHaveLength(1);
+    body.destroy();
     await vi.waitFor(async () => expect(await runningExports()).toEqual([]), {
       timeout: 5_000,
       interval: 100,

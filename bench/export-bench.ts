@@ -62,17 +62,10 @@ export async function runExportBench(
   );
   const rows = [
     ...duckdb.rows,
-    [
-      'duckdb: csv, node + store alone',
-      formatCount(floor.rows),
-      formatCount(perSecond(floor.rows, floor.ms)),
-      (floor.ms / 1000).toFixed(1),
-      '',
-      formatMiB(floor.bytes),
-      formatMiB(floor.peakRssBytes),
-      formatMiB(floor.peakRssBytes - floor.idleRssBytes),
-      '',
-    ],
+    tableRow('duckdb: csv, node + store alone', floor.rows, {
+      ...floor,
+      grewBytes: floor.peakRssBytes - floor.idleRssBytes,
+    }),
     ...influx.rows,
   ];
   return {
@@ -103,6 +96,32 @@ export async function runExportBench(
     },
     figures: {},
   };
+}
+
+/** One row of the table; the floor has no first byte and no HTTP status. */
+function tableRow(
+  label: string,
+  exported: number,
+  run: {
+    ms: number;
+    firstByteMs?: number;
+    bytes: number;
+    peakRssBytes: number;
+    grewBytes: number;
+    status?: number;
+  },
+): string[] {
+  return [
+    label,
+    formatCount(exported),
+    formatCount(perSecond(exported, run.ms)),
+    (run.ms / 1000).toFixed(1),
+    run.firstByteMs === undefined ? '' : (run.firstByteMs / 1000).toFixed(1),
+    formatMiB(run.bytes),
+    formatMiB(run.peakRssBytes),
+    formatMiB(run.grewBytes),
+    run.status === undefined ? '' : String(run.status),
+  ];
 }
 
 interface ExportSpec {
@@ -157,17 +176,7 @@ async function apiExports(
       const exported = format === 'csv' ? run.lines - 1 : total;
       const grew = run.peakRssBytes - idleRss;
       growthBytes.set(label, grew);
-      rows.push([
-        `${store}: ${label}`,
-        formatCount(exported),
-        formatCount(perSecond(exported, run.ms)),
-        (run.ms / 1000).toFixed(1),
-        (run.firstByteMs / 1000).toFixed(1),
-        formatMiB(run.bytes),
-        formatMiB(run.peakRssBytes),
-        formatMiB(grew),
-        String(run.status),
-      ]);
+      rows.push(tableRow(`${store}: ${label}`, exported, { ...run, grewBytes: grew }));
     }
     const wholeOverTenth =
       (growthBytes.get('csv') ?? Number.NaN) / (growthBytes.get('csv, a tenth') ?? Number.NaN);

@@ -61,23 +61,19 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
   const timeoutMs = options.timeoutMs ?? DEFAULT_INFLUX_TIMEOUT_MS;
   const secure = new URL(options.url).protocol === 'https:';
   const agent = secure ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
-  const client = new InfluxDB({
-    url: options.url,
-    timeout: timeoutMs,
-    transportOptions: { agent },
-    ...(options.api === 'v2' ? { token: options.token } : {}),
-    ...(options.api === 'v1' ? { headers: v1AuthHeaders(options) } : {}),
-  });
-  const transport: Transport = client.transport;
-  // The transport's socket timeout counts the time a chunked answer waits for its reader (a slow
-  // export client) as silence from influxd: chunks are timed per wait in queryChunks instead.
-  const untimedTransport: Transport = new InfluxDB({
-    url: options.url,
-    timeout: 0,
-    transportOptions: { agent },
-    ...(options.api === 'v2' ? { token: options.token } : {}),
-    ...(options.api === 'v1' ? { headers: v1AuthHeaders(options) } : {}),
-  }).transport;
+  const transportWith = (socketTimeoutMs: number): Transport =>
+    new InfluxDB({
+      url: options.url,
+      timeout: socketTimeoutMs,
+      transportOptions: { agent },
+      ...(options.api === 'v2' ? { token: options.token } : {}),
+      ...(options.api === 'v1' ? { headers: v1AuthHeaders(options) } : {}),
+    }).transport;
+  const transport = transportWith(timeoutMs);
+  // The socket timeout counts the time a chunked answer waits for its reader (a slow export
+  // client) as silence from influxd: queryChunks times each wait itself, on a transport without
+  // one, made when first needed.
+  let untimedTransport: Transport | undefined;
   // The client's socket timeout reports but does not end the request: the signal ends it too.
   // A caller's signal (a request deadline) ends it as well: InfluxDB 1.x stops a query whose client
   // has gone, so an abandoned API request does not keep influxd busy.
@@ -132,6 +128,7 @@ export function createInfluxHttp(options: InfluxStoreOptions): InfluxHttp {
       const params = new URLSearchParams({ db: queryDatabase(options), epoch: 'ms', chunked: 'true' });
       params.set('chunk_size', String(chunkRows));
       const ended = new AbortController();
+      untimedTransport ??= transportWith(0);
       const bytes = untimedTransport
         .iterate(`/query?${params}`, new URLSearchParams({ q: influxql }).toString(), {
           method: 'POST',

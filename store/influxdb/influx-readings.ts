@@ -5,14 +5,14 @@ import type { StatementResult } from './influx-results.ts';
 import { quoteIdent, READINGS, TIME_SOURCE_FIELD, VALUE_FIELD } from './influx-schema.ts';
 import { tagEquals, timeRange, where } from './influxql.ts';
 
+/** InfluxQL's LIMIT is a signed 64-bit integer; this stands for "all" where one is needed. */
+const MAX_INFLUXQL_LIMIT = Number.MAX_SAFE_INTEGER;
+
 /**
  * Raw readings for exports. Without GROUP BY, InfluxDB merges the city's series into one answer
  * ordered by time and, at equal times, by series key (city, device, metric): the order the port
  * promises, so LIMIT/OFFSET pages match the embedded store's.
  */
-/** InfluxQL's LIMIT is a signed 64-bit integer; this stands for "all" where one is needed. */
-const MAX_INFLUXQL_LIMIT = Number.MAX_SAFE_INTEGER;
-
 export function readingsQuery(query: ReadingsQuery): string | undefined {
   if (query.deviceIds?.length === 0 || query.metrics?.length === 0) return undefined;
   const anyOf = (tag: string, values: readonly string[] | undefined) =>

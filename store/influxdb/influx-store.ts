@@ -35,12 +35,6 @@ export const MAX_LINES_PER_REQUEST = 5000;
 type ContextOf = (code: StoreErrorCode, action: string) => FailureContext;
 
 /**
- * The InfluxDB adapter of the time-series store (schema: influx-schema.ts). Writes line protocol to
- * the v1 (`/write`) or v2 (`/api/v2/write`) endpoint; reads with InfluxQL over `/query`, which
- * 1.x serves natively and 2.x/3.x for compatibility. In v1 mode the database is created on open.
- * Failures are UcapErrors that decide their own retry; the adapter itself never retries.
- */
-/**
  * Rows per chunk of a streamed read (a page of an export). The chunk's JSON text (~57 bytes a row)
  * stays under V8's large-object size (128 KiB), so it dies young instead of filling the old
  * generation between full collections: exporting 10M readings peaked at 194–195 MiB with 2,000
@@ -48,6 +42,12 @@ type ContextOf = (code: StoreErrorCode, action: string) => FailureContext;
  */
 const READINGS_CHUNK_ROWS = 2_000;
 
+/**
+ * The InfluxDB adapter of the time-series store (schema: influx-schema.ts). Writes line protocol to
+ * the v1 (`/write`) or v2 (`/api/v2/write`) endpoint; reads with InfluxQL over `/query`, which
+ * 1.x serves natively and 2.x/3.x for compatibility. In v1 mode the database is created on open.
+ * Failures are UcapErrors that decide their own retry; the adapter itself never retries.
+ */
 export async function createInfluxStore(options: InfluxStoreOptions): Promise<TimeSeriesStore> {
   const logger = options.logger ?? silentLogger();
   const target = describeInfluxTarget(options);
@@ -124,25 +124,23 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
       }),
     streamReadings: (query) => {
       const influxql = readingsQuery(query);
-      const chunks =
-        influxql === undefined || query.limit < 1
-          ? undefined
-          : http.queryChunks(influxql, READINGS_CHUNK_ROWS);
+      if (influxql === undefined || query.limit < 1) return { next: async () => [], close: () => {} };
+      const chunks = http.queryChunks(influxql, READINGS_CHUNK_ROWS);
       return {
         next: (signal) =>
           read('reading raw readings', async () => {
             // A chunk may hold no row of a known metric: the next page is the next non-empty chunk.
             for (
-              let chunk = await chunks?.next(signal);
+              let chunk = await chunks.next(signal);
               chunk !== undefined;
-              chunk = await chunks?.next(signal)
+              chunk = await chunks.next(signal)
             ) {
               const page = toReadings(chunk, query.city);
               if (page.length > 0) return page;
             }
             return [];
           }),
-        close: () => chunks?.close(),
+        close: () => chunks.close(),
       };
     },
     rejections: (query) =>

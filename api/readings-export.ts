@@ -1,3 +1,4 @@
+import { finished, type Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Reading } from '../domain/reading.ts';
 import type { ReadingsQuery, ReadingsStream, TimeSeriesStore } from '../store/time-series-store.ts';
@@ -191,17 +192,37 @@ function nextStep(step: PageStep, page: readonly Reading[], end: number): PageSt
 export async function openExportPages(request: ExportRequest): Promise<AsyncGenerator<Reading[]>> {
   const pages = exportPages(request);
   const first = await pages.next();
-  return (async function* () {
+  const opened = (async function* () {
+    if (first.done === true) return;
+    yield first.value;
+    yield* pages;
+  })();
+  // Returning the pages must close the store read whether or not they were ever pulled: return()
+  // on a generator that has not started runs none of its code (a client gone before the first
+  // read), and a consumer that stops at the first page returns this generator, not `pages`.
+  const returnOpened = opened.return.bind(opened);
+  opened.return = async (value) => {
     try {
-      if (first.done === true) return;
-      yield first.value;
-      yield* pages;
+      return await returnOpened(value);
     } finally {
-      // A consumer that stops at the first page (a client gone early) returns this generator
-      // only: without this, the pages' own generator stayed suspended, its store read open.
       await pages.return(undefined);
     }
-  })();
+  };
+  return opened;
+}
+
+/** Closes `pages` (their store read) once `body` is done with them: ended, failed or destroyed. */
+export function closePagesWhenDone(
+  body: Readable,
+  pages: AsyncGenerator<unknown>,
+  done: (error?: Error | null) => void = () => {},
+): void {
+  finished(body, (error) => {
+    void pages
+      .return(undefined)
+      .catch(() => undefined)
+      .finally(() => done(error));
+  });
 }
 
 /**

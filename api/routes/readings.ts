@@ -6,6 +6,7 @@ import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
 import {
+  closePagesWhenDone,
   decodeCursor,
   encodeCursor,
   exportLines,
@@ -169,7 +170,9 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
         reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
         // A stream is sent as it is (no serialiser); the typed reply only knows the JSON shape.
         // A byte stream holding at most about one page ahead of the socket (not 16 in object mode).
-        return reply.send(Readable.from(lines, { objectMode: false, highWaterMark: 64 * 1024 }) as never);
+        const body = Readable.from(lines, { objectMode: false, highWaterMark: 64 * 1024 });
+        closePagesWhenDone(body, pages);
+        return reply.send(body as never);
       }
       const limit = request.query.limit ?? DEFAULT_READINGS_LIMIT;
       if (limit > MAX_JSON_READINGS_LIMIT) {

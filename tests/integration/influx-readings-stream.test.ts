@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { exportLines, openExportPages } from '../../api/readings-export.ts';
+import { closePagesWhenDone, exportLines, openExportPages } from '../../api/readings-export.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { createInfluxHttp, type InfluxHttp } from '../../store/influxdb/influx-http.ts';
 import { rowsOf } from '../../store/influxdb/influx-results.ts';
@@ -102,6 +102,24 @@ describe('InfluxDB 1.6: an export reads one chunked statement', () => {
     await expect(deadline.next(AbortSignal.abort(new Error('deadline')))).rejects.toMatchObject({
       code: 'STORE_QUERY_FAILED',
     });
+    await vi.waitFor(async () => expect(await runningExports()).toEqual([]), {
+      timeout: 5_000,
+      interval: 100,
+    });
+  }, 60_000);
+
+  it('ends the statement when an export is given up before anything pulled its pages (a client gone at once)', async () => {
+    const pages = await openExportPages({
+      store,
+      query: { city: CITY, to: START + 365 * 86_400_000 },
+      start: { from: START, offset: 0 },
+      limit: Number.POSITIVE_INFINITY,
+      readPage: (read) => read(new AbortController().signal),
+    });
+    const body = Readable.from(exportLines(pages, 'csv'), { objectMode: false, highWaterMark: 64 * 1024 });
+    closePagesWhenDone(body, pages);
+    expect(await runningExports()).toHaveLength(1);
+    body.destroy();
     await vi.waitFor(async () => expect(await runningExports()).toEqual([]), {
       timeout: 5_000,
       interval: 100,

@@ -1,7 +1,5 @@
-import { readdir } from 'node:fs/promises';
 import { get } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_PAGE } from '../../api/readings-export.ts';
 import { MAX_PARQUET_EXPORTS } from '../../api/readings-parquet.ts';
@@ -142,9 +140,7 @@ describe('GET /v1/readings exports against hostile clients', () => {
     expect(await settledPages()).toBeLessThan(PAGES);
   }, 60_000);
 
-  it('keeps no export slot, folder or thread of clients that leave at any moment of a Parquet export', async () => {
-    const folders = async () => (await readdir(tmpdir())).filter((name) => name.startsWith('ucap-export-'));
-    const before = await folders();
+  it('keeps no export slot of clients that leave at any moment of a Parquet export', async () => {
     // From before the handler runs to mid-stream: 12 clients, two at a time (the most written at once).
     for (let i = 0; i < 12; i += 2) {
       await Promise.all(
@@ -169,9 +165,6 @@ describe('GET /v1/readings exports against hostile clients', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(statuses).toEqual([200, 200]);
-    for (let i = 0; i < 50 && (await folders()).some((name) => !before.includes(name)); i++)
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    expect((await folders()).filter((name) => !before.includes(name))).toEqual([]);
   }, 60_000);
 
   it(`writes at most ${MAX_PARQUET_EXPORTS} Parquet exports at once, then answers 503 with Retry-After`, async () => {

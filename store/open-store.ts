@@ -1,7 +1,6 @@
 import { type City, DEFAULT_CITIES } from '../domain/cities.ts';
 import { UcapError } from '../domain/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { createDuckDbStore } from './duckdb/duckdb-store.ts';
 import { createInfluxStore, type InfluxStoreOptions } from './influxdb/influx-store.ts';
 import { cityZones } from './rollup-days.ts';
 import { DEFAULT_INFLUX_DB, describeStore, embeddedStorePath, type StoreConfig } from './store-config.ts';
@@ -32,6 +31,9 @@ export async function openStore(
   const influx = influxOptionsFrom(config, logger);
   if (influx !== undefined)
     return createInfluxStore(influx.api === 'v1' ? { ...influx, ...maintenance } : influx);
+  // Loaded only for the embedded store: DuckDB's library is ~30 MiB of resident code and memory
+  // that a process on InfluxDB never needs.
+  const { createDuckDbStore } = await import('./duckdb/duckdb-store.ts');
   return createDuckDbStore({
     path: embeddedStorePath(config),
     memoryLimit: config.DUCKDB_MEMORY_LIMIT,

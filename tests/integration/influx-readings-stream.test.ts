@@ -108,7 +108,8 @@ describe('InfluxDB 1.6: an export reads one chunked statement', () => {
     });
   }, 60_000);
 
-  it('ends the statement when an export is given up before anything pulled its pages (a client gone at once)', async () => {
+  /** What the readings route sends: the CSV lines of the whole city as a byte stream. */
+  async function csvExportBody(): Promise<Readable> {
     const pages = await openExportPages({
       store,
       query: { city: CITY, to: START + 365 * 86_400_000 },
@@ -118,32 +119,27 @@ describe('InfluxDB 1.6: an export reads one chunked statement', () => {
     });
     const body = Readable.from(exportLines(pages, 'csv'), { objectMode: false, highWaterMark: 64 * 1024 });
     closePagesWhenDone(body, pages);
+    return body;
+  }
+
+  async function destroyedEndsTheStatement(body: Readable): Promise<void> {
     expect(await runningExports()).toHaveLength(1);
     body.destroy();
     await vi.waitFor(async () => expect(await runningExports()).toEqual([]), {
       timeout: 5_000,
       interval: 100,
     });
+  }
+
+  it('ends the statement when an export is given up before anything pulled its pages (a client gone at once)', async () => {
+    await destroyedEndsTheStatement(await csvExportBody());
   }, 60_000);
 
   it('ends the statement when the HTTP body of an export is destroyed (the client went away)', async () => {
-    const pages = await openExportPages({
-      store,
-      query: { city: CITY, to: START + 365 * 86_400_000 },
-      start: { from: START, offset: 0 },
-      limit: Number.POSITIVE_INFINITY,
-      readPage: (read) => read(new AbortController().signal),
-    });
-    // What the readings route sends: the CSV lines as a byte stream.
-    const body = Readable.from(exportLines(pages, 'csv'), { objectMode: false, highWaterMark: 64 * 1024 });
+    const body = await csvExportBody();
     const [first] = (await once(body, 'data')) as [Buffer];
     expect(first.toString()).toMatch(/^ts,city,device,metric,value\n/);
     body.pause();
-    expect(await runningExports()).toHaveLength(1);
-    body.destroy();
-    await vi.waitFor(async () => expect(await runningExports()).toEqual([]), {
-      timeout: 5_000,
-      interval: 100,
-    });
+    await destroyedEndsTheStatement(body);
   }, 60_000);
 });

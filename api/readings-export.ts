@@ -76,6 +76,9 @@ const FIRST_WINDOW_MS = 3_600_000;
 
 export type ReadPage = (read: (signal: AbortSignal) => Promise<Reading[]>) => Promise<Reading[]>;
 
+/** Each page read at once, with no deadline: an export outside a request (benches, tests). */
+export const readWithoutDeadline: ReadPage = (read) => read(new AbortController().signal);
+
 /** What an export reads: the query from `start` on, at most `limit` readings, each page through `readPage`. */
 export interface ExportRequest {
   readonly store: Pick<TimeSeriesStore, 'readings' | 'streamReadings'>;

@@ -1,4 +1,4 @@
-import { exportLines, openExportPages } from '../api/readings-export.ts';
+import { exportLines, openExportPages, readWithoutDeadline } from '../api/readings-export.ts';
 import { parseConfig } from '../platform/config.ts';
 import { limitHeapGrowth } from '../platform/heap-growth.ts';
 import { createLogger } from '../platform/logger.ts';
@@ -29,7 +29,7 @@ async function exportOnce(): Promise<void> {
     query: { city, to },
     start: { from, offset: 0 },
     limit: Number.POSITIVE_INFINITY,
-    readPage: (read) => read(new AbortController().signal),
+    readPage: readWithoutDeadline,
   });
   let lines = 0;
   let bytes = 0;

@@ -130,15 +130,12 @@ export async function createInfluxStore(options: InfluxStoreOptions): Promise<Ti
         next: (signal) =>
           read('reading raw readings', async () => {
             // A chunk may hold no row of a known metric: the next page is the next non-empty chunk.
-            for (
-              let chunk = await chunks.next(signal);
-              chunk !== undefined;
-              chunk = await chunks.next(signal)
-            ) {
+            for (;;) {
+              const chunk = await chunks.next(signal);
+              if (chunk === undefined) return [];
               const page = toReadings(chunk, query.city);
               if (page.length > 0) return page;
             }
-            return [];
           }),
         close: () => chunks.close(),
       };

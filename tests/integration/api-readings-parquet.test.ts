@@ -1,12 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Reading } from '../../domain/reading.ts';
 import { createInfluxStore } from '../../store/influxdb/influx-store.ts';
 import type { TimeSeriesStore } from '../../store/time-series-store.ts';
 import { emptyTestDatabase } from '../setup/influx-test-database.ts';
+import { scratchDuckDb } from '../setup/scratch-duckdb.ts';
 import { type ApiFixture, READINGS, startApiFixture } from './api-fixture.ts';
 
 /**
@@ -60,20 +60,12 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function readParquet(file: string): Promise<Record<string, unknown>[]> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll(
-      `SELECT epoch_ms(ts)::DOUBLE AS ts, typeof(ts) AS "tsType", city, device, metric, value
-       FROM read_parquet(?)`,
-      [file],
-    );
-    return reader.getRowObjectsJS();
-  } finally {
-    connection.disconnectSync();
-    instance.closeSync();
-  }
+function readParquet(file: string): Promise<Record<string, unknown>[]> {
+  return scratchDuckDb(
+    `SELECT epoch_ms(ts)::DOUBLE AS ts, typeof(ts) AS "tsType", city, device, metric, value
+     FROM read_parquet(?)`,
+    [file],
+  );
 }
 
 describe.each(targets)('GET /v1/readings?format=parquet ($name)', (target) => {

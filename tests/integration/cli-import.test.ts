@@ -1,10 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deviceRegistryPath, openDeviceRegistry } from '../../devices/device-registry.ts';
 import { createDuckDbStore } from '../../store/duckdb/duckdb-store.ts';
+import { scratchDuckDb } from '../setup/scratch-duckdb.ts';
 import { runProcess } from './gateway-fixture.ts';
 
 /** `npx ucap import` as a researcher runs it (bin/ucap.js), into the embedded store of a temp DATA_DIR. */
@@ -147,14 +147,7 @@ describe('ucap import', () => {
 });
 
 async function writeParquet(file: string, select: string): Promise<void> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    await connection.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
-  } finally {
-    connection.disconnectSync();
-    instance.closeSync();
-  }
+  await scratchDuckDb(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
 }
 
 /** Readings of Nice the imports stored in DATA_DIR's embedded store, in [from, to). */

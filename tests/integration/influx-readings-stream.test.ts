@@ -2,7 +2,12 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { closePagesWhenDone, exportLines, openExportPages } from '../../api/readings-export.ts';
+import {
+  closePagesWhenDone,
+  exportLines,
+  openExportPages,
+  readWithoutDeadline,
+} from '../../api/readings-export.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { createInfluxHttp, type InfluxHttp } from '../../store/influxdb/influx-http.ts';
 import { rowsOf } from '../../store/influxdb/influx-results.ts';
@@ -115,7 +120,7 @@ describe('InfluxDB 1.6: an export reads one chunked statement', () => {
       query: { city: CITY, to: START + 365 * 86_400_000 },
       start: { from: START, offset: 0 },
       limit: Number.POSITIVE_INFINITY,
-      readPage: (read) => read(new AbortController().signal),
+      readPage: readWithoutDeadline,
     });
     const body = Readable.from(exportLines(pages, 'csv'), { objectMode: false, highWaterMark: 64 * 1024 });
     closePagesWhenDone(body, pages);

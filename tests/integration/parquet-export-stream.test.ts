@@ -2,12 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openExportPages } from '../../api/readings-export.ts';
+import { openExportPages, readWithoutDeadline } from '../../api/readings-export.ts';
 import { MAX_PARQUET_EXPORTS, ROW_GROUP_ROWS, streamParquetExport } from '../../api/readings-parquet.ts';
 import type { Reading } from '../../domain/reading.ts';
 import type { ReadingsStream } from '../../store/time-series-store.ts';
+import { scratchDuckDb } from '../setup/scratch-duckdb.ts';
 
 /**
  * The Parquet writer on its own, fed pages as the store gives them: what reaches the reader when
@@ -53,7 +53,7 @@ function countedPages(failAt?: number) {
       query: { city: 'nice', to: Number.POSITIVE_INFINITY },
       start: { from: 0, offset: 0 },
       limit: Number.POSITIVE_INFINITY,
-      readPage: (read) => read(new AbortController().signal),
+      readPage: readWithoutDeadline,
     });
   return { state, open };
 }
@@ -74,20 +74,13 @@ function drain(body: Readable): Promise<{ bytes: Buffer; error: Error | undefine
 async function readBack(bytes: Buffer): Promise<{ rows: number; groups: number; lastValue: number }> {
   const file = join(dir, `export-${process.hrtime.bigint()}.parquet`);
   await writeFile(file, bytes);
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
-  try {
-    const reader = await connection.runAndReadAll(
-      `SELECT count(*)::INTEGER AS rows, last(value ORDER BY ts) AS "lastValue",
-         (SELECT count(DISTINCT row_group_id)::INTEGER FROM parquet_metadata(?)) AS groups
-       FROM read_parquet(?)`,
-      [file, file],
-    );
-    return reader.getRowObjectsJS()[0] as { rows: number; groups: number; lastValue: number };
-  } finally {
-    connection.disconnectSync();
-    instance.closeSync();
-  }
+  const [summary] = await scratchDuckDb(
+    `SELECT count(*)::INTEGER AS rows, last(value ORDER BY ts) AS "lastValue",
+       (SELECT count(DISTINCT row_group_id)::INTEGER FROM parquet_metadata(?)) AS groups
+     FROM read_parquet(?)`,
+    [file, file],
+  );
+  return summary as { rows: number; groups: number; lastValue: number };
 }
 
 const uncaught: unknown[] = [];

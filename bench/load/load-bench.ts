@@ -15,7 +15,7 @@ import { type Deployment, startDeployment } from './deployments.ts';
 import { type DeployChoice, LOAD_USAGE, type LoadArgs, parseLoadArgs } from './load-args.ts';
 import { type LoadTarget, runLoadStep, type StepFigures } from './load-step.ts';
 import { describeLosses, type LossReport } from './loss-report.ts';
-import { startMosquittoBaseline } from './mosquitto-baseline.ts';
+import { MosquittoMissingError, startMosquittoBaseline } from './mosquitto-baseline.ts';
 import { findChildPid } from './process-stats.ts';
 import { DEFAULT_CITIES, provisionDevices } from './provision-devices.ts';
 import { QueryableProbe } from './queryable-probe.ts';
@@ -51,7 +51,10 @@ export async function runLoadBench(argv: readonly string[]): Promise<boolean> {
   let passed = true;
   try {
     if (args.baseline && args.soak === undefined) {
-      await runBaseline(args, cleanups);
+      await runBaseline(args, cleanups).catch((error: unknown) => {
+        if (!(error instanceof MosquittoMissingError)) throw error;
+        console.log(`\n${error.message}`);
+      });
       await cleanUp();
     }
     for (const kind of args.deployments) {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,16 @@ export interface MosquittoBaseline {
   stop(): Promise<void>;
 }
 
+/** The broker is not installed: the baseline is a comparison, so the bench goes on without it. */
+export class MosquittoMissingError extends Error {
+  constructor() {
+    super(
+      "Debian's Mosquitto broker is not installed (`apt-get install mosquitto`): the baseline is skipped (--no-baseline skips it on purpose)",
+    );
+    this.name = 'MosquittoMissingError';
+  }
+}
+
 export async function startMosquittoBaseline(): Promise<MosquittoBaseline> {
   const dir = await mkdtemp(join(tmpdir(), 'ucap-mosquitto-'));
   const port = await freePort();
@@ -35,8 +46,16 @@ export async function startMosquittoBaseline(): Promise<MosquittoBaseline> {
     ].join('\n'),
   );
   const child: ChildProcess = spawn('mosquitto', ['-c', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  try {
+    await once(child, 'spawn');
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new MosquittoMissingError();
+    throw error;
+  }
   const output: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+  child.on('error', (error) => output.push(`${error.message}\n`));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const mqttUrl = `mqtt://127.0.0.1:${port}`;
   let subscriber: MqttClient | undefined;

@@ -9,7 +9,7 @@ import type { BenchProfile } from './bench-profile.ts';
 import type { BenchResources } from './bench-resources.ts';
 import { perSecond } from './bench-stats.ts';
 import { settledRss, watchProcessRss } from './load/process-stats.ts';
-import { startService, waitForLog } from './load/service-process.ts';
+import { startService } from './load/service-process.ts';
 import { deviceIdsFor, gridReadings, type ReadingGrid } from './synthetic-readings.ts';
 
 const METRICS: readonly MetricId[] = ['pm25', 'pm10', 'no2', 'temperature'];
@@ -145,8 +145,8 @@ async function seed(store: TimeSeriesStore, grid: ReadingGrid, total: number): P
 }
 
 /**
- * The API started as its own process on the store `storeEnv` names (`tsx api/main.ts`, as README
- * runs it), left to settle, then each export over loopback HTTP with its peak RSS.
+ * The API started as its own process on the store `storeEnv` names (as `npm run api` starts it),
+ * left to settle, then each export over loopback HTTP with its peak RSS.
  */
 async function apiExports(
   store: string,
@@ -212,9 +212,9 @@ async function exportFloor(
   try {
     const idle = await settledRss(floor.pid);
     const rss = watchProcessRss(floor.pid);
-    const fromLine = floor.logs.length;
+    const logged = floor.nextLog(/export done/);
     process.kill(floor.pid, 'SIGUSR2');
-    const done = await waitForLog(floor, /export done/, { fromLine });
+    const done = await logged;
     return {
       rows: Number(done.rows),
       bytes: Number(done.bytes),

@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { z } from 'zod';
 import { METRIC_IDS, METRICS, type MetricId } from '../../domain/metrics.ts';
 import { DEVICE_ID_PATTERN } from '../../domain/topics.ts';
@@ -6,10 +5,9 @@ import type { ApiApp, RouteDeps } from '../api-deps.ts';
 import { badParameter } from '../api-request-error.ts';
 import { toLocalRfc3339, toUtcRfc3339 } from '../local-time.ts';
 import {
-  closePagesWhenDone,
   decodeCursor,
   encodeCursor,
-  exportLines,
+  exportBody,
   nextCursor,
   openExportPages,
   type ReadPage,
@@ -166,13 +164,9 @@ export function registerReadingsRoute(app: ApiApp, deps: RouteDeps & { now: () =
       if (format !== 'json') {
         const limit = request.query.limit ?? MAX_STREAM_READINGS_LIMIT;
         const pages = await openExportPages({ store: deps.store, query, start: cursor, limit, readPage });
-        const lines = exportLines(pages, format);
         reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
         // A stream is sent as it is (no serialiser); the typed reply only knows the JSON shape.
-        // A byte stream holding at most about one page ahead of the socket (not 16 in object mode).
-        const body = Readable.from(lines, { objectMode: false, highWaterMark: 64 * 1024 });
-        closePagesWhenDone(body, pages);
-        return reply.send(body as never);
+        return reply.send(exportBody(pages, format) as never);
       }
       const limit = request.query.limit ?? DEFAULT_READINGS_LIMIT;
       if (limit > MAX_JSON_READINGS_LIMIT) {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { deviceRegistryPath } from '../../devices/device-registry.ts';
 import { freePort } from '../../tests/setup/free-port.ts';
-import { type ServiceProcess, type ServiceSpec, startService } from './service-process.ts';
+import { type ServiceProcess, type ServiceSpec, startService, tail } from './service-process.ts';
 import { countStoredInInflux, countStoredViaApi } from './stored-counts.ts';
 
 /**
@@ -209,9 +209,7 @@ async function startReady(spec: ServiceSpec, readyUrl: string | undefined): Prom
     if (ok) return service;
     if (!service.running() || performance.now() > deadline) {
       await service.kill();
-      throw new Error(
-        `${spec.name} did not become ready at ${readyUrl}:\n${service.logs.slice(-30).join('\n')}`,
-      );
+      throw new Error(`${spec.name} did not become ready at ${readyUrl}:\n${tail(service.logs)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

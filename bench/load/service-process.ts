@@ -30,6 +30,11 @@ export interface ServiceProcess {
   stop(timeoutMs?: number): Promise<number | null>;
   /** Sends a signal now (e.g. SIGKILL for a crash) and resolves when the process is gone. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * The next log line (parsed) whose `msg` matches `pattern`, logged from now on; fails if the
+   * process exits or `timeoutMs` passes first.
+   */
+  nextLog(pattern: RegExp, timeoutMs?: number): Promise<Readonly<Record<string, unknown>>>;
 }
 
 const MAX_KEPT_LINES = 2000;
@@ -58,11 +63,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
-  let readyLine: Record<string, unknown> | undefined;
-  let onReady: () => void = () => {};
-  const ready = new Promise<void>((resolveReady) => {
-    onReady = resolveReady;
-  });
+  const watchers = new Set<(line: Record<string, unknown>) => void>();
   let buffered = '';
   const collect = (chunk: Buffer) => {
     buffered += chunk.toString();
@@ -72,13 +73,9 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
       if (line.length === 0) continue;
       logs.push(line);
       if (logs.length > MAX_KEPT_LINES) logs.splice(0, logs.length - MAX_KEPT_LINES);
-      if (readyLine === undefined) {
-        const parsed = parseLine(line);
-        if (parsed !== undefined && typeof parsed.msg === 'string' && spec.readyLog.test(parsed.msg)) {
-          readyLine = parsed;
-          onReady();
-        }
-      }
+      // Parsed only while someone waits for a line: a service under load logs thousands.
+      const parsed = watchers.size === 0 ? undefined : parseLine(line);
+      if (parsed !== undefined) for (const watch of watchers) watch(parsed);
     }
   };
   child.stdout?.on('data', collect);
@@ -86,34 +83,51 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
   const exited = new Promise<number | null>((resolveExit) =>
     child.once('exit', (code, signal) => resolveExit(code ?? (signal === null ? null : 128))),
   );
-  const timeoutMs = spec.startTimeoutMs ?? 60_000;
-  let timer: NodeJS.Timeout | undefined;
+  const nextLog = async (pattern: RegExp, timeoutMs = 600_000): Promise<Record<string, unknown>> => {
+    let watch: (line: Record<string, unknown>) => void = () => {};
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        new Promise<Record<string, unknown>>((resolveLine) => {
+          watch = (line) => {
+            if (typeof line.msg === 'string' && pattern.test(line.msg)) resolveLine(line);
+          };
+          watchers.add(watch);
+        }),
+        exited.then((code) => {
+          throw new Error(
+            `${spec.name} (${spec.entry}) exited with ${code} before it logged "${pattern.source}":\n${tail(logs)}`,
+          );
+        }),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `${spec.name} logged no "${pattern.source}" within ${timeoutMs} ms:\n${tail(logs)}`,
+                ),
+              ),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      watchers.delete(watch);
+      clearTimeout(timer);
+    }
+  };
+  let readyLine: Record<string, unknown>;
   try {
-    await Promise.race([
-      ready,
-      exited.then((code) => {
-        throw new Error(
-          `${spec.name} (${spec.entry}) exited with ${code} before it was ready:\n${tail(logs)}`,
-        );
-      }),
-      new Promise((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`${spec.name} not ready within ${timeoutMs} ms:\n${tail(logs)}`)),
-          timeoutMs,
-        );
-      }),
-    ]);
+    readyLine = await nextLog(spec.readyLog, spec.startTimeoutMs ?? 60_000);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
   const running = () => child.exitCode === null && child.signalCode === null;
   return {
     spec,
     pid: child.pid as number,
-    readyLine: readyLine as Record<string, unknown>,
+    readyLine,
     logs,
     exited,
     running,
@@ -129,6 +143,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
       if (running()) child.kill(signal);
       return exited;
     },
+    nextLog,
   };
 }
 
@@ -141,30 +156,7 @@ function parseLine(line: string): Record<string, unknown> | undefined {
   }
 }
 
-function tail(logs: readonly string[]): string {
+/** The last log lines of a service, for a failure message. */
+export function tail(logs: readonly string[]): string {
   return logs.slice(-30).join('\n');
-}
-
-/**
- * The first log line of `service` from `fromLine` on whose `msg` matches `pattern`, parsed; polls
- * the kept lines, and fails if the process exits or `timeoutMs` passes first.
- */
-export async function waitForLog(
-  service: ServiceProcess,
-  pattern: RegExp,
-  { fromLine = 0, timeoutMs = 600_000 } = {},
-): Promise<Readonly<Record<string, unknown>>> {
-  const deadline = performance.now() + timeoutMs;
-  let seen = fromLine;
-  while (performance.now() < deadline) {
-    for (; seen < service.logs.length; seen += 1) {
-      const parsed = parseLine(service.logs[seen] ?? '');
-      if (parsed !== undefined && typeof parsed.msg === 'string' && pattern.test(parsed.msg)) return parsed;
-    }
-    if (!service.running()) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(
-    `${service.spec.name} logged no "${pattern.source}" ${service.running() ? `within ${timeoutMs} ms` : 'before it exited'}:\n${tail(service.logs)}`,
-  );
 }

@@ -1,13 +1,8 @@
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import {
-  closePagesWhenDone,
-  exportLines,
-  openExportPages,
-  readWithoutDeadline,
-} from '../../api/readings-export.ts';
+import { exportBody, openExportPages, readWithoutDeadline } from '../../api/readings-export.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { createInfluxHttp, type InfluxHttp } from '../../store/influxdb/influx-http.ts';
 import { rowsOf } from '../../store/influxdb/influx-results.ts';
@@ -122,9 +117,7 @@ describe('InfluxDB 1.6: an export reads one chunked statement', () => {
       limit: Number.POSITIVE_INFINITY,
       readPage: readWithoutDeadline,
     });
-    const body = Readable.from(exportLines(pages, 'csv'), { objectMode: false, highWaterMark: 64 * 1024 });
-    closePagesWhenDone(body, pages);
-    return body;
+    return exportBody(pages, 'csv');
   }
 
   async function destroyedEndsTheStatement(body: Readable): Promise<void> {
